@@ -1,0 +1,36 @@
+// The kinema CLI: one declarative command table; the only place that prints final errors and exits.
+import { Command, CommanderError } from "commander";
+import pkg from "../../package.json" with { type: "json" };
+import { formatError, isKinemaError } from "../util/errors.ts";
+import * as doctor from "./commands/doctor.ts";
+
+/** Each command module exports `register(program)`. Add new commands here. */
+const COMMANDS: { register(p: Command): void }[] = [doctor];
+
+export function buildProgram(): Command {
+  const program = new Command("kinema")
+    .description("fine-grained video understanding: benchmarks, synthetic motion world, reference models")
+    .version(pkg.version)
+    .showHelpAfterError()
+    .exitOverride();
+  for (const c of COMMANDS) c.register(program);
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  try {
+    await buildProgram().parseAsync(argv);
+    return typeof process.exitCode === "number" ? process.exitCode : 0;
+  } catch (e) {
+    if (e instanceof CommanderError) return e.exitCode;
+    process.stderr.write(`kinema: ${formatError(e)}\n`);
+    if (!isKinemaError(e) && process.env.KINEMA_DEBUG) console.error(e);
+    return isKinemaError(e, "bad_spec") || isKinemaError(e, "bad_input") ? 2 : 1;
+  }
+}
+
+if (import.meta.main) {
+  main(process.argv).then((code) => {
+    process.exitCode = code;
+  });
+}
