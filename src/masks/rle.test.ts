@@ -12,7 +12,7 @@ test("matches pycocotools on a 4x5 mask", () => {
   const s = countsToString([3, 3, 2, 2, 8, 2]);
   assert.deepEqual(stringToCounts(s), [3, 3, 2, 2, 8, 2]);
   assert.deepEqual(decodeMask({ size: [4, 5], counts: s }), m);
-  assert.equal(area({ size: [4, 5], counts: s }), 5);
+  assert.equal(area({ size: [4, 5], counts: s }), 7);
   assert.deepEqual(bbox({ size: [4, 5], counts: s }), [0, 0, 5, 4]);
 });
 
