@@ -50,6 +50,8 @@ export interface LoadIssue {
   field?: string;
   id?: string;
   message: string;
+  /** What the loader did with the item: dropped it, or kept it and only reported the problem. */
+  action?: "skipped" | "kept";
 }
 
 export interface LoadResult {
@@ -88,4 +90,60 @@ export interface Benchmark {
   parse(raw: string, sample: Sample, mode?: string): Parsed;
   /** Default frame sampling spec for this benchmark. */
   defaultFrames: string;
+  /** Prompt presets this benchmark knows (the first is the default). */
+  presets?: string[];
+  /** Parse modes this benchmark knows (the first is the default). */
+  parseModes?: string[];
+  /** Stable hash of the prompt a preset produces for a sample (stored with the run). */
+  promptHash?(sample: Sample, preset?: string): string;
+  /** Whether a parsed answer is right; null when the sample has no ground truth (test split). */
+  isCorrect?(parsed: Parsed, sample: Sample): boolean | null;
+  /** Per-run summary: micro accuracy with a video-clustered bootstrap interval, per category, plus
+   *  the upstream scorer's own numbers. Failed samples are excluded and counted. */
+  summarize?(outcomes: SampleOutcome[], opts?: SummaryOptions): RunSummary;
+}
+
+/** Status of one sample in a run: `failed` = no model answer (after retries); `unparsed` = answer not understood. */
+export type SampleStatus = "ok" | "failed" | "unparsed";
+
+/** What the runner hands back to `summarize` for one sample. */
+export interface SampleOutcome {
+  sample: Sample;
+  status: SampleStatus;
+  /** The model's raw text (absent when failed). */
+  raw?: string;
+  /** The benchmark's parse of `raw` (absent when failed). */
+  parsed?: Parsed;
+}
+
+export interface SummaryOptions {
+  /** Bootstrap resamples (default 2000) and PRNG seed (default 0). */
+  resamples?: number;
+  seed?: number;
+  /** Parse mode used to rebuild the upstream scorer's input from raw outputs (default: official). */
+  parseMode?: string;
+}
+
+export interface AccuracyCell {
+  acc: number | null;
+  n: number;
+  right: number;
+  /** 95% percentile interval from a bootstrap that resamples videos; null when n = 0. */
+  ci95: [number, number] | null;
+}
+
+export interface RunSummary {
+  /** Questions with ground truth that were answered (failed excluded; unparsed count as wrong). */
+  overall: AccuracyCell;
+  categories: Record<string, AccuracyCell>;
+  counts: {
+    total: number;
+    ok: number;
+    failed: number;
+    unparsed: number;
+    scored: number;
+    noGroundTruth: number;
+  };
+  /** The upstream scorer's result on the same outputs (its exact keys). */
+  official: Record<string, unknown>;
 }

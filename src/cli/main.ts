@@ -3,9 +3,10 @@ import { Command, CommanderError } from "commander";
 import pkg from "../../package.json" with { type: "json" };
 import { formatError, isKinemaError } from "../util/errors.ts";
 import * as doctor from "./commands/doctor.ts";
+import * as score from "./commands/score.ts";
 
 /** Each command module exports `register(program)`. Add new commands here. */
-const COMMANDS: { register(p: Command): void }[] = [doctor];
+const COMMANDS: { register(p: Command): void }[] = [doctor, score];
 
 export function buildProgram(): Command {
   const program = new Command("kinema")

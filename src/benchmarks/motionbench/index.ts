@@ -1,0 +1,168 @@
+// The MotionBench benchmark: load → prompt (lmms-eval | kinema) → parse (official | lenient | lmms-eval)
+// → summarize (clustered-bootstrap micro accuracy plus the official scorer's own numbers).
+import { KinemaError } from "../../util/errors.ts";
+import {
+  extractLenient,
+  extractLmmsEval,
+  hashPrompt,
+  letterOf,
+  pyNormalizeSpace,
+  pyStrip,
+} from "../parse.ts";
+import { clusterBootstrap } from "../stats.ts";
+import type {
+  AccuracyCell,
+  Benchmark,
+  Parsed,
+  PromptSpec,
+  RunSummary,
+  Sample,
+  SampleOutcome,
+  SummaryOptions,
+} from "../types.ts";
+import { loadMotionBench } from "./load.ts";
+import { computeAccuracy, type MetaRow, polishAnswer } from "./official.ts";
+
+/** question_type strings in the paper's Table 3 order, with the leaderboard abbreviations. */
+export const CATEGORIES: readonly { name: string; abbrev: string }[] = [
+  { name: "Motion Recognition", abbrev: "MR" },
+  { name: "Location-related Motion", abbrev: "LM" },
+  { name: "Camera Motion", abbrev: "CM" },
+  { name: "Motion-related Objects", abbrev: "MO" },
+  { name: "Action Order", abbrev: "AO" },
+  { name: "Repetition Count", abbrev: "RC" },
+];
+
+export const PRESETS = ["lmms-eval", "kinema"] as const;
+export const PARSE_MODES = ["official", "lenient", "lmms-eval"] as const;
+
+/** lmms-eval's post_prompt for task motionbench, byte for byte (its fixed A–F list included). */
+export const LMMS_EVAL_SUFFIX = "Answer with only the option letter (A, B, C, D, E, or F).";
+
+function letterList(n: number): string {
+  const ls = Array.from({ length: n }, (_, i) => letterOf(i));
+  return ls.length <= 2 ? ls.join(" or ") : `${ls.slice(0, -1).join(", ")} or ${ls[ls.length - 1]}`;
+}
+
+/**
+ * Prompt presets.
+ * - `lmms-eval`: lmms-eval's doc_to_text — question with whitespace collapsed, then one "X. text" line per
+ *   non-empty option (empty options are dropped, as lmms-eval does), then its post_prompt; stripped.
+ * - `kinema`: the same question/option block with a short instruction naming only the letters that exist:
+ *   "Answer with the letter of the correct option (A, B, C or D) only." Models cannot be pushed toward
+ *   letters E/F that the question does not have.
+ */
+export function motionbenchPrompt(sample: Sample, preset: string = PRESETS[0]): PromptSpec {
+  const lines = sample.options
+    .map((t, i) => ({ t: pyNormalizeSpace(t), l: letterOf(i) }))
+    .filter((o) => o.t !== "")
+    .map((o) => `${o.l}. ${o.t}`);
+  const question = pyNormalizeSpace(sample.question);
+  const body = lines.length > 0 ? `${question}\n${lines.join("\n")}` : question;
+  if (preset === "lmms-eval") return { preset, text: pyStrip(`${body}\n${LMMS_EVAL_SUFFIX}`) };
+  if (preset === "kinema")
+    return {
+      preset,
+      text: `${body}\nAnswer with the letter of the correct option (${letterList(sample.options.length)}) only.`,
+    };
+  throw new KinemaError(
+    "bad_spec",
+    `unknown MotionBench prompt preset "${preset}" (known: ${PRESETS.join(", ")})`,
+    {
+      field: "preset",
+    },
+  );
+}
+
+/**
+ * Parse modes.
+ * - `official`: MotionBench's polish_answer, exactly (no case folding; "The answer is B" → "T").
+ * - `lenient`: kinema's extractor (<think> stripped, "answer is X", bold, parentheses, option text).
+ * - `lmms-eval`: lmms-eval's extractor for this task.
+ * `ok` is false when the result is not one of the sample's option letters (status `unparsed`).
+ */
+export function parseMotionBench(raw: string, sample: Sample, mode: string = PARSE_MODES[0]): Parsed {
+  let answer: string;
+  if (mode === "official") answer = polishAnswer(raw);
+  else if (mode === "lenient") answer = extractLenient(raw, sample.options);
+  else if (mode === "lmms-eval") answer = extractLmmsEval(raw);
+  else
+    throw new KinemaError(
+      "bad_spec",
+      `unknown MotionBench parse mode "${mode}" (known: ${PARSE_MODES.join(", ")})`,
+      {
+        field: "parse",
+      },
+    );
+  const letters = sample.options.map((_, i) => letterOf(i));
+  return { answer, ok: letters.includes(answer) };
+}
+
+/** Exact string match against the ground truth; null for test questions (answer "NA"). */
+export function isCorrectMotionBench(parsed: Parsed, sample: Sample): boolean | null {
+  if (sample.answer === "NA") return null;
+  return parsed.answer === sample.answer;
+}
+
+function orderCategories(names: Iterable<string>): string[] {
+  const known = CATEGORIES.map((c) => c.name);
+  const all = [...new Set(names)];
+  return [...known.filter((k) => all.includes(k)), ...all.filter((n) => !known.includes(n)).sort()];
+}
+
+/**
+ * Run summary. `overall`/`categories`: dev questions whose request did not fail (unparsed answers count as
+ * wrong), micro accuracy with a 95% bootstrap interval resampling videos. `official`: the upstream scorer on
+ * the same outputs (failed samples are unanswered there, exactly as upstream would see them).
+ */
+export function summarizeMotionBench(
+  outcomes: readonly SampleOutcome[],
+  opts: SummaryOptions = {},
+): RunSummary {
+  const mode = opts.parseMode ?? "official";
+  const boot = { resamples: opts.resamples ?? 2000, seed: opts.seed ?? 0 };
+  const counts = { total: outcomes.length, ok: 0, failed: 0, unparsed: 0, scored: 0, noGroundTruth: 0 };
+  const items: { cluster: string; correct: boolean; category: string }[] = [];
+  const answers = new Map<string, string>();
+  const rows: MetaRow[] = [];
+  for (const o of outcomes) {
+    counts[o.status]++;
+    rows.push({ questionType: o.sample.category, qa: [{ uid: o.sample.id, answer: o.sample.answer }] });
+    if (o.sample.answer === "NA") counts.noGroundTruth++;
+    if (o.status === "failed") continue;
+    // Re-parse the raw text in the requested mode when there is one, so both blocks agree.
+    const parsed =
+      o.raw !== undefined ? parseMotionBench(o.raw, o.sample, mode) : (o.parsed ?? { answer: "", ok: false });
+    answers.set(o.sample.id, parsed.answer);
+    const correct = isCorrectMotionBench(parsed, o.sample);
+    if (correct === null) continue;
+    counts.scored++;
+    items.push({ cluster: o.sample.videoId, correct, category: o.sample.category });
+  }
+  const categories: Record<string, AccuracyCell> = {};
+  for (const c of orderCategories(items.map((i) => i.category)))
+    categories[c] = clusterBootstrap(
+      items.filter((i) => i.category === c),
+      boot,
+    );
+  let official: Record<string, unknown>;
+  try {
+    official = computeAccuracy(answers, rows);
+  } catch (e) {
+    official = { error: (e as Error).message };
+  }
+  return { overall: clusterBootstrap(items, boot), categories, counts, official };
+}
+
+export const motionbench: Benchmark = {
+  name: "motionbench",
+  defaultFrames: "uniform:16",
+  presets: [...PRESETS],
+  parseModes: [...PARSE_MODES],
+  load: (path, opts) => loadMotionBench(path, opts),
+  prompt: motionbenchPrompt,
+  promptHash: (sample, preset) => hashPrompt(motionbenchPrompt(sample, preset)),
+  parse: parseMotionBench,
+  isCorrect: isCorrectMotionBench,
+  summarize: summarizeMotionBench,
+};
