@@ -4,9 +4,10 @@ import pkg from "../../package.json" with { type: "json" };
 import { formatError, isKinemaError } from "../util/errors.ts";
 import * as doctor from "./commands/doctor.ts";
 import * as score from "./commands/score.ts";
+import * as synthCmd from "./commands/synth.ts";
 
 /** Each command module exports `register(program)`. Add new commands here. */
-const COMMANDS: { register(p: Command): void }[] = [doctor, score];
+const COMMANDS: { register(p: Command): void }[] = [doctor, score, synthCmd];
 
 export function buildProgram(): Command {
   const program = new Command("kinema")

@@ -1,0 +1,285 @@
+// An independent oracle: re-derives every synthetic question's answer from the exported timeline JSON
+// (tracks, held-by flags, camera track, action spans), parsing only the exported question text. It shares
+// no code with the generator's question builder; phrase tables below are written out by hand.
+import assert from "node:assert/strict";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, test } from "node:test";
+import { decodeMask, type Rle } from "../src/masks/rle.ts";
+import { generateDataset, planDataset } from "../src/synth/index.ts";
+import { buildTimeline, type Timeline } from "../src/synth/timeline.ts";
+
+const root = mkdtempSync(join(tmpdir(), "kinema-synth-oracle-"));
+after(() => rmSync(root, { recursive: true, force: true }));
+
+const DOES: Record<string, string> = {
+  "waves a hand": "wave",
+  jumps: "jump",
+  nods: "nod",
+  claps: "clap",
+  squats: "squat",
+  "kicks a leg out": "kick",
+  "raises an arm": "raise_arm",
+  "turns around": "turn_around",
+  bows: "bow",
+  "shakes its head": "shake_head",
+  "walks to the left": "walk_left",
+  "walks to the right": "walk_right",
+  "sits down": "sit_down",
+  "stands up": "stand_up",
+};
+const COUNT_VERB: Record<string, string> = {
+  "wave its hand": "wave",
+  jump: "jump",
+  "nod its head": "nod",
+  clap: "clap",
+  squat: "squat",
+  "kick its leg out": "kick",
+  "raise its left arm": "raise_arm",
+  "turn around": "turn_around",
+  bow: "bow",
+  "shake its head": "shake_head",
+};
+/** What happened to an item, in the oracle's own words. */
+type Fate = "kept" | "returned" | "thrown" | "pushed" | "kicked" | "untouched";
+const FATE_OF_DOES: Record<string, Fate> = {
+  "picks it up and keeps holding it": "kept",
+  "lifts it and sets it back down": "returned",
+  "throws it": "thrown",
+  "pushes it along the ground": "pushed",
+  "kicks it away": "kicked",
+};
+const FATE_OF_VERB: Record<string, Fate> = {
+  "pick up and keep": "kept",
+  "lift and set back down": "returned",
+  throw: "thrown",
+  push: "pushed",
+  "kick away": "kicked",
+};
+const CAMERA: Record<string, string> = {
+  "stays still": "still",
+  "pans left": "-x",
+  "pans right": "+x",
+  "tilts up": "+y",
+  "tilts down": "-y",
+  "zooms in": "+z",
+  "zooms out": "-z",
+  "rolls clockwise": "-r",
+  "rolls counterclockwise": "+r",
+};
+
+function fate(tl: Timeline, itemId: string): Fate {
+  const it = tl.items.find((i) => i.id === itemId)!;
+  const first = it.track[0];
+  const last = it.track.at(-1)!;
+  const moved = Math.hypot(last[0] - first[0], last[1] - first[1]);
+  const held = it.heldBy.some((h) => h !== null);
+  if (it.heldBy.at(-1)) return "kept";
+  if (held) return moved < 0.05 ? "returned" : "thrown";
+  if (moved < 0.2) return "untouched";
+  const peak = Math.max(...it.track.map((p) => p[1]));
+  return peak - first[1] > 0.03 ? "kicked" : "pushed";
+}
+
+/** The camera's moves from its per-frame track: classify each step, merge runs, drop still runs. */
+function cameraMoves(tl: Timeline): string[] {
+  const tr = tl.camera.track;
+  const labels: string[] = [];
+  for (let t = 1; t < tr.length; t++) {
+    const d = [
+      ["x", (tr[t].cx - tr[t - 1].cx) / 0.9],
+      ["y", (tr[t].cy - tr[t - 1].cy) / 0.6],
+      ["z", Math.log(tr[t].zoom / tr[t - 1].zoom) / Math.log(1.4)],
+      ["r", (tr[t].angle - tr[t - 1].angle) / ((18 * Math.PI) / 180)],
+    ] as [string, number][];
+    const best = d.reduce((a, b) => (Math.abs(b[1]) > Math.abs(a[1]) ? b : a));
+    labels.push(Math.abs(best[1]) < 1e-3 ? "still" : `${best[1] > 0 ? "+" : "-"}${best[0]}`);
+  }
+  const runs = labels.filter((l, i) => i === 0 || l !== labels[i - 1]);
+  const moving = runs.filter((l) => l !== "still");
+  return moving.length ? moving : ["still"];
+}
+
+const byShirt = (tl: Timeline, shirt: string) => tl.actors.find((a) => a.shirt === shirt)!;
+const byName = (tl: Timeline, color: string, kind: string) =>
+  tl.items.find((i) => i.color === color && i.kind === kind)!;
+const ordered = (tl: Timeline, actorId: string) =>
+  [...tl.actors.find((a) => a.id === actorId)!.actions]
+    .sort((x, y) => x.start - y.start)
+    .map((a) => a.action);
+
+/** Truth of every option for a MotionBench question; throws on a question it cannot parse. */
+export function motionBenchTruth(tl: Timeline, question: string, options: string[]): boolean[] {
+  let m: RegExpMatchArray | null;
+  if ((m = question.match(/^Which of these movements does the figure in the (\w+) shirt make\?$/))) {
+    const done = new Set(byShirt(tl, m[1]).actions.map((a) => a.action));
+    return options.map((o) => done.has(DOES[o]));
+  }
+  if (
+    (m = question.match(/^Compared with the start, where is the figure in the (\w+) shirt at the end\?$/))
+  ) {
+    const tr = byShirt(tl, m[1]).track;
+    const dx = tr.at(-1)![0] - tr[0][0];
+    const where =
+      dx < -0.3 ? "ends up further left" : dx > 0.3 ? "ends up further right" : "ends up where it began";
+    return options.map((o) => o === where);
+  }
+  if ((m = question.match(/^With nobody touching it, what does the (\w+) (\w+) do\?$/))) {
+    const it = byName(tl, m[1], m[2]);
+    const dx = it.track.at(-1)![0] - it.track[0][0];
+    const ys = it.track.map((p) => p[1]);
+    const did =
+      dx < -0.1
+        ? "rolls to the left"
+        : dx > 0.1
+          ? "rolls to the right"
+          : Math.max(...ys) - Math.min(...ys) > 0.1
+            ? "bounces up and down"
+            : "stays where it is";
+    return options.map((o) => o === did);
+  }
+  if (question === "How does the view change over the course of the clip?") {
+    const truth = cameraMoves(tl).join(",");
+    return options.map(
+      (o) =>
+        o
+          .split(", then ")
+          .map((p) => CAMERA[p])
+          .join(",") === truth,
+    );
+  }
+  if ((m = question.match(/^Which object does the figure in the (\w+) shirt (.+)\?$/))) {
+    const want = FATE_OF_VERB[m[2]];
+    return options.map((o) => {
+      const [, color, kind] = o.match(/^the (\w+) (\w+)$/)!;
+      return fate(tl, byName(tl, color, kind).id) === want;
+    });
+  }
+  if ((m = question.match(/^What does the figure in the (\w+) shirt do with the (\w+) (\w+)\?$/))) {
+    const f = fate(tl, byName(tl, m[2], m[3]).id);
+    return options.map((o) => FATE_OF_DOES[o] === f);
+  }
+  if ((m = question.match(/^In what order does the figure in the (\w+) shirt move\?$/))) {
+    const seq = ordered(tl, byShirt(tl, m[1]).id).join(",");
+    return options.map(
+      (o) =>
+        o
+          .split(", then ")
+          .map((p) => DOES[p])
+          .join(",") === seq,
+    );
+  }
+  if ((m = question.match(/^How many times does the figure in the (\w+) shirt (.+)\?$/))) {
+    const act = byShirt(tl, m[1]).actions.find((a) => a.action === COUNT_VERB[m![2]])!;
+    return options.map((o) => Number(o) === act.reps);
+  }
+  throw new Error(`oracle cannot parse: ${question}`);
+}
+
+/** Truth of every option for a VideoRefer question; `ids` are the objects its masks refer to. */
+export function videoReferTruth(tl: Timeline, question: string, options: string[], ids: string[]): boolean[] {
+  let m: RegExpMatchArray | null;
+  if (question === "What kind of object is <object0><region>?") {
+    const kind = tl.items.find((i) => i.id === ids[0])!.kind;
+    return options.map((o) => o.replace(/^an? /, "") === kind);
+  }
+  if ((m = question.match(/^Which body movement does <object0><region> make next, after it (.+)\?$/))) {
+    const seq = ordered(tl, ids[0]);
+    const i = seq.indexOf(DOES[m[1]] as never);
+    return options.map((o) => DOES[o] === seq[i + 1]);
+  }
+  if (question === "What does <object0><region> do with <object1><region>?") {
+    const f = fate(tl, ids[1]);
+    return options.map((o) => FATE_OF_DOES[o] === f);
+  }
+  if (question === "Why does <object0><region> leave its spot on the ground?") {
+    const f = fate(tl, ids[0]);
+    return options.map((o) => o.startsWith("someone ") && FATE_OF_DOES[o.slice(8)] === f);
+  }
+  if (question === "What will <object0><region> most likely be doing a moment after the clip ends?") {
+    const tr = tl.items.find((i) => i.id === ids[0])!.track;
+    const end = tr.slice(-6);
+    const vx = end.at(-1)![0] - end[0][0];
+    const ys = end.map((p) => p[1]);
+    const doing =
+      vx < -0.05
+        ? "rolling along to the left"
+        : vx > 0.05
+          ? "rolling along to the right"
+          : Math.max(...ys) - Math.min(...ys) > 0.05
+            ? "bouncing on the crate"
+            : "lying still on the crate";
+    return options.map((o) => o === doing);
+  }
+  throw new Error(`oracle cannot parse: ${question}`);
+}
+
+function assertExactlyOne(truth: boolean[], letter: string, what: string): void {
+  assert.equal(truth.filter(Boolean).length, 1, `exactly one true option: ${what} ${JSON.stringify(truth)}`);
+  assert.equal(String.fromCharCode(65 + truth.indexOf(true)), letter, what);
+}
+
+test("oracle re-derives every exported MotionBench answer (files on disk, hidden answers included)", async () => {
+  for (const preset of ["easy", "motionbench", "hard"] as const) {
+    const out = join(root, preset);
+    await generateDataset({ n: 24, seed: 31, preset, out, testFraction: 0.5 });
+    const hidden = JSON.parse(readFileSync(join(out, "answers.json"), "utf8")) as Record<string, string>;
+    const lines = readFileSync(join(out, "video_info.meta.jsonl"), "utf8").trimEnd().split("\n");
+    for (const line of lines) {
+      const rec = JSON.parse(line);
+      const qa = rec.qa[0];
+      const [stem, ...opts] = qa.question.split("\n");
+      const options = opts.map((o: string) => o.slice(3));
+      const tl = JSON.parse(readFileSync(join(out, "timeline", `${rec.key}.json`), "utf8")) as Timeline;
+      const letter = qa.answer === "NA" ? hidden[qa.uid] : qa.answer;
+      assertExactlyOne(
+        motionBenchTruth(tl, stem, options),
+        letter,
+        `${preset} ${rec.question_type}: ${qa.question}`,
+      );
+    }
+  }
+});
+
+test("oracle re-derives every VideoRefer answer; <objectN> resolved through the masks", async () => {
+  const out = join(root, "vr");
+  await generateDataset({ n: 20, seed: 77, kind: "videorefer", out });
+  const bench = JSON.parse(readFileSync(join(out, "VideoRefer-Bench-Q.json"), "utf8"));
+  for (const rec of bench) {
+    const clip = rec.video.replace(/\.mp4$/, "");
+    const tl = JSON.parse(readFileSync(join(out, "timeline", `${clip}.json`), "utf8")) as Timeline;
+    const masks = JSON.parse(readFileSync(join(out, "masks", `${clip}.json`), "utf8"));
+    // Which object does each annotation show? The one whose full-clip mask equals it on every annotated frame.
+    const ids = rec.annotation.map((ann: Record<string, { segmentation: Rle }>) => {
+      const hits = masks.objects.filter((o: { frames: Rle[] }) =>
+        Object.entries(ann).every(([f, v]) => o.frames[Number(f)].counts === v.segmentation.counts),
+      );
+      const nonEmpty = Object.values(ann).some((v) => decodeMask(v.segmentation).some((x) => x));
+      assert.ok(nonEmpty, "the referred object is visible on some annotated frame");
+      return hits[0].id as string;
+    });
+    const options = rec.options.map((o: string) => o.replace(/^\([A-D]\) /, ""));
+    const letter = /\(([A-Z])\)/.exec(rec.Answer)![1];
+    assertExactlyOne(videoReferTruth(tl, rec.Question, options, ids), letter, `${rec.type}: ${rec.Question}`);
+  }
+});
+
+test("oracle agrees on 1,200 planned questions across presets (no rendering)", () => {
+  for (const preset of ["easy", "motionbench", "hard"] as const) {
+    for (const kind of ["motionbench", "videorefer"] as const) {
+      const plan = planDataset({ n: 200, seed: 4242, preset, kind });
+      for (const c of plan.clips) {
+        const tl = JSON.parse(JSON.stringify(buildTimeline(c.scene, c.clip))) as Timeline;
+        for (const q of c.questions) {
+          const letter = String.fromCharCode(65 + q.answer);
+          const truth =
+            kind === "motionbench"
+              ? motionBenchTruth(tl, q.question, q.options)
+              : videoReferTruth(tl, q.question, q.options, q.objects);
+          assertExactlyOne(truth, letter, `${preset} ${q.type}: ${q.question} ${q.options.join(" | ")}`);
+        }
+      }
+    }
+  }
+});

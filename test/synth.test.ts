@@ -1,0 +1,236 @@
+// The synthetic world end to end: determinism, the exported formats, masks against the renderer.
+import assert from "node:assert/strict";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, test } from "node:test";
+import { decodeMask } from "../src/masks/rle.ts";
+import { generateDataset, planDataset, resolveKnobs, type SynthResult } from "../src/synth/index.ts";
+import { OCCLUDER_ID, renderFrame } from "../src/synth/render.ts";
+import { synthReport } from "../src/synth/report.ts";
+import { buildTimeline } from "../src/synth/timeline.ts";
+import { isKinemaError } from "../src/util/errors.ts";
+import { runTool } from "../src/video/tools.ts";
+
+const root = mkdtempSync(join(tmpdir(), "kinema-synth-"));
+after(() => rmSync(root, { recursive: true, force: true }));
+
+const OPTS = { n: 12, seed: 5, testFraction: 0.25, preset: "motionbench" as const };
+let a: SynthResult;
+let b: SynthResult;
+before(async () => {
+  a = await generateDataset({ ...OPTS, out: join(root, "a") });
+  b = await generateDataset({ ...OPTS, out: join(root, "b") });
+});
+
+test("the two runs return the same summaries", () => {
+  assert.deepEqual(a.manifest, b.manifest);
+  assert.deepEqual(a.questions, b.questions);
+});
+
+function listFiles(dir: string, prefix = ""): string[] {
+  return readdirSync(dir)
+    .sort()
+    .flatMap((n) =>
+      statSync(join(dir, n)).isDirectory() ? listFiles(join(dir, n), `${prefix}${n}/`) : [`${prefix}${n}`],
+    );
+}
+
+async function decodeFrames(path: string): Promise<Buffer> {
+  const r = await runTool("ffmpeg", ["-v", "error", "-i", path, "-f", "rawvideo", "-pix_fmt", "rgb24", "-"]);
+  assert.equal(r.code, 0, r.stderr);
+  return r.stdout;
+}
+
+test("same seed → byte-identical files and identical decoded frames", async () => {
+  const fa = listFiles(join(root, "a"));
+  assert.deepEqual(fa, listFiles(join(root, "b")));
+  assert.ok(
+    fa.includes("video_info.meta.jsonl") && fa.includes("manifest.json") && fa.includes("answers.json"),
+  );
+  for (const f of fa) assert.ok(readFileSync(join(root, "a", f)).equals(readFileSync(join(root, "b", f))), f);
+  for (const c of a.clips) {
+    const da = await decodeFrames(join(root, "a", "videos", c.video));
+    const db = await decodeFrames(join(root, "b", "videos", c.video));
+    assert.equal(da.length, 128 * 128 * 3 * c.frames, "every rendered frame is in the video");
+    assert.ok(da.equals(db));
+  }
+  // Nothing machine-specific in the manifest.
+  const manifest = readFileSync(join(root, "a", "manifest.json"), "utf8");
+  assert.ok(!manifest.includes(root) && !/\d{4}-\d\d-\d\dT/.test(manifest));
+  const other = planDataset({ ...OPTS, seed: 6 });
+  assert.notDeepEqual(
+    other.clips.map((c) => c.questions.map((q) => q.question)),
+    planDataset(OPTS).clips.map((c) => c.questions.map((q) => q.question)),
+  );
+});
+
+test("MotionBench layout: one QA per line, exact schema, NA share and hidden answers", () => {
+  const lines = readFileSync(join(root, "a", "video_info.meta.jsonl"), "utf8")
+    .trimEnd()
+    .split("\n");
+  assert.equal(lines.length, 12);
+  const answers = JSON.parse(readFileSync(join(root, "a", "answers.json"), "utf8")) as Record<string, string>;
+  assert.equal(Object.keys(answers).length, 3);
+  const types = new Set<string>();
+  for (const line of lines) {
+    const rec = JSON.parse(line);
+    assert.deepEqual(Object.keys(rec), [
+      "question_type",
+      "video_type",
+      "key",
+      "qa",
+      "video_path",
+      "video_info",
+    ]);
+    types.add(rec.question_type);
+    assert.equal(rec.qa.length, 1);
+    const qa = rec.qa[0];
+    assert.deepEqual(Object.keys(qa), ["uid", "start", "end", "answer", "question"]);
+    assert.match(qa.uid, /^[A-Za-z0-9]{16}$/);
+    const opts = qa.question.split("\n").slice(1);
+    assert.ok(opts.length >= 2 && opts.length <= 4);
+    opts.forEach((o: string, i: number) => assert.ok(o.startsWith(`${String.fromCharCode(65 + i)}. `), o));
+    if (qa.answer === "NA") assert.match(answers[qa.uid], /^[A-D]$/);
+    else assert.ok(qa.answer.charCodeAt(0) - 65 < opts.length && !(qa.uid in answers));
+    assert.ok(statSync(join(root, "a", "videos", rec.video_path)).size > 1000);
+    assert.equal(rec.video_info.resolution.width, 128);
+  }
+  assert.equal(types.size, 6);
+});
+
+test("every mask is exactly the object's visible drawn pixels (object rendered alone)", () => {
+  const plan = planDataset({ ...OPTS, occlusion: 1, distractors: 2 });
+  let hidden = 0;
+  for (const { scene } of plan.clips) {
+    const objects = [...scene.actors, ...scene.items];
+    for (let t = 0; t < scene.frames; t += 7) {
+      const full = renderFrame(scene, t);
+      for (const o of objects) {
+        const alone = renderFrame(scene, t, undefined, { only: o.index }).ids;
+        for (let p = 0; p < alone.length; p++) {
+          const vis = full.ids[p] === o.index;
+          if (vis) assert.equal(alone[p], o.index, "visible pixel must be drawn by the object");
+          if (alone[p] === o.index && !vis) {
+            assert.ok(full.ids[p] !== 0, "a drawn pixel can only be hidden by another object or the pillar");
+            hidden++;
+          }
+        }
+      }
+    }
+  }
+  assert.ok(hidden > 0, "with a pillar and distractors some drawn pixels are hidden");
+  // The exported masks (seed 5 set) decode to the renderer's id buffer.
+  const clip = a.clips[0];
+  const scene = planDataset(OPTS).clips[0].scene;
+  const masks = JSON.parse(readFileSync(join(root, "a", "masks", `${clip.clip}.json`), "utf8"));
+  for (let t = 0; t < scene.frames; t += 5) {
+    const { ids } = renderFrame(scene, t);
+    for (const o of [...scene.actors, ...scene.items]) {
+      const entry = masks.objects.find((m: { id: string }) => m.id === o.id);
+      const m = decodeMask(entry.frames[t]);
+      for (let p = 0; p < ids.length; p++) assert.equal(m[p], ids[p] === o.index ? 1 : 0);
+    }
+  }
+  assert.ok(OCCLUDER_ID > 200);
+});
+
+test("decoded video matches the rendered frames (lossy, small error)", async () => {
+  const scene = planDataset(OPTS).clips[0].scene;
+  const dec = await decodeFrames(join(root, "a", "videos", a.clips[0].video));
+  const fsz = 128 * 128 * 3;
+  for (const t of [0, Math.floor(scene.frames / 2), scene.frames - 1]) {
+    const { rgb } = renderFrame(scene, t);
+    let err = 0;
+    for (let i = 0; i < fsz; i++) err += Math.abs(rgb[i] - dec[t * fsz + i]);
+    assert.ok(err / fsz < 10, `frame ${t} mean abs error ${err / fsz}`);
+  }
+});
+
+test("VideoRefer layout: Bench-Q and Bench-D records as upstream", async () => {
+  const out = join(root, "vr");
+  const r = await generateDataset({ n: 5, seed: 9, kind: "videorefer", out });
+  const q = JSON.parse(readFileSync(join(out, "VideoRefer-Bench-Q.json"), "utf8"));
+  assert.equal(q.length, 5);
+  assert.deepEqual(new Set(q.map((x: { type: string }) => x.type)).size, 5);
+  for (const rec of q) {
+    assert.deepEqual(Object.keys(rec), [
+      "id",
+      "video",
+      "Question",
+      "type",
+      "options",
+      "Answer",
+      "frame_idx",
+      "annotation",
+    ]);
+    assert.equal((rec.Question.match(/<region>/g) ?? []).length, rec.annotation.length);
+    rec.options.forEach((o: string, i: number) =>
+      assert.ok(o.startsWith(`(${String.fromCharCode(65 + i)}) `)),
+    );
+    assert.ok(rec.options.includes(rec.Answer));
+    for (const ann of rec.annotation)
+      for (const [k, v] of Object.entries(ann as Record<string, { segmentation: { size: number[] } }>)) {
+        assert.match(k, /^\d+$/);
+        assert.deepEqual(v.segmentation.size, [128, 128]);
+      }
+    assert.ok(rec.frame_idx in rec.annotation[0]);
+  }
+  const d = JSON.parse(readFileSync(join(out, "VideoRefer-Bench-D.json"), "utf8"));
+  assert.equal(d.length, 3 * r.clips.length);
+  for (const rec of d) {
+    assert.deepEqual(Object.keys(rec), ["id", "video", "caption", "frame_idx", "annotation"]);
+    assert.equal(rec.annotation.length, 1);
+    assert.ok(rec.caption.length > 40);
+  }
+});
+
+test("600 motionbench questions: categories, letter balance and text-only heuristics near chance", () => {
+  const plan = planDataset({ n: 600, seed: 2024, preset: "motionbench" });
+  const rep = synthReport(plan.clips.flatMap((c) => c.questions));
+  assert.equal(Object.keys(rep.perCategory).length, 6);
+  for (const n of Object.values(rep.perCategory)) assert.ok(n >= 60);
+  for (const l of Object.values(rep.letters)) assert.ok(l.maxDeviation <= 5, JSON.stringify(l));
+  assert.ok(Math.abs(rep.heuristics.longest.gap) <= 5, JSON.stringify(rep.heuristics));
+  assert.ok(Math.abs(rep.heuristics.overlap.gap) <= 5, JSON.stringify(rep.heuristics));
+});
+
+test("bad options are rejected with a field", () => {
+  assert.throws(
+    () => resolveKnobs({ size: { w: 127, h: 128 } }),
+    (e) => isKinemaError(e, "bad_spec") && e.fields.field === "size",
+  );
+  assert.throws(
+    () => resolveKnobs({ preset: "nope" as never }),
+    (e) => isKinemaError(e, "bad_spec"),
+  );
+  assert.throws(
+    () => planDataset({ n: 0, seed: 1 }),
+    (e) => isKinemaError(e, "bad_spec") && e.fields.field === "n",
+  );
+});
+
+test("the first frame is a neutral layout shared by every possible answer", () => {
+  for (const preset of ["easy", "motionbench", "hard"] as const) {
+    const plan = planDataset({ n: 120, seed: 8, preset });
+    for (const c of plan.clips) {
+      const tl = buildTimeline(c.scene, c.clip);
+      // Camera at rest in the default pose for the first frames of every clip.
+      assert.deepEqual(tl.camera.track[0], { cx: 0, cy: 0.95, zoom: 1, angle: 0 });
+      assert.deepEqual(tl.camera.track[1], tl.camera.track[0]);
+      for (const e of tl.events)
+        assert.ok(e.start >= 1, `${c.clip}: ${e.type} ${e.name} starts at frame ${e.start}`);
+      for (const a of tl.actors) {
+        assert.equal(a.track[0][1], 0.86, "standing upright");
+        assert.deepEqual(a.track[1], a.track[0]);
+      }
+      for (const it of tl.items) {
+        assert.equal(it.heldBy[0], null);
+        assert.deepEqual(it.track[1], it.track[0]);
+      }
+      // And the figure's pose at frame 0 is the same neutral pose whatever the plan.
+      const j = c.scene.actors[0].joints[0];
+      assert.ok(Math.abs(j.handR[1] - j.handL[1]) < 1e-9 && Math.abs(j.head[0] - j.hip[0]) < 1e-9);
+    }
+  }
+});
