@@ -27,6 +27,8 @@ function step(name: string, cmd: string, args: string[], env: NodeJS.ProcessEnv 
 }
 
 step("typecheck", bin("tsc"), ["--noEmit", "-p", "."]);
+if (existsSync(join(root, "web", "tsconfig.json")))
+  step("typecheck web", bin("tsc"), ["--noEmit", "-p", "web"]);
 step("lint", bin("biome"), ["check", "."]);
 
 const tsOut = step("node tests", process.execPath, [

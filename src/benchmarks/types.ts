@@ -1,5 +1,6 @@
 // The contract every benchmark module implements: load → prompt → parse → score. Hooks are pure;
 // the runner does all I/O (video decoding, model calls, storage).
+import type { RgbFrames } from "../video/types.ts";
 
 /** Where a sample's pixels come from. */
 export interface VideoRef {
@@ -41,6 +42,20 @@ export interface Sample {
   frameIdx?: number;
   /** The benchmark's raw record, for reports and re-export. */
   raw?: unknown;
+  /** Open-ended samples (options = [], answer = reference text) say how they are scored. */
+  scoring?: OpenEndedScoring;
+}
+
+/** How an open-ended sample is scored: by an LLM judge (src/judge) and/or COCO caption metrics. */
+export interface OpenEndedScoring {
+  /** Judge protocol: Video-ChatGPT QA, Video-ChatGPT generative metrics, or VideoRefer-Bench-D. */
+  judge?: "vcgpt-qa" | "vcgpt-gen" | "videorefer-d";
+  /** Judge metrics (vcgpt-gen: correctness, detail, context, temporal, consistency). */
+  metrics?: string[];
+  /** Two samples answered separately but judged in one call (Video-ChatGPT consistency: Q1 and Q2). */
+  pair?: { group: string; part: 1 | 2 };
+  /** Reference captions for COCO caption metrics (all references; `answer` holds the first). */
+  references?: string[];
 }
 
 /** A problem found while loading; the sample is skipped or flagged, the run goes on. */
@@ -101,6 +116,22 @@ export interface Benchmark {
   /** Per-run summary: micro accuracy with a video-clustered bootstrap interval, per category, plus
    *  the upstream scorer's own numbers. Failed samples are excluded and counted. */
   summarize?(outcomes: SampleOutcome[], opts?: SummaryOptions): RunSummary;
+  /**
+   * The frame spec for one sample, given the run's spec (e.g. its annotated frame instead of `uniform:16`).
+   * Absent: every sample uses the run's spec. Not called for `--frames none`.
+   */
+  framesFor?(sample: Sample, spec: string, clip: ClipInfo): string | Promise<string>;
+  /**
+   * Draws on one sample's decoded frames before they are encoded (set-of-mark prompting); returns new
+   * frames, or null to send them as decoded. Must not modify `rgb`.
+   */
+  markFrames?(sample: Sample, preset: string | undefined, rgb: RgbFrames): RgbFrames | null;
+}
+
+/** What the runner can tell `framesFor` about a sample's clip; asked lazily, since probing is I/O. */
+export interface ClipInfo {
+  /** Frames in the clip (inside its window when it has one; `indices:` count from the window's start) and fps. */
+  meta(): Promise<{ frames: number; fps: number }>;
 }
 
 /** Status of one sample in a run: `failed` = no model answer (after retries); `unparsed` = answer not understood. */

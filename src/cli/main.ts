@@ -2,12 +2,48 @@
 import { Command, CommanderError } from "commander";
 import pkg from "../../package.json" with { type: "json" };
 import { formatError, isKinemaError } from "../util/errors.ts";
+import * as cache from "./commands/cache.ts";
+import * as captionMetrics from "./commands/caption-metrics.ts";
+import * as compare from "./commands/compare.ts";
 import * as doctor from "./commands/doctor.ts";
+import * as evalCmd from "./commands/eval.ts";
+import * as frames from "./commands/frames.ts";
+import * as judgeCmd from "./commands/judge.ts";
+import * as modelsCmd from "./commands/models.ts";
+import * as report from "./commands/report.ts";
+import * as runs from "./commands/runs.ts";
 import * as score from "./commands/score.ts";
+import * as serve from "./commands/serve.ts";
+import * as shardsCmd from "./commands/shards.ts";
+import * as show from "./commands/show.ts";
+import * as startCmd from "./commands/start.ts";
+import * as studyCmd from "./commands/study.ts";
+import * as submit from "./commands/submit.ts";
+import * as sweep from "./commands/sweep.ts";
 import * as synthCmd from "./commands/synth.ts";
 
 /** Each command module exports `register(program)`. Add new commands here. */
-const COMMANDS: { register(p: Command): void }[] = [doctor, score, synthCmd];
+const COMMANDS: { register(p: Command): void }[] = [
+  doctor,
+  frames,
+  cache,
+  evalCmd,
+  runs,
+  show,
+  submit,
+  score,
+  startCmd,
+  sweep,
+  compare,
+  serve,
+  report,
+  synthCmd,
+  modelsCmd,
+  shardsCmd,
+  studyCmd,
+  captionMetrics,
+  judgeCmd,
+];
 
 export function buildProgram(): Command {
   const program = new Command("kinema")

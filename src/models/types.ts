@@ -1,18 +1,13 @@
 // The one adapter interface every model (remote API, built-in ONNX, random) and judge implements.
+import type { RgbFrames } from "../video/types.ts";
+
+/** Decoded RGB frames live with the video code; re-exported here for adapters. */
+export type { RgbFrames };
 
 export interface ModelImage {
   /** Encoded image bytes as sent to API models. */
   data: Buffer;
   mime: "image/jpeg" | "image/png";
-}
-
-/** Decoded RGB frames for models that read pixels directly (built-in ONNX models). */
-export interface RgbFrames {
-  width: number;
-  height: number;
-  /** One Buffer of width*height*3 bytes (RGB24) per frame. */
-  frames: Buffer[];
-  indices: number[];
 }
 
 export interface ChatMessage {
@@ -29,6 +24,8 @@ export interface ModelRequest {
   /** The structured question, for adapters that score options themselves (built-ins, random). */
   question?: { text: string; options: string[]; category: string };
   params: GenerationParams;
+  /** Benchmark sample id, for adapters that are deterministic per sample (random). */
+  sampleId?: string;
 }
 
 export interface GenerationParams {
@@ -50,6 +47,10 @@ export interface ModelResponse {
   servedModel?: string;
   /** Number of HTTP attempts it took (retries included). */
   attempts?: number;
+  /** Why generation stopped (`stop`, `length`, ...), when the server says. */
+  finishReason?: string;
+  /** Backend configuration fingerprint, when the server reports one. */
+  systemFingerprint?: string;
 }
 
 export interface ModelAdapter {
@@ -57,6 +58,14 @@ export interface ModelAdapter {
   readonly spec: string;
   /** Whether requests need encoded images, raw RGB, or neither. */
   readonly needs: { images: boolean; rgb: boolean };
+  /**
+   * Most images one request may carry, and what the runner does with more: `subsample` evenly
+   * (the indices actually sent are recorded) or `error` (the sample fails with bad_input).
+   * Absent: no limit.
+   */
+  readonly maxImages?: { limit: number; policy: "subsample" | "error" };
+  /** What the model prefers when the user gives no --frames/--size/--fit (built-ins trained on a setting). */
+  readonly defaults?: { frames?: string; size?: number; fit?: string };
   /** Everything needed to reproduce this model's outputs (no secrets). */
   describe(): Record<string, unknown>;
   /**

@@ -1,11 +1,15 @@
 // The VideoRefer-Bench-Q benchmark: load → prompt (upstream | set-of-mark contour/fill for general
 // models) → parse (official | lenient) → summarize (clustered-bootstrap micro accuracy plus upstream numbers).
+import { area as rleArea } from "../../masks/rle.ts";
 import { KinemaError } from "../../util/errors.ts";
+import { sampleIndices } from "../../video/sample.ts";
+import type { RgbFrames } from "../../video/types.ts";
 import { extractLenient, hashPrompt, letterOf } from "../parse.ts";
 import { clusterBootstrap } from "../stats.ts";
 import type {
   AccuracyCell,
   Benchmark,
+  ClipInfo,
   Parsed,
   PromptSpec,
   Rle,
@@ -15,7 +19,7 @@ import type {
   SummaryOptions,
 } from "../types.ts";
 import { loadVideoReferQ, TYPES } from "./load.ts";
-import { MARK_COLORS, type MarkStyle } from "./marks.ts";
+import { drawMarks, MARK_COLORS, type MarkStyle } from "./marks.ts";
 import { predLetter, scoreVideoReferQ } from "./official.ts";
 
 export const PRESETS = ["upstream", "som-contour", "som-fill"] as const;
@@ -136,6 +140,79 @@ export function annotatedFrames(sample: Sample): number[] {
   return [...s].sort((a, b) => a - b);
 }
 
+/** Frames where at least one object's mask has pixels, ascending (null or empty masks draw nothing). */
+export function markedFrames(sample: Sample): number[] {
+  const s = new Set<number>();
+  for (const om of sample.masks ?? [])
+    for (const [k, m] of Object.entries(om)) if (m && !s.has(Number(k)) && rleArea(m) > 0) s.add(Number(k));
+  return [...s].sort((a, b) => a - b);
+}
+
+/** `k` of `xs` at evenly spaced, centred positions (all of them when k ≥ xs.length). */
+function spread<T>(xs: readonly T[], k: number): T[] {
+  if (k >= xs.length) return [...xs];
+  return Array.from({ length: k }, (_, i) => xs[Math.floor(((i + 0.5) * xs.length) / k)]);
+}
+
+/**
+ * Places the annotated frames `marked` into `sampled` (ascending frame indices): with N = sampled.length,
+ * the chosen annotated frames are all of them when there are at most N, otherwise N of them spread evenly;
+ * each, in ascending order, replaces the nearest sampled slot not yet replaced (ties: the earlier slot).
+ * Returns the frames ascending without duplicates. Pure; exported for tests.
+ */
+export function mergeMarkedFrames(sampled: readonly number[], marked: readonly number[]): number[] {
+  const slots = [...sampled];
+  const taken = new Array<boolean>(slots.length).fill(false);
+  for (const a of spread(marked, slots.length)) {
+    let best = -1;
+    for (let i = 0; i < slots.length; i++)
+      if (!taken[i] && (best < 0 || Math.abs(slots[i] - a) < Math.abs(slots[best] - a))) best = i;
+    if (best < 0) break;
+    slots[best] = a;
+    taken[best] = true;
+  }
+  return [...new Set(slots)].sort((x, y) => x - y);
+}
+
+/**
+ * VideoRefer-Q's frame rule (`framesFor`).
+ * - single-frame mode (the default, upstream's frame_idx mode): `indices:<frame_idx>`, whatever the run's
+ *   spec — the one frame whose mask the question refers to.
+ * - multi-frame mode: the run's spec sampled over the whole clip (default `uniform:16`, upstream's 16
+ *   uniformly sampled frames for general models), then merged with the frames that carry masks by
+ *   `mergeMarkedFrames`: the frame count stays that of the spec, every annotated frame is sent when there are
+ *   no more of them than the spec's frames, and otherwise every frame sent is an annotated one (spread evenly
+ *   over them). So set-of-mark prompting always shows the marks. Sent as `indices:i,j,...`.
+ */
+export async function videoReferFramesFor(sample: Sample, spec: string, clip: ClipInfo): Promise<string> {
+  const mode = (sample.raw as { mode?: string } | undefined)?.mode ?? "single";
+  if (mode !== "multi" && sample.frameIdx !== undefined) return `indices:${sample.frameIdx}`;
+  const marked = markedFrames(sample);
+  if (marked.length === 0) return spec;
+  const { frames: total, fps } = await clip.meta();
+  // The indices the decoder itself would pick for this spec (src/video's sampler, pure).
+  const sampled = sampleIndices(spec, total, fps);
+  // Annotations past the clip's end (a shorter re-encode) cannot be shown; the decoder would reject them.
+  const inClip = marked.filter((f) => f < total);
+  const merged = mergeMarkedFrames(
+    [...new Set(sampled)].sort((a, b) => a - b),
+    inClip,
+  );
+  return merged.length ? `indices:${merged.join(",")}` : spec;
+}
+
+/** Set-of-mark presets draw each object's mask on the frames sent (colour k = object k); `upstream` draws none. */
+export function videoReferMarkFrames(
+  sample: Sample,
+  preset: string | undefined,
+  rgb: RgbFrames,
+): RgbFrames | null {
+  const style = markStyle(preset ?? PRESETS[0]);
+  if (!style) return null;
+  const drawn = drawMarks(rgb, masksAtFrames(sample, rgb.indices), style);
+  return { ...rgb, frames: drawn.frames };
+}
+
 /** Run summary: micro accuracy over non-failed questions (video-clustered 95% interval), per type, and
  *  the upstream scorer's {types, average} on the same outputs. */
 export function summarizeVideoReferQ(
@@ -194,4 +271,6 @@ export const videoreferQ: Benchmark = {
   parse: parseVideoReferQ,
   isCorrect: isCorrectVideoReferQ,
   summarize: summarizeVideoReferQ,
+  framesFor: videoReferFramesFor,
+  markFrames: videoReferMarkFrames,
 };

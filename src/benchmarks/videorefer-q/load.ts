@@ -16,7 +16,8 @@ export const TYPES = [
 ] as const;
 
 export interface VideoReferLoadOptions {
-  /** Folder the records' `video` paths are relative to (default: the JSON file's folder). */
+  /** Folder the records' `video` paths are relative to (default: the JSON file's folder); a path missing
+   *  there is looked up under its `videos/` subfolder too. */
   videoRoot?: string;
   /** `single`: only the mask on frame_idx (upstream default); `multi`: every annotated frame. */
   mode?: "single" | "multi";
@@ -136,14 +137,17 @@ export async function loadVideoReferQ(path: string, opts: VideoReferLoadOptions 
     if (bad) return;
 
     const video = r.video as string;
-    const full = join(root, video);
+    let full = join(root, video);
+    // The synthetic world (and a tidy download) keeps the clips in a videos/ folder beside the JSON.
+    if (!existsSync(full) && existsSync(join(root, "videos", video))) full = join(root, "videos", video);
     if (checkVideos) {
       let kind = videoKinds.get(full);
       if (!kind) {
         kind = existsSync(full) ? (statSync(full).isDirectory() ? "dir" : "file") : "missing";
         videoKinds.set(full, kind);
       }
-      if (kind === "missing") keep("video", `video not found under ${root}: ${video}`, id);
+      if (kind === "missing")
+        keep("video", `video not found under ${root} (or ${root}/videos): ${video}`, id);
     }
     seen.add(id);
     samples.push({

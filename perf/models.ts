@@ -1,0 +1,78 @@
+// Built-in models: per-clip vision-part latency in ONNX Runtime vs PyTorch (ratio), parameters, decoder tokens.
+// Usage: npx node perf/models.ts [--repeats 20]   (one run; medians; 1 thread on both sides; needs Python+torch)
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import * as ort from "onnxruntime-node";
+import { textTable } from "../src/cli/output.ts";
+import { modelsDir } from "../src/models/builtin.ts";
+import { runPython } from "../src/study/compression.ts";
+
+interface BenchRow {
+  name: string;
+  method: string;
+  k: number;
+  n_frames: number;
+  params: number;
+  vision_params: number;
+  decoder_tokens: number;
+  torch_ms: number;
+  onnx: string;
+  image_size: number;
+}
+
+const i = process.argv.indexOf("--repeats");
+const repeats = i > 0 ? Number(process.argv[i + 1]) : 20;
+const tmp = await mkdtemp(join(tmpdir(), "kinema-perf-models-"));
+try {
+  const out = await runPython("bench", ["--models", modelsDir(), "--out", tmp, "--repeats", String(repeats)]);
+  const rows = JSON.parse(out.trim().split("\n").at(-1)!) as BenchRow[];
+  const table: (string | number)[][] = [
+    [
+      "model",
+      "method",
+      "k",
+      "N",
+      "params",
+      "vision params",
+      "decoder tokens",
+      "PyTorch ms",
+      "ORT ms",
+      "PyTorch/ORT",
+    ],
+  ];
+  for (const r of rows) {
+    const session = await ort.InferenceSession.create(r.onnx, {
+      intraOpNumThreads: 1,
+      graphOptimizationLevel: "all",
+    });
+    const S = r.image_size;
+    const data = new Uint8Array(r.n_frames * S * S * 3).map((_, j) => (j * 37) % 256);
+    const feeds = { frames: new ort.Tensor("uint8", data, [1, r.n_frames, S, S, 3]) };
+    const times: number[] = [];
+    for (let k = 0; k < repeats + 3; k++) {
+      const t0 = performance.now();
+      await session.run(feeds);
+      if (k >= 3) times.push(performance.now() - t0);
+    }
+    await session.release();
+    times.sort((a, b) => a - b);
+    const ortMs = times[Math.floor(times.length / 2)];
+    table.push([
+      r.name,
+      r.method,
+      r.k,
+      r.n_frames,
+      r.params,
+      r.vision_params,
+      r.decoder_tokens,
+      r.torch_ms.toFixed(2),
+      ortMs.toFixed(2),
+      `${(r.torch_ms / ortMs).toFixed(2)}x`,
+    ]);
+  }
+  console.log(`vision part per clip (frames → decoder tokens), batch 1, median of ${repeats}, 1 thread each`);
+  console.log(textTable(table));
+} finally {
+  await rm(tmp, { recursive: true, force: true });
+}

@@ -1,0 +1,428 @@
+"""A tiny video-language model with interchangeable temporal compression (MotionBench §4, §5.2, §8).
+
+Reads top to bottom: building blocks, the six temporal compressors (each maps a clip to decoder tokens),
+the option-scoring decoder, and the full model last.
+
+Shape letters: B batch, N input frames, k compression ratio, G = N/k frame groups, P patches per frame,
+l decoder tokens per frame group (P/4 after the 2x2 spatial merge), D encoder width, E decoder width,
+L = G*l visual tokens at the decoder, T text tokens, M options.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+METHODS = ("none", "pre-encoder", "pllava", "kangaroo", "qformer", "te-fusion")
+
+# A large negative number instead of -inf: a fully masked row then gives a uniform softmax instead of NaN,
+# and ONNX Runtime computes the same value as PyTorch.
+NEG = -1e4
+
+
+@dataclass
+class ModelConfig:
+    method: str = "te-fusion"  # one of METHODS
+    k: int = 4  # temporal compression ratio: k neighbouring frames become one group of l decoder tokens
+    n_frames: int = 16  # N_input, frames fed to the vision part
+    image_size: int = 32  # frames are image_size x image_size RGB
+    patch: int = 8  # patch side; (image_size/patch)^2 patches per frame, must form an even grid
+    dim: int = 64  # encoder width D
+    enc_layers: int = 2
+    heads: int = 4
+    dec_dim: int = 64  # decoder width E
+    dec_layers: int = 2
+    qformer_layers: int = 2  # Video-LLaMA's video Q-Former has 2 layers
+    vocab_size: int = 64  # set from the tokenizer when training
+    max_q: int = 24  # question tokens (padded/truncated)
+    max_opt: int = 8  # tokens per option (padded/truncated)
+    max_options: int = 5  # option slots; unused slots are all padding and get logit NEG
+
+    def __post_init__(self) -> None:
+        assert self.method in METHODS, f"method must be one of {METHODS}, got {self.method!r}"
+        assert self.k >= 1 and self.n_frames % self.k == 0, f"k={self.k} must divide n_frames={self.n_frames}"
+        assert self.image_size % self.patch == 0, "image_size must be a multiple of patch"
+        assert self.grid % 2 == 0, f"patch grid {self.grid} must be even for the 2x2 spatial merge"
+        assert self.dim % self.heads == 0 and self.dec_dim % self.heads == 0, "widths must divide by heads"
+
+    @property
+    def grid(self) -> int:
+        return self.image_size // self.patch
+
+    @property
+    def patches(self) -> int:  # P
+        return self.grid * self.grid
+
+    @property
+    def tokens_per_group(self) -> int:  # l
+        return self.patches // 4
+
+    @property
+    def decoder_tokens(self) -> int:  # L = N*l/k
+        return self.n_frames * self.tokens_per_group // self.k
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Building blocks
+
+
+class Attention(nn.Module):
+    """Multi-head attention written out (exports to plain ONNX ops). Self-attention when ctx is None."""
+
+    def __init__(self, dim: int, heads: int):
+        super().__init__()
+        self.heads = heads
+        self.q = nn.Linear(dim, dim)
+        self.kv = nn.Linear(dim, 2 * dim)
+        self.out = nn.Linear(dim, dim)
+
+    def forward(self, x: torch.Tensor, ctx: torch.Tensor | None = None, bias: torch.Tensor | None = None):
+        ctx = x if ctx is None else ctx
+        B, T, C = x.shape  # (B, T, C)
+        S = ctx.shape[1]
+        h = self.heads
+        q = self.q(x).view(B, T, h, C // h).transpose(1, 2)  # (B, h, T, C/h)
+        k, v = self.kv(ctx).view(B, S, 2, h, C // h).permute(2, 0, 3, 1, 4)  # each (B, h, S, C/h)
+        att = (q @ k.transpose(-2, -1)) / math.sqrt(C // h)  # (B, h, T, S)
+        if bias is not None:
+            att = att + bias  # bias (B, 1, 1, S): 0 for real keys, NEG for padding
+        y = att.softmax(-1) @ v  # (B, h, T, C/h)
+        return self.out(y.transpose(1, 2).reshape(B, T, C))
+
+
+class MLP(nn.Module):
+    def __init__(self, d_in: int, d_out: int, hidden: int | None = None):
+        super().__init__()
+        hidden = hidden or 4 * d_out
+        self.fc = nn.Linear(d_in, hidden)
+        self.proj = nn.Linear(hidden, d_out)
+
+    def forward(self, x):
+        return self.proj(F.gelu(self.fc(x)))
+
+
+class Block(nn.Module):
+    """Pre-LN transformer block."""
+
+    def __init__(self, dim: int, heads: int):
+        super().__init__()
+        self.ln1 = nn.LayerNorm(dim)
+        self.attn = Attention(dim, heads)
+        self.ln2 = nn.LayerNorm(dim)
+        self.mlp = MLP(dim, dim)
+
+    def forward(self, x, bias=None):
+        x = x + self.attn(self.ln1(x), bias=bias)
+        return x + self.mlp(self.ln2(x))
+
+
+class CrossBlock(nn.Module):
+    """Q-Former block: queries self-attend, then cross-attend to the frame tokens."""
+
+    def __init__(self, dim: int, heads: int):
+        super().__init__()
+        self.ln1 = nn.LayerNorm(dim)
+        self.self_attn = Attention(dim, heads)
+        self.ln2 = nn.LayerNorm(dim)
+        self.ln_ctx = nn.LayerNorm(dim)
+        self.cross = Attention(dim, heads)
+        self.ln3 = nn.LayerNorm(dim)
+        self.mlp = MLP(dim, dim)
+
+    def forward(self, q, ctx):
+        q = q + self.self_attn(self.ln1(q))
+        q = q + self.cross(self.ln2(q), ctx=self.ln_ctx(ctx))
+        return q + self.mlp(self.ln3(q))
+
+
+class PatchEmbed(nn.Module):
+    """(B', C_in, S, S) -> (B', P, D) patches plus a learned spatial position embedding."""
+
+    def __init__(self, cfg: ModelConfig, in_ch: int):
+        super().__init__()
+        self.conv = nn.Conv2d(in_ch, cfg.dim, cfg.patch, stride=cfg.patch)
+        self.pos = nn.Parameter(torch.randn(1, cfg.patches, cfg.dim) * 0.02)
+
+    def forward(self, x):
+        x = self.conv(x)  # (B', D, g, g)
+        return x.flatten(2).transpose(1, 2) + self.pos  # (B', P, D)
+
+
+class Encoder(nn.Module):
+    """The ViT-style encoder: a stack of blocks over whatever token sequence it is given."""
+
+    def __init__(self, cfg: ModelConfig):
+        super().__init__()
+        self.blocks = nn.ModuleList(Block(cfg.dim, cfg.heads) for _ in range(cfg.enc_layers))
+        self.ln = nn.LayerNorm(cfg.dim)
+
+    def forward(self, x):  # (B', T, D)
+        for b in self.blocks:
+            x = b(x)
+        return self.ln(x)
+
+
+def merge_2x2(x: torch.Tensor, grid: int) -> torch.Tensor:
+    """Spatial downsample by concatenating each 2x2 patch neighbourhood: (..., P, C) -> (..., P/4, 4C)."""
+    *lead, P, C = x.shape
+    assert P == grid * grid, f"expected {grid}x{grid} patches, got {P}"
+    g = grid // 2
+    x = x.reshape(-1, g, 2, g, 2, C).permute(0, 1, 3, 2, 4, 5)  # (B', g, g, 2, 2, C)
+    return x.reshape(*lead, g * g, 4 * C)
+
+
+class SpatialDownsampleProj(nn.Module):
+    """GLM-4V-style spatial downsample with projection: (..., P, C) -> (..., P/4, E)."""
+
+    def __init__(self, cfg: ModelConfig, c_in: int):
+        super().__init__()
+        self.grid = cfg.grid
+        self.proj = MLP(4 * c_in, cfg.dec_dim, hidden=cfg.dec_dim * 2)
+
+    def forward(self, x):
+        return self.proj(merge_2x2(x, self.grid))
+
+
+def to_float(frames: torch.Tensor) -> torch.Tensor:
+    """uint8 or float frames (B, N, S, S, 3) in 0..255 -> normalised float (B, N, 3, S, S)."""
+    x = frames.float() / 255.0
+    return ((x - 0.5) / 0.25).permute(0, 1, 4, 2, 3)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Temporal compressors: each maps normalised frames (B, N, 3, S, S) to decoder tokens (B, G, l, E), G = N/k.
+
+
+class NoFusion(nn.Module):
+    """Baseline, no temporal fusion: every frame encoded alone. At ratio k it keeps one frame in k, which
+    is the paper's baseline at equal decoder length (N/k frames, uncompressed)."""
+
+    def __init__(self, cfg: ModelConfig):
+        super().__init__()
+        self.k = cfg.k
+        self.embed = PatchEmbed(cfg, 3)
+        self.encoder = Encoder(cfg)
+        self.down = SpatialDownsampleProj(cfg, cfg.dim)
+
+    def forward(self, x):
+        x = x[:, :: self.k]  # (B, G, 3, S, S)
+        B, G = x.shape[:2]
+        x = self.down(self.encoder(self.embed(x.flatten(0, 1))))  # (B*G, l, E)
+        return x.view(B, G, x.shape[1], x.shape[2])
+
+
+class PreEncoderFusion(nn.Module):
+    """Qwen2-VL style: k neighbouring frames concatenated along channels, patchified together."""
+
+    def __init__(self, cfg: ModelConfig):
+        super().__init__()
+        self.k = cfg.k
+        self.embed = PatchEmbed(cfg, 3 * cfg.k)
+        self.encoder = Encoder(cfg)
+        self.down = SpatialDownsampleProj(cfg, cfg.dim)
+
+    def forward(self, x):
+        B, N, C, S, _ = x.shape
+        G = N // self.k
+        x = x.reshape(B * G, self.k * C, S, S)  # (B*G, 3k, S, S): channels of k neighbours side by side
+        x = self.encoder(self.embed(x))  # (B*G, P, D)
+        x = self.down(x)  # (B*G, l, E)
+        return x.view(B, G, x.shape[1], x.shape[2])
+
+
+class PLLaVAPooling(nn.Module):
+    """PLLaVA: frames encoded alone, spatially downsampled and projected, then adaptive average pooling
+    over time (with k dividing N this is the mean of each k neighbours)."""
+
+    def __init__(self, cfg: ModelConfig):
+        super().__init__()
+        self.k = cfg.k
+        self.embed = PatchEmbed(cfg, 3)
+        self.encoder = Encoder(cfg)
+        self.down = SpatialDownsampleProj(cfg, cfg.dim)
+
+    def forward(self, x):
+        B, N = x.shape[:2]
+        x = self.down(self.encoder(self.embed(x.flatten(0, 1))))  # (B*N, l, E)
+        x = x.view(B, N // self.k, self.k, x.shape[1], x.shape[2])  # (B, G, k, l, E)
+        return x.mean(2)  # (B, G, l, E)
+
+
+class KangarooFusion(nn.Module):
+    """Kangaroo: frames encoded alone; k neighbours' tokens concatenated along hidden, MLP temporal
+    downsample, then spatial downsample with projection."""
+
+    def __init__(self, cfg: ModelConfig):
+        super().__init__()
+        self.k = cfg.k
+        self.embed = PatchEmbed(cfg, 3)
+        self.encoder = Encoder(cfg)
+        self.temporal = MLP(cfg.k * cfg.dim, cfg.dim, hidden=2 * cfg.dim)
+        self.down = SpatialDownsampleProj(cfg, cfg.dim)
+
+    def forward(self, x):
+        B, N = x.shape[:2]
+        G = N // self.k
+        x = self.encoder(self.embed(x.flatten(0, 1)))  # (B*N, P, D)
+        P, D = x.shape[1:]
+        x = x.view(B, G, self.k, P, D).permute(0, 1, 3, 2, 4).reshape(B, G, P, self.k * D)  # (B, G, P, kD)
+        return self.down(self.temporal(x))  # (B, G, l, E)
+
+
+class QFormerFusion(nn.Module):
+    """Q-Former: frames encoded alone and projected; l learned queries cross-attend to the k frames'
+    tokens (with a frame position embedding), giving l tokens per group."""
+
+    def __init__(self, cfg: ModelConfig):
+        super().__init__()
+        self.k = cfg.k
+        self.embed = PatchEmbed(cfg, 3)
+        self.encoder = Encoder(cfg)
+        self.down = SpatialDownsampleProj(cfg, cfg.dim)
+        self.frame_pos = nn.Parameter(torch.randn(1, cfg.k, 1, cfg.dec_dim) * 0.02)
+        self.queries = nn.Parameter(torch.randn(1, cfg.tokens_per_group, cfg.dec_dim) * 0.02)
+        self.blocks = nn.ModuleList(CrossBlock(cfg.dec_dim, cfg.heads) for _ in range(cfg.qformer_layers))
+        self.ln = nn.LayerNorm(cfg.dec_dim)
+
+    def forward(self, x):
+        B, N = x.shape[:2]
+        G = N // self.k
+        x = self.down(self.encoder(self.embed(x.flatten(0, 1))))  # (B*N, l, E)
+        l, E = x.shape[1:]
+        ctx = (x.view(B * G, self.k, l, E) + self.frame_pos).reshape(B * G, self.k * l, E)  # (B*G, k*l, E)
+        q = self.queries.expand(B * G, -1, -1)  # (B*G, l, E)
+        for b in self.blocks:
+            q = b(q, ctx)
+        return self.ln(q).view(B, G, l, E)
+
+
+class TEFusion(nn.Module):
+    """Through-Encoder Fusion: k neighbouring frames form ONE sequence (+ temporal position embedding) so
+    self-attention spans the k frames through the whole encoder; then the k frames' tokens are concatenated
+    along hidden, spatially downsampled and projected."""
+
+    def __init__(self, cfg: ModelConfig):
+        super().__init__()
+        self.k = cfg.k
+        self.embed = PatchEmbed(cfg, 3)
+        self.temporal_pos = nn.Parameter(torch.randn(1, cfg.k, 1, cfg.dim) * 0.02)
+        self.encoder = Encoder(cfg)
+        self.down = SpatialDownsampleProj(cfg, cfg.k * cfg.dim)
+
+    def forward(self, x):
+        B, N = x.shape[:2]
+        G = N // self.k
+        x = self.embed(x.flatten(0, 1))  # (B*N, P, D), spatial position added
+        P, D = x.shape[1:]
+        x = x.view(B * G, self.k, P, D) + self.temporal_pos  # (B*G, k, P, D)
+        x = self.encoder(x.reshape(B * G, self.k * P, D))  # (B*G, k*P, D): attention across k frames
+        x = x.view(B, G, self.k, P, D).permute(0, 1, 3, 2, 4).reshape(B, G, P, self.k * D)  # (B, G, P, kD)
+        return self.down(x)  # (B, G, l, E)
+
+
+COMPRESSORS: dict[str, type[nn.Module]] = {
+    "none": NoFusion,
+    "pre-encoder": PreEncoderFusion,
+    "pllava": PLLaVAPooling,
+    "kangaroo": KangarooFusion,
+    "qformer": QFormerFusion,
+    "te-fusion": TEFusion,
+}
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The option-scoring decoder and the full model
+
+
+class OptionScorer(nn.Module):
+    """A small bidirectional transformer over [visual tokens; question tokens; per option: marker + tokens].
+    Each option's score is read from its marker token, so options compete through one softmax."""
+
+    def __init__(self, cfg: ModelConfig):
+        super().__init__()
+        E = cfg.dec_dim
+        self.cfg = cfg
+        self.tok = nn.Embedding(cfg.vocab_size, E, padding_idx=0)
+        self.vis_pos = nn.Parameter(torch.randn(1, cfg.decoder_tokens, E) * 0.02)
+        self.q_pos = nn.Parameter(torch.randn(1, cfg.max_q, E) * 0.02)
+        self.opt_pos = nn.Parameter(torch.randn(1, 1, cfg.max_opt + 1, E) * 0.02)  # marker + tokens
+        self.opt_slot = nn.Parameter(torch.randn(1, cfg.max_options, 1, E) * 0.02)  # which option (A, B, ...)
+        self.marker = nn.Parameter(torch.randn(1, 1, 1, E) * 0.02)
+        self.blocks = nn.ModuleList(Block(E, cfg.heads) for _ in range(cfg.dec_layers))
+        self.ln = nn.LayerNorm(E)
+        self.head = nn.Linear(E, 1)
+        # clip context from the positions of all visual states (flattened, so "where and when" survives)
+        self.ctx = nn.Linear(cfg.decoder_tokens * E, E)
+
+    def forward(self, vis, q_ids, opt_ids):
+        # vis (B, L, E); q_ids (B, Tq) int64; opt_ids (B, M, To) int64; id 0 is padding
+        B, L, E = vis.shape
+        M, To = opt_ids.shape[1:]
+        q = self.tok(q_ids) + self.q_pos  # (B, Tq, E)
+        o = self.tok(opt_ids)  # (B, M, To, E)
+        o = torch.cat([self.marker.expand(B, M, 1, E), o], 2) + self.opt_pos + self.opt_slot[:, :M]  # (B, M, 1+To, E)
+        x = torch.cat([vis + self.vis_pos, q, o.reshape(B, M * (1 + To), E)], 1)  # (B, L+Tq+M(1+To), E)
+        present = (opt_ids != 0).any(-1)  # (B, M): an option slot holds an option
+        keep = torch.cat(
+            [
+                torch.ones(B, L, dtype=torch.bool, device=vis.device),
+                q_ids != 0,
+                torch.cat([present.unsqueeze(-1), opt_ids != 0], 2).reshape(B, M * (1 + To)),
+            ],
+            1,
+        )  # (B, S)
+        bias = ((~keep).float() * NEG).view(B, 1, 1, -1)  # (B, 1, 1, S)
+        for b in self.blocks:
+            x = b(x, bias)
+        x = self.ln(x)
+        o = x[:, L + q_ids.shape[1] :].reshape(B, M, 1 + To, E)  # (B, M, 1+To, E)
+        w = (opt_ids != 0).float().unsqueeze(-1)  # (B, M, To, 1)
+        # marker state plus the mean of the option's own token states: the mean gives the head a direct
+        # path to the option's words, which makes learning from scratch much faster
+        rep = o[:, :, 0] + (o[:, :, 1:] * w).sum(2) / w.sum(2).clamp(min=1.0)  # (B, M, E)
+        ctx = self.ctx(x[:, :L].reshape(B, L * E))  # (B, E)
+        # bilinear match of each option against the clip context: a direct visual path to the scores.
+        # Without it, grounding option words in pixels through attention alone took far more CPU steps
+        # than the study can afford (a direction task stayed at chance after 400 steps).
+        logits = self.head(rep).squeeze(-1) + (rep @ ctx.unsqueeze(-1)).squeeze(-1) / math.sqrt(E)  # (B, M)
+        return torch.where(present, logits, torch.full_like(logits, NEG))
+
+
+class VideoQAModel(nn.Module):
+    """frames (B, N, S, S, 3) 0..255 + question ids + option ids -> option logits (B, M)."""
+
+    def __init__(self, cfg: ModelConfig):
+        super().__init__()
+        self.cfg = cfg
+        self.vision = COMPRESSORS[cfg.method](cfg)
+        self.scorer = OptionScorer(cfg)
+        self.apply(self._init)
+
+    @staticmethod
+    def _init(m: nn.Module) -> None:
+        if isinstance(m, nn.Linear):
+            nn.init.normal_(m.weight, std=0.02)
+            nn.init.zeros_(m.bias)
+        elif isinstance(m, nn.Embedding):
+            nn.init.normal_(m.weight, std=0.02)
+
+    def visual_tokens(self, frames: torch.Tensor) -> torch.Tensor:
+        B, N, S = frames.shape[:3]
+        assert N == self.cfg.n_frames, f"expected {self.cfg.n_frames} frames, got {N}"
+        assert S == self.cfg.image_size, f"expected {self.cfg.image_size}px frames, got {S}"
+        v = self.vision(to_float(frames))  # (B, G, l, E)
+        assert v.shape[1] * v.shape[2] == self.cfg.decoder_tokens, "compressor broke L = N*l/k"
+        return v.reshape(B, -1, v.shape[-1])  # (B, L, E)
+
+    def forward(self, frames, q_ids, opt_ids):
+        return self.scorer(self.visual_tokens(frames), q_ids, opt_ids)
+
+    def num_params(self) -> int:
+        return sum(p.numel() for p in self.parameters())

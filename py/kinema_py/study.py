@@ -1,0 +1,271 @@
+"""MotionBench's compression study (seed 001 §5.2) at small scale: every method, two protocols, several seeds.
+
+Usage:
+  PYTHONPATH=py /usr/bin/python3 -m kinema_py.study --train SHARD --test SHARD --out DIR [--quick]
+      [--seeds 3] [--steps 200] [--workers 2] [--save-builtins DIR]
+Protocol fixed-L: N/k = 4 (k = 1, 2, 4, 8 -> N = 4, 8, 16, 32), so every cell has the same decoder length.
+Protocol fixed-N: N = 16 (k = 1, 2, 4, 8, 16). k = 1 is the uncompressed baseline (all methods coincide).
+Results are appended run by run to DIR/runs.jsonl (so a cut-short study still has data), then summarised
+into DIR/study.json (mean ± std per cell and per category) and drawn into DIR/study.png.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing as mp
+import os
+import statistics
+import time
+
+METHODS = ("none", "pre-encoder", "pllava", "kangaroo", "qformer", "te-fusion")
+
+# The paper's Table 4 (N/k = 4, GLM-4V-9B): MotionBench dev and MVBench accuracy, in percent.
+PAPER_TABLE4 = {
+    "baseline (k=1)": {"k": 1, "MotionBench": 47.6, "MVBench": 64.5},
+    "te-fusion": {"k": 4, "MotionBench": 51.0, "MVBench": 72.1},
+    "pllava": {"k": 4, "MotionBench": 50.5, "MVBench": 70.2},
+    "kangaroo": {"k": 4, "MotionBench": 50.0, "MVBench": 69.8},
+    "pre-encoder": {"k": 4, "MotionBench": 47.6, "MVBench": 65.6},
+    "qformer": {"k": 4, "MotionBench": 44.3, "MVBench": 63.8},
+}
+
+
+def plan(quick: bool) -> list[dict]:
+    """The cells to train: protocol, method, k, n_frames. k = 1 appears once per protocol (baseline)."""
+    cells = []
+    if quick:
+        grid = {"fixed-L": [(1, 2), (2, 4)], "fixed-N": [(1, 8), (4, 8)]}
+    else:
+        # k = 8 at fixed L needs N = 32 frames through the encoder: not affordable on 2 CPU cores in 2 h
+        grid = {"fixed-L": [(1, 4), (2, 8), (4, 16)], "fixed-N": [(1, 16), (2, 16), (4, 16), (8, 16), (16, 16)]}
+    for protocol, ks in grid.items():
+        for k, n in ks:
+            methods = ["none"] if k == 1 else list(METHODS)
+            if protocol == "fixed-L" and k > 1:
+                # At fixed N/k, "none" keeps one frame in k: exactly the k = 1 baseline again.
+                methods = [m for m in methods if m != "none"]
+            for m in methods:
+                cells.append({"protocol": protocol, "method": m, "k": k, "n_frames": n})
+    return cells
+
+
+def _run_one(job: dict) -> dict:
+    import torch
+
+    from .data import read_shard
+    from .train import Encoded, config_for, evaluate, save_checkpoint, train
+
+    torch.set_num_threads(1)  # one thread per worker: on a shared 2-core machine 2 threads contend badly
+    tr, te = read_shard(job["train"]), read_shard(job["test"])
+    cfg, tok = config_for(tr, [te], method=job["method"], k=job["k"], n_frames=job["n_frames"], **job["model"])
+    t0 = time.time()
+    model, losses = train(cfg, Encoded(tr, tok, cfg), job["steps"], job["batch"], job["lr"], job["seed"])
+    seconds = time.time() - t0
+    r = evaluate(model, Encoded(te, tok, cfg))
+    out = {
+        **{k: job[k] for k in ("protocol", "protocols", "method", "k", "n_frames", "seed", "steps")},
+        "decoder_tokens": cfg.decoder_tokens,
+        "params": model.num_params(),
+        "acc": r["acc"],
+        "n_test": r["n"],
+        "per_category": r["per_category"],
+        "loss_first": sum(losses[:10]) / max(1, len(losses[:10])),
+        "loss_last": sum(losses[-10:]) / max(1, len(losses[-10:])),
+        "train_seconds": round(seconds, 1),
+    }
+    if job.get("save"):
+        meta = {
+            "trained_on": job["train_source"],
+            "test_on": job["test_source"],
+            "test_acc": r["acc"],
+            "per_category": r["per_category"],
+            "seed": job["seed"],
+            "steps": job["steps"],
+        }
+        save_checkpoint(job["save"], model, tok, meta)
+        out["checkpoint"] = job["save"]
+    return out
+
+
+def _mean_std(xs: list[float]) -> dict:
+    return {
+        "mean": statistics.fmean(xs),
+        "std": statistics.stdev(xs) if len(xs) > 1 else 0.0,
+        "n": len(xs),
+    }
+
+
+def summarise(runs: list[dict]) -> list[dict]:
+    cells: dict[tuple, list[dict]] = {}
+    for r in runs:
+        for protocol in r.get("protocols", [r["protocol"]]):
+            cells.setdefault((protocol, r["method"], r["k"], r["n_frames"]), []).append(r)
+    out = []
+    for (protocol, method, k, n), rs in cells.items():
+        cats = sorted({c for r in rs for c in r["per_category"]})
+        out.append(
+            {
+                "protocol": protocol,
+                "method": method,
+                "k": k,
+                "n_frames": n,
+                "decoder_tokens": rs[0]["decoder_tokens"],
+                "params": rs[0]["params"],
+                "seeds": sorted(r["seed"] for r in rs),
+                "acc": _mean_std([r["acc"] for r in rs]),
+                "per_category": {
+                    c: _mean_std([r["per_category"][c] for r in rs if c in r["per_category"]]) for c in cats
+                },
+            }
+        )
+    out.sort(key=lambda c: (c["protocol"], c["k"], METHODS.index(c["method"])))
+    return out
+
+
+def plot(summary: list[dict], path: str, chance: float | None = None) -> bool:
+    """Accuracy vs k per method for both protocols; returns False when matplotlib is missing."""
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        return False
+    fig, axes = plt.subplots(1, 2, figsize=(10, 4), sharey=True)
+    for ax, protocol in zip(axes, ("fixed-L", "fixed-N")):
+        cells = [c for c in summary if c["protocol"] == protocol]
+        base = [c for c in cells if c["k"] == 1]
+        for m in METHODS:
+            pts = sorted((c["k"], c["acc"]["mean"] * 100, c["acc"]["std"] * 100) for c in cells if c["method"] == m and c["k"] > 1)
+            if pts:
+                ks, ys, es = zip(*pts)
+                ax.errorbar(ks, ys, yerr=es, marker="o", capsize=3, label=m)
+        if base:
+            b = base[0]["acc"]["mean"] * 100
+            ax.axhline(b, color="#d48", ls=":", label=f"baseline k=1 (N={base[0]['n_frames']})")
+        if chance is not None:
+            ax.axhline(chance * 100, color="grey", ls="--", lw=0.8, label="chance")
+        ax.set_xscale("log", base=2)
+        ax.set_xlabel("temporal compression ratio k")
+        ax.set_title("fixed decoder length (N/k = 4)" if protocol == "fixed-L" else "fixed input (N = 16)")
+        ax.grid(alpha=0.3)
+    axes[0].set_ylabel("held-out accuracy (%)")
+    axes[1].legend(fontsize=7, loc="lower left")
+    fig.suptitle("kinema compression study on the synthetic world (mean ± std over seeds)")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return True
+
+
+def chance_level(test_path: str) -> float:
+    from .data import read_shard
+
+    items = read_shard(test_path).items
+    return sum(1 / len(it["options"]) for it in items) / len(items)
+
+
+def main(argv: list[str] | None = None) -> None:
+    p = argparse.ArgumentParser(description="the compression study on kinema shards")
+    p.add_argument("--train", required=True)
+    p.add_argument("--test", required=True)
+    p.add_argument("--out", required=True)
+    p.add_argument("--quick", action="store_true", help="tiny grid, few steps: checks the pipeline")
+    p.add_argument("--seeds", type=int, help="training seeds per cell (default 3; 1 with --quick)")
+    p.add_argument("--steps", type=int, default=200)
+    p.add_argument("--batch", type=int, default=24)
+    p.add_argument("--lr", type=float, default=2e-3)
+    p.add_argument("--workers", type=int, default=2)
+    p.add_argument("--dim", type=int, default=48, help="encoder and decoder width")
+    p.add_argument("--enc-layers", type=int, default=2)
+    p.add_argument("--dec-layers", type=int, default=1)
+    p.add_argument("--save-builtins", help="directory for seed-0 checkpoints of the N=16, k=4 cells")
+    p.add_argument("--train-source", default="")
+    p.add_argument("--test-source", default="")
+    a = p.parse_args(argv)
+    a.seeds = a.seeds or (1 if a.quick else 3)
+    os.makedirs(a.out, exist_ok=True)
+    runs_path = os.path.join(a.out, "runs.jsonl")
+    done = set()
+    runs: list[dict] = []
+    if os.path.exists(runs_path):  # resume: a cut-short study continues where it stopped
+        with open(runs_path, encoding="utf8") as f:
+            for line in f:
+                r = json.loads(line)
+                runs.append(r)
+                done.add((r["protocol"], r["method"], r["k"], r["n_frames"], r["seed"]))
+    jobs = []
+    seen_builtin = set()
+    by_config: dict[tuple, list[str]] = {}  # (method, k, N) -> protocols: fixed-L k=4 is fixed-N k=4
+    for c in plan(a.quick):
+        by_config.setdefault((c["method"], c["k"], c["n_frames"]), []).append(c["protocol"])
+    for seed in range(a.seeds):  # seed-major: a partial study covers every cell before adding seeds
+        for c in plan(a.quick):
+            protocols = by_config[(c["method"], c["k"], c["n_frames"])]
+            if c["protocol"] != protocols[0]:
+                continue  # the same model is trained once and reported under both protocols
+            if (c["protocol"], c["method"], c["k"], c["n_frames"], seed) in done:
+                continue
+            c = {**c, "protocols": protocols}
+            save = None
+            key = (c["method"], c["k"], c["n_frames"])
+            builtin = (c["n_frames"] == 16 and c["k"] == 4) or (c["k"] == 1 and c["n_frames"] == 4)
+            if a.save_builtins and seed == 0 and builtin and key not in seen_builtin:
+                seen_builtin.add(key)
+                os.makedirs(a.save_builtins, exist_ok=True)
+                save = os.path.join(a.save_builtins, f"{c['method']}-k{c['k']}.pt")
+            jobs.append(
+                {
+                    **c,
+                    "seed": seed,
+                    "train": a.train,
+                    "test": a.test,
+                    "steps": 12 if a.quick else a.steps,
+                    "batch": 8 if a.quick else a.batch,
+                    "lr": a.lr,
+                    "model": {"dim": 32, "dec_dim": 32, "enc_layers": 1, "dec_layers": 1}
+                    if a.quick
+                    else {"dim": a.dim, "dec_dim": a.dim, "enc_layers": a.enc_layers, "dec_layers": a.dec_layers},
+                    "save": save,
+                    "train_source": a.train_source or a.train,
+                    "test_source": a.test_source or a.test,
+                }
+            )
+    t0 = time.time()
+    with open(runs_path, "a", encoding="utf8") as log:
+        if a.workers > 1 and len(jobs) > 1:
+            with mp.get_context("fork").Pool(a.workers) as pool:
+                for r in pool.imap_unordered(_run_one, jobs):
+                    runs.append(r)
+                    log.write(json.dumps(r) + "\n")
+                    log.flush()
+                    print(f"[{time.time() - t0:6.0f}s] {r['protocol']} {r['method']} k={r['k']} N={r['n_frames']} seed={r['seed']} acc={r['acc']:.3f}", flush=True)
+        else:
+            for j in jobs:
+                r = _run_one(j)
+                runs.append(r)
+                log.write(json.dumps(r) + "\n")
+                log.flush()
+    summary = summarise(runs)
+    chance = chance_level(a.test)
+    result = {
+        "version": 1,
+        "quick": a.quick,
+        "train": a.train_source or a.train,
+        "test": a.test_source or a.test,
+        "seeds_planned": a.seeds,
+        "steps": 12 if a.quick else a.steps,
+        "chance": chance,
+        "runs": len(runs),
+        "cells": summary,
+        "paper_table4": PAPER_TABLE4,
+    }
+    with open(os.path.join(a.out, "study.json"), "w", encoding="utf8") as f:
+        json.dump(result, f, indent=1)
+    plotted = plot(summary, os.path.join(a.out, "study.png"), chance)
+    print(json.dumps({"out": a.out, "runs": len(runs), "cells": len(summary), "plot": plotted}))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,163 @@
+"""Train and evaluate one VideoQAModel on shards; checkpoints carry their config, vocabulary and metrics.
+
+Usage:
+  PYTHONPATH=py /usr/bin/python3 -m kinema_py.train --train shards/train --test shards/test \\
+      --method te-fusion --k 4 --frames 16 --steps 300 --seed 0 --out ckpt.pt
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import random
+import time
+from collections import defaultdict
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from .data import Shard, Tokenizer, encode_items, read_shard, select_frames
+from .model import ModelConfig, VideoQAModel
+
+
+def seed_everything(seed: int) -> None:
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+
+
+class Encoded:
+    """A shard turned into tensors for one model config."""
+
+    def __init__(self, shard: Shard, tok: Tokenizer, cfg: ModelConfig):
+        self.frames = select_frames(shard, cfg.n_frames)  # (Q, N, S, S, 3) uint8
+        assert self.frames.shape[2] == cfg.image_size, (
+            f"{shard.path}: frames are {self.frames.shape[2]}px, model wants {cfg.image_size}px"
+        )
+        self.q, self.opts, self.labels = encode_items(tok, shard.items, cfg.max_q, cfg.max_opt, cfg.max_options)
+        self.categories = [it["category"] for it in shard.items]
+
+    def __len__(self) -> int:
+        return len(self.labels)
+
+
+@torch.no_grad()
+def evaluate(model: VideoQAModel, data: Encoded, batch: int = 64) -> dict:
+    """Accuracy overall and per category (the argmax option vs the labelled answer)."""
+    model.eval()
+    preds = []
+    for i in range(0, len(data), batch):
+        s = slice(i, i + batch)
+        preds.append(model(data.frames[s], data.q[s], data.opts[s]).argmax(-1))
+    pred = torch.cat(preds)
+    correct = (pred == data.labels).tolist()
+    per = defaultdict(list)
+    for c, ok in zip(data.categories, correct):
+        per[c].append(ok)
+    return {
+        "acc": float(np.mean(correct)) if correct else 0.0,
+        "n": len(correct),
+        "per_category": {c: float(np.mean(v)) for c, v in sorted(per.items())},
+        "pred": pred.tolist(),
+    }
+
+
+def train(
+    cfg: ModelConfig,
+    train_data: Encoded,
+    steps: int = 300,
+    batch: int = 32,
+    lr: float = 1e-3,
+    seed: int = 0,
+    log_every: int = 0,
+) -> tuple[VideoQAModel, list[float]]:
+    """AdamW (β2 = .95 as in the paper), linear warm-up then cosine decay; returns the model and losses."""
+    seed_everything(seed)
+    model = VideoQAModel(cfg)
+    opt = torch.optim.AdamW(model.parameters(), lr=lr, betas=(0.9, 0.95), weight_decay=0.05)
+    warm = max(1, steps // 20)
+    sched = torch.optim.lr_scheduler.LambdaLR(
+        opt, lambda s: min(1.0, (s + 1) / warm) * 0.5 * (1 + math.cos(math.pi * min(s, steps) / steps))
+    )
+    gen = torch.Generator().manual_seed(seed)
+    n = len(train_data)
+    losses = []
+    model.train()
+    for step in range(steps):
+        idx = torch.randint(0, n, (min(batch, n),), generator=gen)
+        logits = model(train_data.frames[idx], train_data.q[idx], train_data.opts[idx])
+        loss = F.cross_entropy(logits, train_data.labels[idx])
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        opt.step()
+        sched.step()
+        losses.append(loss.item())
+        if log_every and (step % log_every == 0 or step == steps - 1):
+            print(f"step {step:5d} loss {loss.item():.4f}", flush=True)
+    model.eval()
+    return model, losses
+
+
+def save_checkpoint(path: str, model: VideoQAModel, tok: Tokenizer, meta: dict) -> None:
+    torch.save(
+        {"config": model.cfg.to_dict(), "vocab": tok.vocab, "state_dict": model.state_dict(), "meta": meta},
+        path,
+    )
+
+
+def load_checkpoint(path: str) -> tuple[VideoQAModel, Tokenizer, dict]:
+    ck = torch.load(path, map_location="cpu")
+    model = VideoQAModel(ModelConfig(**ck["config"]))
+    model.load_state_dict(ck["state_dict"])
+    model.eval()
+    return model, Tokenizer(ck["vocab"]), ck.get("meta", {})
+
+
+def config_for(train: Shard, others: list[Shard] = (), **overrides) -> tuple[ModelConfig, Tokenizer]:
+    """Builds the tokenizer from the training shard's text only (held-out words map to <unk>) and sizes
+    the option slots to every shard."""
+    tok = Tokenizer.build([t for it in train.items for t in (it["question"], *it["options"])])
+    max_options = max(len(it["options"]) for s in [train, *others] for it in s.items)
+    cfg = ModelConfig(
+        vocab_size=len(tok.vocab),
+        image_size=train.frames.shape[2],
+        max_options=max(max_options, overrides.pop("max_options", 0)),
+        **overrides,
+    )
+    return cfg, tok
+
+
+def main(argv: list[str] | None = None) -> None:
+    p = argparse.ArgumentParser(description="train one tiny video QA model on kinema shards")
+    p.add_argument("--train", required=True, help="shard directory for training")
+    p.add_argument("--test", help="shard directory for held-out evaluation")
+    p.add_argument("--method", default="te-fusion")
+    p.add_argument("--k", type=int, default=4)
+    p.add_argument("--frames", type=int, default=16)
+    p.add_argument("--steps", type=int, default=300)
+    p.add_argument("--batch", type=int, default=32)
+    p.add_argument("--lr", type=float, default=1e-3)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--out", help="checkpoint path")
+    a = p.parse_args(argv)
+    torch.set_num_threads(a.threads)
+    tr = read_shard(a.train)
+    te = read_shard(a.test) if a.test else None
+    cfg, tok = config_for(tr, [te] if te else [], method=a.method, k=a.k, n_frames=a.frames)
+    t0 = time.time()
+    model, losses = train(cfg, Encoded(tr, tok, cfg), a.steps, a.batch, a.lr, a.seed, log_every=50)
+    meta = {"train": a.train, "seed": a.seed, "steps": a.steps, "train_seconds": time.time() - t0}
+    if te:
+        r = evaluate(model, Encoded(te, tok, cfg))
+        meta.update(test=a.test, test_acc=r["acc"], per_category=r["per_category"])
+    print(json.dumps({k: v for k, v in meta.items()}, indent=1))
+    if a.out:
+        save_checkpoint(a.out, model, tok, meta)
+
+
+if __name__ == "__main__":
+    main()

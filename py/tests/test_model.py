@@ -1,0 +1,71 @@
+# Shapes and ratios of every compressor: decoder tokens L = N*l/k, and each stage's documented shape.
+import pytest
+import torch
+
+from kinema_py.model import COMPRESSORS, METHODS, ModelConfig, VideoQAModel, merge_2x2, to_float
+
+
+def frames(B, N, S=32, seed=0):
+    g = torch.Generator().manual_seed(seed)
+    return torch.randint(0, 256, (B, N, S, S, 3), dtype=torch.uint8, generator=g)
+
+
+@pytest.mark.parametrize("method", METHODS)
+@pytest.mark.parametrize("k,n", [(1, 4), (2, 8), (4, 8), (8, 16)])
+def test_decoder_tokens_are_N_l_over_k(method, k, n):
+    cfg = ModelConfig(method=method, k=k, n_frames=n, dim=32, dec_dim=32, enc_layers=1, dec_layers=1, vocab_size=20)
+    vis = COMPRESSORS[method](cfg)
+    out = vis(to_float(frames(2, n)))
+    l = cfg.patches // 4
+    assert out.shape == (2, n // k, l, cfg.dec_dim)  # (B, G, l, E)
+    assert out.shape[1] * out.shape[2] == cfg.decoder_tokens == n * l // k
+
+
+def test_equal_decoder_length_across_methods_at_equal_k():
+    lengths = {m: ModelConfig(method=m, k=4, n_frames=16).decoder_tokens for m in METHODS}
+    assert set(lengths.values()) == {16 * 4 // 4}
+
+
+def test_full_model_scores_options_and_masks_empty_slots():
+    cfg = ModelConfig(method="te-fusion", k=2, n_frames=4, dim=32, dec_dim=32, vocab_size=20, max_options=5)
+    m = VideoQAModel(cfg).eval()
+    q = torch.randint(1, 20, (3, cfg.max_q))
+    o = torch.randint(1, 20, (3, 5, cfg.max_opt))
+    o[:, 3:] = 0  # only 3 options
+    logits = m(frames(3, 4), q, o)
+    assert logits.shape == (3, 5)
+    assert (logits[:, 3:] <= -1e3).all() and (logits[:, :3] > -1e3).all()
+
+
+def test_merge_2x2_groups_spatial_neighbours():
+    x = torch.arange(16.0).view(1, 16, 1)  # a 4x4 grid, one channel
+    y = merge_2x2(x, 4)  # (1, 4, 4)
+    assert y.shape == (1, 4, 4)
+    assert y[0, 0].tolist() == [0, 1, 4, 5] and y[0, 3].tolist() == [10, 11, 14, 15]
+
+
+def test_te_fusion_attends_across_frames_but_kangaroo_does_not_before_fusion():
+    # Changing frame 1 changes TE Fusion's encoder output for frame 0's tokens; a per-frame encoder can't.
+    torch.manual_seed(0)
+    for method, mixes in (("te-fusion", True), ("kangaroo", False)):
+        cfg = ModelConfig(method=method, k=2, n_frames=2, dim=32, dec_dim=32, vocab_size=20)
+        vis = COMPRESSORS[method](cfg).eval()
+        a = to_float(frames(1, 2))
+        b = a.clone()
+        b[:, 1] = -b[:, 1]
+        x = vis.embed(a.flatten(0, 1))
+        xb = vis.embed(b.flatten(0, 1))
+        if method == "te-fusion":
+            P, D = x.shape[1:]
+            ea = vis.encoder((x.view(1, 2, P, D) + vis.temporal_pos).reshape(1, 2 * P, D))[:, :P]
+            eb = vis.encoder((xb.view(1, 2, P, D) + vis.temporal_pos).reshape(1, 2 * P, D))[:, :P]
+        else:
+            ea, eb = vis.encoder(x)[0], vis.encoder(xb)[0]
+        assert (not torch.allclose(ea, eb)) == mixes
+
+
+def test_config_rejects_bad_ratio():
+    with pytest.raises(AssertionError, match="must divide"):
+        ModelConfig(k=3, n_frames=16)
+    with pytest.raises(AssertionError, match="method"):
+        ModelConfig(method="bogus")

@@ -1,0 +1,196 @@
+// `kinema eval`: evaluate one model on one benchmark (resumable); prints the Table-3 row or the --json summary.
+import { type Command, InvalidArgumentError } from "commander";
+import { defaultDeps } from "../../run/deps.ts";
+import { evalJson, table3Text } from "../../run/report.ts";
+import { type EvalOptions, type EvalResult, runEval } from "../../run/runner.ts";
+import { KinemaError } from "../../util/errors.ts";
+import { printJson, printText } from "../output.ts";
+
+const int =
+  (name: string, min = 0) =>
+  (v: string) => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < min)
+      throw new InvalidArgumentError(`${name} must be an integer ≥ ${min}`);
+    return n;
+  };
+const num = (name: string) => (v: string) => {
+  const n = Number(v);
+  if (v.trim() === "" || !Number.isFinite(n)) throw new InvalidArgumentError(`${name} must be a number`);
+  return n;
+};
+const header = (v: string, prev: Record<string, string> = {}) => {
+  const i = v.indexOf(":");
+  if (i <= 0) throw new InvalidArgumentError(`header must be "Name: value", got "${v}"`);
+  return { ...prev, [v.slice(0, i).trim()]: v.slice(i + 1).trim() };
+};
+
+export interface EvalCliOptions {
+  bench?: string;
+  model?: string;
+  frames?: string;
+  /** VideoRefer-Q: single-frame (frame_idx, default) or multi-frame mode. */
+  mode?: string;
+  /** {uid: letter} JSON of hidden test answers (Test AVG). */
+  answers?: string;
+  size?: number;
+  fit?: string;
+  concurrency?: number;
+  limit?: number;
+  runDir: string;
+  prompt?: string;
+  parse?: string;
+  baseUrl?: string;
+  apiKeyEnv?: string;
+  header?: Record<string, string>;
+  maxFrames?: number;
+  maxFramesPolicy?: "subsample" | "error";
+  temperature?: number;
+  maxTokens?: number;
+  seed?: number;
+  timeoutMs?: number;
+  retries?: number;
+  backoffMs?: number;
+  resume?: string;
+  retryFailed?: boolean;
+  adaptive?: boolean;
+  prefetch?: number;
+  progress?: boolean;
+  json?: boolean;
+}
+
+/** The command as a plain function (tests and `kinema start` call it). */
+export async function evalCommand(o: EvalCliOptions, extra: Partial<EvalOptions> = {}): Promise<EvalResult> {
+  if (o.maxFramesPolicy && !["subsample", "error"].includes(o.maxFramesPolicy))
+    throw new KinemaError("bad_spec", "--max-frames-policy must be subsample or error", {
+      field: "max-frames-policy",
+    });
+  if (o.mode !== undefined) {
+    if (!["single", "multi"].includes(o.mode))
+      throw new KinemaError("bad_spec", `--mode must be single or multi, got "${o.mode}"`, { field: "mode" });
+    if (!o.bench?.startsWith("videorefer-q:"))
+      throw new KinemaError("bad_spec", "--mode applies to videorefer-q benchmarks only", { field: "mode" });
+  }
+  const ac = new AbortController();
+  // Ctrl-C: stop taking samples, abort requests in flight (they stay pending), write outputs and exit.
+  const onSig = () => ac.abort(new KinemaError("timeout", "interrupted"));
+  process.once("SIGINT", onSig);
+  try {
+    return await runEval(
+      {
+        bench: o.bench,
+        model: o.model,
+        frames: o.frames,
+        benchOptions: o.mode ? { mode: o.mode } : undefined,
+        answers: o.answers,
+        size: o.size,
+        fit: o.fit,
+        concurrency: o.concurrency,
+        limit: o.limit,
+        runDir: o.runDir,
+        prompt: o.prompt,
+        parse: o.parse,
+        temperature: o.temperature,
+        maxTokens: o.maxTokens,
+        seed: o.seed,
+        timeoutMs: o.timeoutMs,
+        retries: o.retries,
+        backoffMs: o.backoffMs,
+        resume: o.resume,
+        retryFailed: o.retryFailed,
+        adaptive: o.adaptive,
+        prefetch: o.prefetch,
+        modelOptions: {
+          baseUrl: o.baseUrl,
+          apiKeyEnv: o.apiKeyEnv,
+          headers: o.header,
+          maxImages: o.maxFrames,
+          maxImagesPolicy: o.maxFramesPolicy,
+        },
+        progress: o.progress !== false,
+        signal: ac.signal,
+        ...extra,
+      },
+      defaultDeps,
+    );
+  } finally {
+    process.off("SIGINT", onSig);
+  }
+}
+
+export function register(program: Command): void {
+  program
+    .command("eval")
+    .description("evaluate a model on a benchmark; re-running the same command continues the run")
+    .option("--bench <spec>", "motionbench:PATH | videorefer-q:PATH | synth:DIR")
+    .option("--model <spec>", "openai:<model> | random[:seed] | builtin:<name>")
+    .option(
+      "--frames <spec>",
+      "frame sampling (benchmark default; none = text only; indices:0 = first frame)",
+    )
+    .option(
+      "--mode <mode>",
+      "videorefer-q: single (the frame_idx frame, default) or multi (frames with masks)",
+    )
+    .option(
+      "--answers <file>",
+      "{uid: letter} JSON with hidden test answers, scored as Test AVG (synth:DIR uses DIR/answers.json)",
+    )
+    .option(
+      "--size <n>",
+      "resize frames to this many pixels (short side / square, see --fit)",
+      int("--size", 1),
+    )
+    .option("--fit <mode>", "how frames are fitted to --size (see src/video)")
+    .option("--concurrency <n>", "requests in flight (default 4)", int("--concurrency", 1))
+    .option("--limit <n>", "only the first N samples", int("--limit", 0))
+    .option("--run-dir <dir>", "where runs and kinema.db live", "runs")
+    .option("--prompt <preset>", "prompt preset (benchmark default)")
+    .option("--parse <mode>", "answer parse mode (benchmark default)")
+    .option("--base-url <url>", "OpenAI-compatible server root, e.g. http://127.0.0.1:8000/v1")
+    .option("--api-key-env <name>", "env var holding the API key (default OPENAI_API_KEY)")
+    .option("--header <h>", "extra HTTP header 'Name: value' (repeatable; values never stored)", header)
+    .option("--max-frames <n>", "most images per request", int("--max-frames", 1))
+    .option("--max-frames-policy <p>", "subsample (evenly, default) or error when frames exceed --max-frames")
+    .option("--temperature <t>", "sampling temperature (default 0)", num("--temperature"))
+    .option("--max-tokens <n>", "max new tokens (default 64)", int("--max-tokens", 1))
+    .option("--seed <s>", "generation seed sent to the server", int("--seed", 0))
+    .option("--timeout-ms <n>", "per-request timeout (default 120000)", int("--timeout-ms", 1))
+    .option("--retries <n>", "retries after the first attempt (default 4)", int("--retries", 0))
+    .option(
+      "--backoff-ms <n>",
+      "first backoff ceiling in ms, doubling, full jitter (default 1000)",
+      int("--backoff-ms", 0),
+    )
+    .option("--resume <run>", "continue this run id with its stored settings")
+    .option("--retry-failed", "re-ask only the samples that failed")
+    .option("--adaptive", "adaptive concurrency: halve on 429, grow back to --concurrency")
+    .option(
+      "--prefetch <n>",
+      "samples decoded ahead of requests (default 2 × concurrency)",
+      int("--prefetch", 1),
+    )
+    .option("--no-progress", "no progress output on stderr")
+    .option("--json", "print the summary as JSON")
+    .action(async (opts: EvalCliOptions) => {
+      const r = await evalCommand(opts);
+      if (opts.json) printJson(evalJson(r.summary));
+      else {
+        const s = r.summary;
+        printText(table3Text([s]));
+        printText(
+          `\nrun ${s.run}: ${s.counts.total} samples, ok ${s.counts.ok}, failed ${s.counts.failed} (${(100 * s.failureRate).toFixed(1)}%), unparsed ${s.counts.unparsed}${s.pending ? `, pending ${s.pending}` : ""}` +
+            (s.overall.ci95
+              ? `\ndev accuracy ${s.overall.acc?.toFixed(4)} (95% CI ${s.overall.ci95[0].toFixed(4)}–${s.overall.ci95[1].toFixed(4)}, n=${s.overall.n})`
+              : "") +
+            (s.test?.ci95
+              ? `\ntest accuracy ${s.test.acc?.toFixed(4)} (95% CI ${s.test.ci95[0].toFixed(4)}–${s.test.ci95[1].toFixed(4)}, n=${s.test.n})`
+              : "") +
+            `\noutputs: ${r.outDir}`,
+        );
+        if (r.issues.length)
+          printText(`${r.issues.length} benchmark items had problems (see kinema show ${s.run})`);
+      }
+      if (r.summary.pending > 0) process.exitCode = 130;
+    });
+}

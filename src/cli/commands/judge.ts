@@ -1,0 +1,213 @@
+// `kinema judge vcgpt-qa|vcgpt-gen|videorefer-d --pred FILE --judge SPEC`: re-judge saved predictions with
+// an LLM judge (upstream prompts and parsing, strict accounting, replies cached beside the predictions).
+import { writeFile } from "node:fs/promises";
+import { dirname, join } from "node:path";
+import { type Command, InvalidArgumentError } from "commander";
+import type { LoadIssue, SampleOutcome } from "../../benchmarks/types.ts";
+import {
+  JUDGE_KINDS,
+  type JudgeKind,
+  type JudgeRunResult,
+  judgeItemsFromOutcomes,
+  judgeRun,
+  loadPredictions,
+} from "../../judge/index.ts";
+import { createAdapter } from "../../models/index.ts";
+import { openStore } from "../../store/index.ts";
+import { KinemaError } from "../../util/errors.ts";
+import { printJson, printText, textTable } from "../output.ts";
+
+const int =
+  (name: string, min = 0) =>
+  (v: string) => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < min)
+      throw new InvalidArgumentError(`${name} must be an integer ≥ ${min}`);
+    return n;
+  };
+const num = (name: string) => (v: string) => {
+  const n = Number(v);
+  if (v.trim() === "" || !Number.isFinite(n)) throw new InvalidArgumentError(`${name} must be a number`);
+  return n;
+};
+
+export interface JudgeCliOptions {
+  pred?: string;
+  run?: string;
+  runDir?: string;
+  judge?: string;
+  judgeBaseUrl?: string;
+  judgeApiKeyEnv?: string;
+  judgeSamples?: number;
+  judgeTemperature?: number;
+  judgeSeed?: number;
+  judgeMaxTokens?: number;
+  metrics?: string;
+  concurrency?: number;
+  retries?: number;
+  timeoutMs?: number;
+  cache?: string | false;
+  out?: string;
+  json?: boolean;
+}
+
+export type JudgeCommandResult = Record<string, unknown> & {
+  judge: JudgeRunResult["judge"];
+  load_issues: LoadIssue[];
+};
+
+/** The command as a plain function: returns the aggregate with counts, the judge record and load issues. */
+export async function judgeCommand(
+  kind: string,
+  o: JudgeCliOptions,
+  env = process.env,
+): Promise<JudgeCommandResult> {
+  if (!(JUDGE_KINDS as readonly string[]).includes(kind))
+    throw new KinemaError("bad_spec", `unknown judge kind "${kind}" (use ${JUDGE_KINDS.join(", ")})`, {
+      field: "kind",
+    });
+  if (!o.pred === !o.run)
+    throw new KinemaError("bad_spec", "give exactly one of --pred FILE or --run RUN", { field: "pred" });
+  if (!o.judge)
+    throw new KinemaError("bad_spec", "--judge SPEC is required (e.g. openai:gpt-4o)", { field: "judge" });
+  const loaded = o.pred
+    ? await loadPredictions(kind as JudgeKind, o.pred)
+    : itemsFromRun(kind as JudgeKind, o.run!, o.runDir);
+  const { items, issues } = loaded;
+  const where = o.pred ?? `run ${o.run}`;
+  if (items.length === 0)
+    throw new KinemaError("bad_input", `no usable predictions in ${where}`, {
+      file: where,
+      issues: issues.slice(0, 5),
+    });
+  const adapter = await createAdapter(o.judge, {
+    baseUrl: o.judgeBaseUrl,
+    apiKeyEnv: o.judgeApiKeyEnv,
+    env,
+  });
+  const r = await judgeRun(kind as JudgeKind, items, adapter, {
+    metrics: o.metrics
+      ?.split(",")
+      .map((s) => s.trim())
+      .filter(Boolean),
+    samples: o.judgeSamples,
+    temperature: o.judgeTemperature,
+    seed: o.judgeSeed,
+    maxTokens: o.judgeMaxTokens,
+    concurrency: o.concurrency,
+    retry: o.retries !== undefined ? { retries: o.retries, baseMs: 1000, capMs: 60_000 } : undefined,
+    timeoutMs: o.timeoutMs,
+    cache:
+      o.cache === false
+        ? undefined
+        : (o.cache ?? join(o.pred ? dirname(o.pred) : (o.runDir ?? "runs"), "judge-cache.sqlite")),
+  });
+  await adapter.close?.();
+  if (o.out) await writeFile(o.out, r.judgements.map((j) => JSON.stringify(j)).join("\n") + "\n");
+  return { ...r.aggregate, judge: r.judge, load_issues: issues };
+}
+
+/**
+ * A stored run's answered samples as judge items (re-judging needs no model calls). Consistency pairs are
+ * recognised by the vcgpt-gen loader's ids (<group>/q1, <group>/q2); unanswered samples are load issues.
+ */
+export function itemsFromRun(kind: JudgeKind, runId: string, runDir = "runs") {
+  const store = openStore(runDir);
+  try {
+    if (!store.getRun(runId))
+      throw new KinemaError("not_found", `no run ${runId} in ${store.path}`, {
+        file: store.path,
+        field: "run",
+      });
+    const outcomes: SampleOutcome[] = store.samples(runId).map((r) => {
+      const pair = /^(.*)\/q([12])$/.exec(r.sampleId);
+      return {
+        sample: {
+          id: r.sampleId,
+          videoId: r.videoId,
+          video: r.video,
+          category: r.category,
+          question: r.question,
+          options: r.options,
+          answer: r.answer,
+          scoring: {
+            judge: kind,
+            ...(kind === "vcgpt-gen" && pair
+              ? { pair: { group: pair[1], part: Number(pair[2]) as 1 | 2 } }
+              : {}),
+          },
+        },
+        status: r.status === "pending" ? "failed" : r.status,
+        raw: r.raw ?? undefined,
+      };
+    });
+    const j = judgeItemsFromOutcomes(outcomes);
+    const issues: LoadIssue[] = j.unanswered.map((id) => ({
+      file: store.path,
+      id,
+      message: "sample has no model answer in this run",
+      action: "skipped",
+    }));
+    return { items: j.items, issues };
+  } finally {
+    store.close();
+  }
+}
+
+const fmt = (x: unknown) => (typeof x === "number" ? x.toFixed(4) : "n/a");
+
+export function register(program: Command): void {
+  program
+    .command("judge")
+    .description("judge saved predictions with an LLM: vcgpt-qa | vcgpt-gen | videorefer-d")
+    .argument("<kind>", JUDGE_KINDS.join(" | "))
+    .option("--pred <file>", "predictions (JSON list or JSONL; see README 'Judged benchmarks')")
+    .option("--run <id>", "re-judge a stored run's answers instead of --pred (no model calls)")
+    .option("--run-dir <dir>", "where runs and kinema.db live (with --run)", "runs")
+    .option("--judge <spec>", "judge model, e.g. openai:gpt-3.5-turbo")
+    .option("--judge-base-url <url>", "OpenAI-compatible server root for the judge")
+    .option("--judge-api-key-env <name>", "env var holding the judge's API key (default OPENAI_API_KEY)")
+    .option("--judge-samples <k>", "judgements per item, averaged (default 1)", int("--judge-samples", 1))
+    .option(
+      "--judge-temperature <t>",
+      "judge temperature (default: not sent = server default, as upstream)",
+      num("--judge-temperature"),
+    )
+    .option("--judge-seed <s>", "judge seed (sample k uses seed + k)", int("--judge-seed", 0))
+    .option("--judge-max-tokens <n>", "judge max tokens (default: not sent)", int("--judge-max-tokens", 1))
+    .option("--metrics <list>", "vcgpt-gen: correctness,detail,context,temporal,consistency")
+    .option("--concurrency <n>", "judge calls in flight (default 4)", int("--concurrency", 1))
+    .option("--retries <n>", "retries of a failed call (default 4; never unbounded)", int("--retries", 0))
+    .option("--timeout-ms <n>", "per-attempt timeout (default 120000)", int("--timeout-ms", 1))
+    .option("--cache <file>", "reply cache (default judge-cache.sqlite beside --pred)")
+    .option("--no-cache", "do not read or write the reply cache")
+    .option("--out <file>", "write every judgement (reply, parse, judge record) as JSONL")
+    .option("--json", "print JSON")
+    .action(async (kind: string, opts: JudgeCliOptions) => {
+      const r = await judgeCommand(kind, opts);
+      if (opts.json) return printJson(r);
+      const skip = new Set([
+        "judge",
+        "load_issues",
+        "failed_items",
+        "unparsed_items",
+        "bad_score_items",
+        "per_metric",
+        "runs",
+        "judged",
+      ]);
+      printText(
+        textTable([
+          ["", "value"],
+          ...Object.entries(r)
+            .filter(([k]) => !skip.has(k))
+            .map(([k, v]) => [k, typeof v === "number" && !Number.isInteger(v) ? fmt(v) : String(v)]),
+        ]),
+      );
+      printText(
+        `judge ${r.judge.spec} served by ${r.judge.servedModel ?? "unknown"}; temperature ${r.judge.temperature ?? "server default"}, seed ${r.judge.seed ?? "none"}`,
+      );
+      if (r.load_issues.length)
+        printText(`${r.load_issues.length} prediction record(s) skipped (see --json load_issues)`);
+    });
+}

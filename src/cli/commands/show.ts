@@ -1,0 +1,81 @@
+// `kinema show RUN`: a run's summary recomputed from the store (current even for an interrupted run).
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import type { Command } from "commander";
+import { resolveBenchmark } from "../../run/deps.ts";
+import { type EvalSummary, summarizeRun, table3Text, writeRunOutputs } from "../../run/report.ts";
+import { openStore } from "../../store/index.ts";
+import { KinemaError } from "../../util/errors.ts";
+import { printJson, printText, textTable } from "../output.ts";
+
+export interface ShowResult extends EvalSummary {
+  status: string;
+  outputs: string;
+  /** Failed samples by error code. */
+  errors: Record<string, number>;
+}
+
+export async function showRun(run: string, opts: { runDir?: string } = {}): Promise<ShowResult> {
+  const dir = opts.runDir ?? "runs";
+  if (!existsSync(join(dir, "kinema.db")))
+    throw new KinemaError("not_found", `no run store in ${dir}`, { file: join(dir, "kinema.db") });
+  const store = openStore(dir);
+  try {
+    const row = store.getRun(run);
+    if (!row) throw new KinemaError("not_found", `no run "${run}" in ${store.path}`, { field: "run" });
+    // The benchmark module holds the official scoring rules; without it, plain accuracy is shown.
+    const bench = await resolveBenchmark(row.benchSpec)
+      .then((b) => b.benchmark)
+      .catch(() => undefined);
+    const summary = summarizeRun(store, row, bench);
+    const outputs = writeRunOutputs(store, row, summary);
+    const errors: Record<string, number> = {};
+    for (const s of store.samples(row.id))
+      if (s.status === "failed") {
+        const code = String(s.error?.code ?? "unknown");
+        errors[code] = (errors[code] ?? 0) + 1;
+      }
+    return { ...summary, status: row.status, outputs, errors };
+  } finally {
+    store.close();
+  }
+}
+
+export function register(program: Command): void {
+  program
+    .command("show")
+    .description("show one run: Table-3 row, counts, failures by error, settings")
+    .argument("<run>", "run id (see kinema runs)")
+    .option("--run-dir <dir>", "where runs and kinema.db live", "runs")
+    .option("--json", "print the summary as JSON")
+    .action(async (run: string, opts: { runDir: string; json?: boolean }) => {
+      const r = await showRun(run, opts);
+      if (opts.json) return printJson(r);
+      printText(table3Text([r]));
+      printText(
+        `\nrun ${r.run} (${r.status}): ${r.counts.total} samples, ok ${r.counts.ok}, failed ${r.counts.failed} (${(100 * r.failureRate).toFixed(1)}%), unparsed ${r.counts.unparsed}, pending ${r.pending}`,
+      );
+      if (r.overall.ci95)
+        printText(
+          `dev accuracy ${r.overall.acc?.toFixed(4)} (95% CI ${r.overall.ci95[0].toFixed(4)}–${r.overall.ci95[1].toFixed(4)}, n=${r.overall.n})`,
+        );
+      if (Object.keys(r.errors).length)
+        printText(
+          `failures: ${Object.entries(r.errors)
+            .map(([k, v]) => `${k} ${v}`)
+            .join(", ")}`,
+        );
+      const c = r.config as Record<string, any>;
+      printText(
+        `\n${textTable([
+          ["setting", "value"],
+          ["benchmark", `${c.benchSpec} (sha256 ${String(c.benchHash).slice(0, 12)})`],
+          ["model", `${c.model} ${JSON.stringify(c.describe)}`],
+          ["params", JSON.stringify(c.params)],
+          ["frames / size / fit", `${c.frames} / ${c.size ?? "-"} / ${c.fit ?? "-"}`],
+          ["prompt / parse", `${c.prompt ?? "-"} (${c.promptHash ?? "-"}) / ${c.parse ?? "-"}`],
+          ["kinema", String(c.kinemaVersion)],
+        ])}\noutputs: ${r.outputs}`,
+      );
+    });
+}

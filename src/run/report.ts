@@ -1,0 +1,254 @@
+// Run reports from the store: the summary (exact --json shape + details), MotionBench Table-3 rows and the
+// per-run output files (samples.jsonl, summary.json, table.md).
+import { mkdirSync, renameSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { Benchmark, Sample, SampleOutcome } from "../benchmarks/types.ts";
+import { markdownTable, textTable } from "../cli/output.ts";
+import type { RunRow, SampleRow, Store } from "../store/index.ts";
+
+/** Exactly what `kinema eval --json` prints. `overall` is dev only; `test` is there only when test answers
+ *  were supplied (`--answers`, or a synthetic set's answers.json). */
+export interface EvalJson {
+  run: string;
+  benchmark: string;
+  model: string;
+  overall: { acc: number | null; n: number; ci95: [number, number] | null };
+  categories: Record<string, { acc: number | null; n: number }>;
+  counts: { total: number; ok: number; failed: number; unparsed: number };
+  test?: { acc: number | null; n: number; ci95: [number, number] | null };
+}
+
+/** summary.json: the --json object plus everything a report needs. */
+export interface EvalSummary extends Omit<EvalJson, "test"> {
+  /** Samples not answered yet (an interrupted run). */
+  pending: number;
+  /** failed / (ok + failed + unparsed); failed samples are excluded from every accuracy. */
+  failureRate: number;
+  /** Test-split questions scored with supplied answers (`--answers`; MotionBench Test AVG); null when none. */
+  test: { acc: number | null; n: number; ci95: [number, number] | null } | null;
+  /** Dev categories with their CI, by question_type/type. */
+  categoryDetail: Record<
+    string,
+    { acc: number | null; n: number; right: number; ci95: [number, number] | null }
+  >;
+  /** The upstream scorer's result on the same outputs, when the benchmark provides one. */
+  official: Record<string, unknown> | null;
+  frames: string;
+  /** Model names/snapshots the server reported, and token usage summed over answered samples. */
+  servedModels: string[];
+  usage: { promptTokens: number; completionTokens: number; totalTokens: number };
+  config: Record<string, unknown>;
+}
+
+/** MotionBench question_type → Table 3 column. */
+export const MOTIONBENCH_COLUMNS: [string, string][] = [
+  ["Motion Recognition", "MR"],
+  ["Location-related Motion", "LM"],
+  ["Camera Motion", "CM"],
+  ["Motion-related Objects", "MO"],
+  ["Action Order", "AO"],
+  ["Repetition Count", "RC"],
+];
+
+/** Rebuilds the benchmark sample a stored row came from (enough for parse/score/summarize). */
+export function sampleFromRow(r: SampleRow): Sample {
+  return {
+    id: r.sampleId,
+    videoId: r.videoId,
+    video: r.video,
+    category: r.category,
+    question: r.question,
+    options: r.options,
+    answer: r.answer,
+    split: r.split ?? undefined,
+  };
+}
+
+export function outcomesFromRows(rows: SampleRow[]): SampleOutcome[] {
+  const out: SampleOutcome[] = [];
+  for (const r of rows) {
+    if (r.status === "pending") continue;
+    const sample = sampleFromRow(r);
+    if (r.status === "failed") out.push({ sample, status: "failed" });
+    else
+      out.push({
+        sample,
+        status: r.status,
+        raw: r.raw ?? "",
+        parsed: { answer: r.parsed ?? "", ok: r.status === "ok" },
+      });
+  }
+  return out;
+}
+
+type Cell = { acc: number | null; n: number; right: number; ci95: [number, number] | null };
+
+/** Accuracy without an interval, for benchmarks that do not summarize themselves. */
+function plainSummary(rows: SampleRow[]): { overall: Cell; categories: Record<string, Cell> } {
+  const cell = (rs: SampleRow[]): Cell => {
+    const scored = rs.filter((r) => r.status !== "pending" && r.status !== "failed" && r.correct !== null);
+    const right = scored.filter((r) => r.correct).length;
+    return { acc: scored.length ? right / scored.length : null, n: scored.length, right, ci95: null };
+  };
+  const cats: Record<string, Cell> = {};
+  for (const c of [...new Set(rows.map((r) => r.category))].sort())
+    cats[c] = cell(rows.filter((r) => r.category === c));
+  return { overall: cell(rows), categories: cats };
+}
+
+function scoreSubset(rows: SampleRow[], bench: Benchmark | undefined, parseMode: string | undefined) {
+  if (bench?.summarize) {
+    const s = bench.summarize(outcomesFromRows(rows), { parseMode });
+    return {
+      overall: s.overall as Cell,
+      categories: s.categories as Record<string, Cell>,
+      official: s.official,
+    };
+  }
+  return { ...plainSummary(rows), official: null };
+}
+
+const isTest = (r: SampleRow) => r.split === "test";
+
+/** Summarizes a run from the store. `bench` is the benchmark module (for its official scoring rules). */
+export function summarizeRun(store: Store, run: RunRow, bench?: Benchmark): EvalSummary {
+  const rows = store.samples(run.id);
+  const parseMode = run.config.parse as string | undefined;
+  const dev = rows.filter((r) => !isTest(r));
+  const test = rows.filter(isTest);
+  const d = scoreSubset(dev, bench, parseMode);
+  const testScored = test.some((r) => r.answer !== "NA" && r.answer !== "");
+  const t = testScored ? scoreSubset(test, bench, parseMode) : null;
+  // The upstream scorer sees dev and test together (answered test questions count in answered_acc), with
+  // the test answers hidden as released ("NA"), even when they were supplied for Test AVG.
+  const released = rows.map((r) => (isTest(r) ? { ...r, answer: "NA" } : r));
+  const official = bench?.summarize ? scoreSubset(released, bench, parseMode).official : null;
+  const counts = { total: rows.length, ok: 0, failed: 0, unparsed: 0 };
+  let pending = 0;
+  for (const r of rows) {
+    if (r.status === "pending") pending++;
+    else counts[r.status]++;
+  }
+  const answered = counts.ok + counts.failed + counts.unparsed;
+  const servedModels = [
+    ...new Set(rows.map((r) => r.servedModel).filter((m): m is string => Boolean(m))),
+  ].sort();
+  const usage = { promptTokens: 0, completionTokens: 0, totalTokens: 0 };
+  for (const r of rows)
+    if (r.usage) {
+      usage.promptTokens += r.usage.promptTokens ?? 0;
+      usage.completionTokens += r.usage.completionTokens ?? 0;
+      usage.totalTokens += r.usage.totalTokens ?? 0;
+    }
+  const categories: EvalJson["categories"] = {};
+  for (const [k, v] of Object.entries(d.categories)) categories[k] = { acc: v.acc, n: v.n };
+  return {
+    run: run.id,
+    benchmark: run.benchmark,
+    model: run.model,
+    overall: { acc: d.overall.acc, n: d.overall.n, ci95: d.overall.ci95 },
+    categories,
+    counts,
+    pending,
+    failureRate: answered ? counts.failed / answered : 0,
+    test: t ? { acc: t.overall.acc, n: t.overall.n, ci95: t.overall.ci95 } : null,
+    categoryDetail: d.categories,
+    official: official ?? null,
+    // A model that reads no pixels (random) used no frames, whatever the spec said.
+    frames:
+      run.config.needs && !run.config.needs.images && !run.config.needs.rgb
+        ? "-"
+        : String(run.config.frames ?? ""),
+    servedModels,
+    usage,
+    config: run.config,
+  };
+}
+
+/** The --json object: exactly the documented keys, in order. */
+export function evalJson(s: EvalSummary): EvalJson {
+  return {
+    run: s.run,
+    benchmark: s.benchmark,
+    model: s.model,
+    overall: s.overall,
+    categories: s.categories,
+    counts: s.counts,
+    ...(s.test ? { test: s.test } : {}),
+  };
+}
+
+const fmt = (x: number | null | undefined) => (x === null || x === undefined ? "-" : x.toFixed(2));
+
+/** Rows in MotionBench Table 3's layout (header first); other benchmarks get one column per category. */
+export function table3Rows(summaries: EvalSummary[]): string[][] {
+  const isMb = summaries.every((s) => s.benchmark === "motionbench" || s.benchmark === "synth");
+  const cats = isMb
+    ? MOTIONBENCH_COLUMNS
+    : [...new Set(summaries.flatMap((s) => Object.keys(s.categories)))]
+        .sort()
+        .map((c) => [c, c] as [string, string]);
+  const head = ["Model", "Frames", "Dev AVG", "Test AVG", ...cats.map(([, a]) => a)];
+  const rows = summaries.map((s) => [
+    s.model,
+    s.frames,
+    fmt(s.overall.acc),
+    fmt(s.test?.acc),
+    ...cats.map(([c]) => fmt(s.categories[c]?.acc)),
+  ]);
+  return [head, ...rows];
+}
+
+export function table3Text(summaries: EvalSummary[]): string {
+  return textTable(table3Rows(summaries));
+}
+
+export function table3Markdown(summaries: EvalSummary[]): string {
+  return markdownTable(table3Rows(summaries));
+}
+
+/** One line per sample: inputs, frames, raw output, parsed answer, correctness, status, error. */
+export function sampleRecord(r: SampleRow): Record<string, unknown> {
+  return {
+    id: r.sampleId,
+    video_id: r.videoId,
+    category: r.category,
+    split: r.split,
+    video: r.video,
+    question: r.question,
+    options: r.options,
+    prompt: r.prompt,
+    frame_indices: r.frameIndices,
+    answer: r.answer,
+    raw: r.raw,
+    parsed: r.parsed,
+    correct: r.correct,
+    status: r.status,
+    error: r.error,
+    attempts: r.attempts,
+    latency_ms: r.latencyMs,
+    usage: r.usage,
+    served_model: r.servedModel,
+    request_key: r.requestKey,
+  };
+}
+
+function writeAtomic(path: string, text: string): void {
+  const tmp = `${path}.tmp-${process.pid}`;
+  writeFileSync(tmp, text);
+  renameSync(tmp, path);
+}
+
+/** Writes <runDir>/<run>/{samples.jsonl, summary.json, table.md}; returns that folder. */
+export function writeRunOutputs(store: Store, run: RunRow, summary: EvalSummary): string {
+  const dir = join(store.dir, run.id);
+  mkdirSync(dir, { recursive: true });
+  const lines = store.samples(run.id).map((r) => JSON.stringify(sampleRecord(r)));
+  writeAtomic(join(dir, "samples.jsonl"), lines.length ? `${lines.join("\n")}\n` : "");
+  writeAtomic(join(dir, "summary.json"), `${JSON.stringify(summary, null, 2)}\n`);
+  writeAtomic(
+    join(dir, "table.md"),
+    `${table3Markdown([summary])}\n\nfailed ${summary.counts.failed} of ${summary.counts.total} (${(100 * summary.failureRate).toFixed(1)}%), unparsed ${summary.counts.unparsed}, pending ${summary.pending}\n`,
+  );
+  return dir;
+}

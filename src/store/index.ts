@@ -1,0 +1,408 @@
+// The run store: one embedded SQLite database (node:sqlite, WAL) holding runs, per-sample results and every
+// model request/response, so an interrupted evaluation continues without re-asking anything completed.
+import { mkdirSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { DatabaseSync } from "node:sqlite";
+import { KinemaError } from "../util/errors.ts";
+
+/*
+ * Schema (version 1). Other tools (the web explorer) may read it; only this module writes it.
+ * JSON columns hold JSON text; times are ISO-8601 UTC strings.
+ *
+ * meta(key TEXT PRIMARY KEY, value TEXT)                 -- schema_version = "1"
+ *
+ * runs                                                   -- one evaluation = (benchmark, model, settings)
+ *   id TEXT PRIMARY KEY                                  -- e.g. "motionbench-random-0-3fa9c2d1e0"
+ *   config_hash TEXT UNIQUE                              -- sha256 of `config` minus run-time knobs; same command → same run
+ *   benchmark TEXT                                       -- benchmark name: motionbench | videorefer-q | ...
+ *   bench_spec TEXT, model TEXT                          -- as given: "synth:/abs/dir", "openai:gpt-4o"
+ *   config TEXT (JSON)                                   -- everything to reproduce: model describe(), params, frames,
+ *                                                           size, fit, prompt preset + hash, parse mode, version,
+ *                                                           benchmark path + file hash (see RunConfig in src/run)
+ *   status TEXT                                          -- running | done | interrupted
+ *   created_at TEXT, updated_at TEXT
+ *
+ * samples                                                -- one row per (run, benchmark sample); written as soon as
+ *   run_id TEXT, sample_id TEXT, PRIMARY KEY(run_id, sample_id)   -- the sample completes (autocommit, WAL)
+ *   idx INTEGER                                          -- order in the benchmark
+ *   video_id TEXT, category TEXT, split TEXT, answer TEXT  -- ground truth ("NA" = hidden)
+ *   question TEXT, options TEXT (JSON string[]), video TEXT (JSON {path, window?, fps?})  -- the inputs
+ *   status TEXT                                          -- pending | ok | failed | unparsed
+ *   request_key TEXT                                     -- requests.key of the answer used (NULL until asked)
+ *   prompt TEXT                                          -- the exact user text sent
+ *   frame_indices TEXT (JSON int[])                      -- decoded frame indices actually sent
+ *   raw TEXT, parsed TEXT, correct INTEGER (1/0/NULL)    -- model output, extracted answer, correctness
+ *   error TEXT (JSON {code, message, status?, ...})      -- last error when status = failed
+ *   attempts INTEGER, latency_ms REAL                    -- HTTP attempts, wall time of the answered request
+ *   usage TEXT (JSON {promptTokens, completionTokens, totalTokens}), served_model TEXT
+ *   updated_at TEXT
+ *
+ * requests                                               -- answered model requests, shared by all runs (a cache):
+ *   key TEXT PRIMARY KEY                                 -- sha256(model spec + describe(), params, prompt, video,
+ *                                                           frame spec/indices/size/fit)
+ *   model TEXT, request TEXT (JSON: messages, params, frames — no image bytes)
+ *   response TEXT, usage TEXT (JSON), served_model TEXT, finish_reason TEXT, system_fingerprint TEXT
+ *   attempts INTEGER, latency_ms REAL, created_at TEXT
+ *
+ * attempts                                               -- every HTTP attempt, failed ones included
+ *   id INTEGER PRIMARY KEY, run_id TEXT, sample_id TEXT, request_key TEXT, attempt INTEGER,
+ *   ok INTEGER, error TEXT (JSON), latency_ms REAL, at TEXT
+ */
+
+export type StoredStatus = "pending" | "ok" | "failed" | "unparsed";
+
+export interface RunRow {
+  id: string;
+  configHash: string;
+  benchmark: string;
+  benchSpec: string;
+  model: string;
+  config: Record<string, any>;
+  status: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface SampleRow {
+  runId: string;
+  sampleId: string;
+  idx: number;
+  videoId: string;
+  category: string;
+  split: string | null;
+  answer: string;
+  question: string;
+  options: string[];
+  video: { path: string; window?: [number, number]; fps?: number };
+  status: StoredStatus;
+  requestKey: string | null;
+  prompt: string | null;
+  frameIndices: number[] | null;
+  raw: string | null;
+  parsed: string | null;
+  correct: boolean | null;
+  error: Record<string, unknown> | null;
+  attempts: number | null;
+  latencyMs: number | null;
+  usage: Record<string, number> | null;
+  servedModel: string | null;
+  updatedAt: string | null;
+}
+
+export interface CachedResponse {
+  key: string;
+  response: string;
+  usage: Record<string, number> | null;
+  servedModel: string | null;
+  finishReason: string | null;
+  attempts: number | null;
+  latencyMs: number | null;
+}
+
+/** The result of one sample, written in one transaction with its request. */
+export interface SampleResult {
+  status: Exclude<StoredStatus, "pending">;
+  requestKey?: string;
+  prompt?: string;
+  frameIndices?: number[];
+  raw?: string;
+  parsed?: string;
+  correct?: boolean | null;
+  error?: Record<string, unknown>;
+  attempts?: number;
+  latencyMs?: number;
+  usage?: Record<string, number>;
+  servedModel?: string;
+  /** Stored in `requests` when the model answered (absent for cache hits and failures). */
+  request?: {
+    model: string;
+    request: unknown;
+    finishReason?: string;
+    systemFingerprint?: string;
+  };
+}
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
+CREATE TABLE IF NOT EXISTS runs (
+  id TEXT PRIMARY KEY, config_hash TEXT NOT NULL UNIQUE, benchmark TEXT NOT NULL, bench_spec TEXT NOT NULL,
+  model TEXT NOT NULL, config TEXT NOT NULL, status TEXT NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS samples (
+  run_id TEXT NOT NULL REFERENCES runs(id), sample_id TEXT NOT NULL, idx INTEGER NOT NULL,
+  video_id TEXT, category TEXT, split TEXT, answer TEXT, question TEXT, options TEXT, video TEXT,
+  status TEXT NOT NULL DEFAULT 'pending',
+  request_key TEXT, prompt TEXT, frame_indices TEXT, raw TEXT, parsed TEXT, correct INTEGER, error TEXT,
+  attempts INTEGER, latency_ms REAL, usage TEXT, served_model TEXT, updated_at TEXT,
+  PRIMARY KEY (run_id, sample_id)
+);
+CREATE INDEX IF NOT EXISTS samples_status ON samples(run_id, status);
+CREATE TABLE IF NOT EXISTS requests (
+  key TEXT PRIMARY KEY, model TEXT, request TEXT, response TEXT NOT NULL, usage TEXT, served_model TEXT,
+  finish_reason TEXT, system_fingerprint TEXT, attempts INTEGER, latency_ms REAL, created_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS attempts (
+  id INTEGER PRIMARY KEY, run_id TEXT, sample_id TEXT, request_key TEXT, attempt INTEGER, ok INTEGER,
+  error TEXT, latency_ms REAL, at TEXT NOT NULL
+);
+INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', '1');
+`;
+
+const now = () => new Date().toISOString();
+const json = (v: unknown) => (v === undefined || v === null ? null : JSON.stringify(v));
+const unjson = (v: unknown) => (typeof v === "string" ? JSON.parse(v) : null);
+
+function runRow(r: any): RunRow {
+  return {
+    id: r.id,
+    configHash: r.config_hash,
+    benchmark: r.benchmark,
+    benchSpec: r.bench_spec,
+    model: r.model,
+    config: JSON.parse(r.config),
+    status: r.status,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+  };
+}
+
+function sampleRow(r: any): SampleRow {
+  return {
+    runId: r.run_id,
+    sampleId: r.sample_id,
+    idx: r.idx,
+    videoId: r.video_id,
+    category: r.category,
+    split: r.split,
+    answer: r.answer,
+    question: r.question ?? "",
+    options: unjson(r.options) ?? [],
+    video: unjson(r.video) ?? { path: "" },
+    status: r.status,
+    requestKey: r.request_key,
+    prompt: r.prompt,
+    frameIndices: unjson(r.frame_indices),
+    raw: r.raw,
+    parsed: r.parsed,
+    correct: r.correct === null || r.correct === undefined ? null : r.correct === 1,
+    error: unjson(r.error),
+    attempts: r.attempts,
+    latencyMs: r.latency_ms,
+    usage: unjson(r.usage),
+    servedModel: r.served_model,
+    updatedAt: r.updated_at,
+  };
+}
+
+export class Store {
+  readonly path: string;
+  readonly dir: string;
+  private db: DatabaseSync;
+
+  constructor(dir: string) {
+    this.dir = resolve(dir);
+    mkdirSync(this.dir, { recursive: true });
+    this.path = join(this.dir, "kinema.db");
+    try {
+      this.db = new DatabaseSync(this.path, { timeout: 10_000 });
+      // WAL: readers (the web explorer, `kinema runs`) never block the writer; each autocommitted row
+      // is durable against a killed process (synchronous=NORMAL only risks an OS crash's last commits).
+      this.db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 10000;");
+      this.db.exec(SCHEMA);
+    } catch (e) {
+      throw new KinemaError("bad_input", `cannot open the run store: ${(e as Error).message}`, {
+        file: this.path,
+      });
+    }
+  }
+
+  close(): void {
+    if (this.db.isOpen) this.db.close();
+  }
+
+  private tx<T>(fn: () => T): T {
+    this.db.exec("BEGIN IMMEDIATE");
+    try {
+      const r = fn();
+      this.db.exec("COMMIT");
+      return r;
+    } catch (e) {
+      this.db.exec("ROLLBACK");
+      throw e;
+    }
+  }
+
+  findRunByHash(configHash: string): RunRow | undefined {
+    const r = this.db.prepare("SELECT * FROM runs WHERE config_hash = ?").get(configHash);
+    return r ? runRow(r) : undefined;
+  }
+
+  getRun(id: string): RunRow | undefined {
+    const r = this.db.prepare("SELECT * FROM runs WHERE id = ?").get(id);
+    return r ? runRow(r) : undefined;
+  }
+
+  listRuns(): RunRow[] {
+    return this.db.prepare("SELECT * FROM runs ORDER BY created_at, id").all().map(runRow);
+  }
+
+  createRun(r: Omit<RunRow, "createdAt" | "updatedAt" | "status">): RunRow {
+    const t = now();
+    this.db
+      .prepare(
+        "INSERT INTO runs(id, config_hash, benchmark, bench_spec, model, config, status, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?)",
+      )
+      .run(r.id, r.configHash, r.benchmark, r.benchSpec, r.model, JSON.stringify(r.config), "running", t, t);
+    return this.getRun(r.id)!;
+  }
+
+  setRunStatus(id: string, status: string): void {
+    this.db.prepare("UPDATE runs SET status = ?, updated_at = ? WHERE id = ?").run(status, now(), id);
+  }
+
+  /** Adds samples not yet in the run (a larger --limit extends it); existing rows are kept as they are. */
+  addSamples(
+    runId: string,
+    rows: {
+      sampleId: string;
+      idx: number;
+      videoId: string;
+      category: string;
+      split?: string;
+      answer: string;
+      question: string;
+      options: string[];
+      video: unknown;
+    }[],
+  ): number {
+    const st = this.db.prepare(
+      "INSERT OR IGNORE INTO samples(run_id, sample_id, idx, video_id, category, split, answer, question, options, video, status) VALUES (?,?,?,?,?,?,?,?,?,?,'pending')",
+    );
+    let added = 0;
+    this.tx(() => {
+      for (const s of rows)
+        added += Number(
+          st.run(
+            runId,
+            s.sampleId,
+            s.idx,
+            s.videoId,
+            s.category,
+            s.split ?? null,
+            s.answer,
+            s.question,
+            JSON.stringify(s.options),
+            JSON.stringify(s.video),
+          ).changes,
+        );
+    });
+    return added;
+  }
+
+  /** Ids of the run's samples in the given statuses. */
+  sampleIds(runId: string, statuses: StoredStatus[]): Set<string> {
+    const q = `SELECT sample_id FROM samples WHERE run_id = ? AND status IN (${statuses.map(() => "?").join(",")})`;
+    return new Set(
+      this.db
+        .prepare(q)
+        .all(runId, ...statuses)
+        .map((r: any) => r.sample_id as string),
+    );
+  }
+
+  samples(runId: string): SampleRow[] {
+    return this.db.prepare("SELECT * FROM samples WHERE run_id = ? ORDER BY idx").all(runId).map(sampleRow);
+  }
+
+  counts(runId: string): Record<StoredStatus, number> {
+    const out: Record<StoredStatus, number> = { pending: 0, ok: 0, failed: 0, unparsed: 0 };
+    for (const r of this.db
+      .prepare("SELECT status, COUNT(*) AS n FROM samples WHERE run_id = ? GROUP BY status")
+      .all(runId) as any[])
+      out[r.status as StoredStatus] = Number(r.n);
+    return out;
+  }
+
+  cachedResponse(key: string): CachedResponse | undefined {
+    const r: any = this.db.prepare("SELECT * FROM requests WHERE key = ?").get(key);
+    if (!r) return undefined;
+    return {
+      key: r.key,
+      response: r.response,
+      usage: unjson(r.usage),
+      servedModel: r.served_model,
+      finishReason: r.finish_reason,
+      attempts: r.attempts,
+      latencyMs: r.latency_ms,
+    };
+  }
+
+  recordAttempt(a: {
+    runId: string;
+    sampleId: string;
+    requestKey: string;
+    attempt: number;
+    ok: boolean;
+    error?: Record<string, unknown>;
+    latencyMs: number;
+  }): void {
+    this.db
+      .prepare(
+        "INSERT INTO attempts(run_id, sample_id, request_key, attempt, ok, error, latency_ms, at) VALUES (?,?,?,?,?,?,?,?)",
+      )
+      .run(a.runId, a.sampleId, a.requestKey, a.attempt, a.ok ? 1 : 0, json(a.error), a.latencyMs, now());
+  }
+
+  /** Commits one sample's result (and its answered request) atomically. */
+  recordResult(runId: string, sampleId: string, r: SampleResult): void {
+    const t = now();
+    this.tx(() => {
+      if (r.request && r.requestKey && r.raw !== undefined)
+        this.db
+          .prepare(
+            "INSERT OR REPLACE INTO requests(key, model, request, response, usage, served_model, finish_reason, system_fingerprint, attempts, latency_ms, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+          )
+          .run(
+            r.requestKey,
+            r.request.model,
+            json(r.request.request),
+            r.raw,
+            json(r.usage),
+            r.servedModel ?? null,
+            r.request.finishReason ?? null,
+            r.request.systemFingerprint ?? null,
+            r.attempts ?? null,
+            r.latencyMs ?? null,
+            t,
+          );
+      this.db
+        .prepare(
+          `UPDATE samples SET status = ?, request_key = ?, prompt = ?, frame_indices = ?, raw = ?, parsed = ?,
+             correct = ?, error = ?, attempts = ?, latency_ms = ?, usage = ?, served_model = ?, updated_at = ?
+           WHERE run_id = ? AND sample_id = ?`,
+        )
+        .run(
+          r.status,
+          r.requestKey ?? null,
+          r.prompt ?? null,
+          json(r.frameIndices),
+          r.raw ?? null,
+          r.parsed ?? null,
+          r.correct === undefined || r.correct === null ? null : r.correct ? 1 : 0,
+          json(r.error),
+          r.attempts ?? null,
+          r.latencyMs ?? null,
+          json(r.usage),
+          r.servedModel ?? null,
+          t,
+          runId,
+          sampleId,
+        );
+      this.db.prepare("UPDATE runs SET updated_at = ? WHERE id = ?").run(t, runId);
+    });
+  }
+}
+
+export function openStore(runDir = "runs"): Store {
+  return new Store(runDir);
+}
