@@ -1,19 +1,21 @@
 // `kinema frames` and `kinema cache` through the real CLI entry: --json shapes, PNGs that show the right frames.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { createCanvas, loadImage } from "@napi-rs/canvas";
-import { makeIndexClip, readIndex } from "../src/video/testclip.ts";
+import { encodeImages } from "../src/video/encode.ts";
+import { indexFrame, makeIndexClip, readIndex } from "../src/video/testclip.ts";
 
 const MAIN = join(import.meta.dirname, "..", "src", "cli", "main.ts");
 let dir: string;
 let clip: string;
 
-function kinema(args: string[], env: Record<string, string> = {}) {
+function kinema(args: string[], env: Record<string, string> = {}, cwd?: string) {
   const r = spawnSync(process.execPath, [MAIN, ...args], {
+    cwd,
     encoding: "utf8",
     timeout: 60_000,
     env: { ...process.env, KINEMA_CACHE_DIR: join(dir, "cache"), ...env },
@@ -92,4 +94,24 @@ test("kinema cache info and clear --json", () => {
   const cleared = JSON.parse(kinema(["cache", "clear", "--json"]).stdout);
   assert.equal(cleared.removed, 1);
   assert.equal(JSON.parse(kinema(["cache", "info", "--json"]).stdout).entries, 0);
+});
+
+test("kinema frames reads a JPEG folder given by a relative path", async () => {
+  const folder = join(dir, "rel-frames");
+  await mkdir(folder);
+  const [w, h] = [96, 64];
+  const frames = Array.from({ length: 12 }, (_, i) => indexFrame(i, w, h));
+  const jpegs = await encodeImages(
+    { width: w, height: h, frames, indices: frames.map((_, i) => i) },
+    "jpeg",
+    95,
+  );
+  await Promise.all(jpegs.map((b, i) => writeFile(join(folder, `${String(i).padStart(5, "0")}.jpg`), b)));
+  const r = kinema(["frames", "rel-frames", "--sample", "uniform:3", "--out", "rel-out", "--json"], {}, dir);
+  assert.equal(r.code, 0, r.stderr);
+  const j = JSON.parse(r.stdout) as { indices: number[]; files: string[]; frames: number };
+  assert.deepEqual(j.indices, [0, 5, 11]);
+  assert.equal(j.frames, 12);
+  for (let k = 0; k < 3; k++)
+    assert.equal(await pngIndex(join(dir, "rel-out", j.files[k].split("/").pop()!)), j.indices[k]);
 });

@@ -1,6 +1,6 @@
 // probe(): frame-exact facts about a video file (one ffprobe call) or a folder of JPEG/PNG frames.
 import { open, readdir, stat } from "node:fs/promises";
-import { join } from "node:path";
+import { resolve } from "node:path";
 import { isKinemaError, KinemaError } from "../util/errors.ts";
 import { type AvcConfig, type Packet, parseAvcC, parseHexDump } from "./h264.ts";
 import { probeMp4 } from "./mp4.ts";
@@ -69,7 +69,8 @@ export function fpsRational(fps: number): { num: number; den: number } {
 export async function listFrameFiles(dir: string): Promise<string[]> {
   const names = (await readdir(dir)).filter((n) => FRAME_FILE.test(n) && !n.startsWith("."));
   const collator = new Intl.Collator("en", { numeric: true });
-  return names.sort(collator.compare).map((n) => join(dir, n));
+  // Absolute: the ffconcat list that decodes them lives in a temp folder, and relative entries resolve there.
+  return names.sort(collator.compare).map((n) => resolve(dir, n));
 }
 
 /** Width and height from a JPEG SOF or PNG IHDR header, without decoding the image. */
