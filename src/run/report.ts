@@ -5,6 +5,7 @@ import { join } from "node:path";
 import type { Benchmark, Sample, SampleOutcome } from "../benchmarks/types.ts";
 import { markdownTable, textTable } from "../cli/output.ts";
 import type { RunRow, SampleRow, Store } from "../store/index.ts";
+import type { JudgedSummary } from "./judging.ts";
 
 /** Exactly what `kinema eval --json` prints. `overall` is dev only; `test` is there only when test answers
  *  were supplied (`--answers`, or a synthetic set's answers.json). */
@@ -16,10 +17,19 @@ export interface EvalJson {
   categories: Record<string, { acc: number | null; n: number }>;
   counts: { total: number; ok: number; failed: number; unparsed: number };
   test?: { acc: number | null; n: number; ci95: [number, number] | null };
+  /** Judged benchmarks: the judge's aggregate with `kinema judge`'s keys for the kind, the judge record and
+   *  `unanswered` (samples without a model answer); present once the run was judged. */
+  judged?: JudgedSummary;
+  /** Caption-scored benchmarks: COCO caption metrics (METEOR/SPICE null, see notes) with n and failed. */
+  caption?: Record<string, unknown>;
 }
 
 /** summary.json: the --json object plus everything a report needs. */
-export interface EvalSummary extends Omit<EvalJson, "test"> {
+export interface EvalSummary extends Omit<EvalJson, "test" | "judged" | "caption"> {
+  /** The judged aggregate (null: not a judged benchmark, or not judged yet: `kinema judge <kind> --run`). */
+  judged: JudgedSummary | null;
+  /** COCO caption metrics (null: not a caption-scored benchmark). */
+  caption: Record<string, unknown> | null;
   /** Samples not answered yet (an interrupted run). */
   pending: number;
   /** failed / (ok + failed + unparsed); failed samples are excluded from every accuracy. */
@@ -162,6 +172,8 @@ export function summarizeRun(store: Store, run: RunRow, bench?: Benchmark): Eval
     servedModels,
     usage,
     config: run.config,
+    judged: null,
+    caption: null,
   };
 }
 
@@ -175,6 +187,8 @@ export function evalJson(s: EvalSummary): EvalJson {
     categories: s.categories,
     counts: s.counts,
     ...(s.test ? { test: s.test } : {}),
+    ...(s.judged ? { judged: s.judged } : {}),
+    ...(s.caption ? { caption: s.caption } : {}),
   };
 }
 
@@ -230,6 +244,7 @@ export function sampleRecord(r: SampleRow): Record<string, unknown> {
     usage: r.usage,
     served_model: r.servedModel,
     request_key: r.requestKey,
+    ...(r.judge ? { judge: r.judge } : {}),
   };
 }
 
@@ -237,6 +252,52 @@ function writeAtomic(path: string, text: string): void {
   const tmp = `${path}.tmp-${process.pid}`;
   writeFileSync(tmp, text);
   renameSync(tmp, path);
+}
+
+const num4 = (x: unknown) => (typeof x === "number" ? (Number.isInteger(x) ? String(x) : x.toFixed(4)) : "-");
+const HEADLINE: Record<string, string[]> = {
+  "vcgpt-qa": ["accuracy", "average_score"],
+  "vcgpt-gen": ["correctness", "detail", "context", "temporal", "consistency"],
+  "videorefer-d": [
+    "Subject Correspondence",
+    "Appearance Description",
+    "Temporal Description",
+    "Hallucination Detection",
+    "Avg",
+  ],
+};
+
+/** Open-ended runs (judged or caption-scored) have no accuracy table: their numbers are in scoreLines. */
+export function isOpenEnded(s: EvalSummary): boolean {
+  return Boolean(s.judged || s.caption || s.config?.judgeProtocol);
+}
+
+/** Text lines for the judged aggregate and caption metrics (empty for multiple-choice runs). */
+export function scoreLines(s: EvalSummary): string {
+  const out: string[] = [];
+  const j = s.judged;
+  if (j) {
+    const keys = (HEADLINE[j.kind] ?? []).filter((k) => k in j);
+    out.push(
+      `judged by ${j.judge.spec} (served ${j.judge.servedModel ?? "unknown"}, temperature ${j.judge.temperature ?? "server default"}, seed ${j.judge.seed ?? "none"}): ` +
+        keys.map((k) => `${k} ${num4(j[k])}`).join(", "),
+      `judge counts: items ${j.n}` +
+        (j.kind === "vcgpt-qa" ? `, yes ${j.yes}, no ${j.no}` : "") +
+        `, judge failed ${j.failed}, judge unparsed ${j.unparsed}; model failures not judged ${j.unanswered}`,
+    );
+  } else if (s.config?.judgeProtocol)
+    out.push(
+      `not judged yet: kinema eval ... --judge SPEC, or kinema judge ${s.config.judgeProtocol} --run ${s.run} --judge SPEC`,
+    );
+  const c = s.caption;
+  if (c)
+    out.push(
+      `caption metrics (n ${c.n}, failed ${c.failed}): ` +
+        ["Bleu_1", "Bleu_4", "ROUGE_L", "CIDEr", "METEOR", "SPICE"]
+          .map((k) => `${k} ${num4(c[k])}`)
+          .join(", "),
+    );
+  return out.join("\n");
 }
 
 /** Writes <runDir>/<run>/{samples.jsonl, summary.json, table.md}; returns that folder. */
@@ -248,7 +309,7 @@ export function writeRunOutputs(store: Store, run: RunRow, summary: EvalSummary)
   writeAtomic(join(dir, "summary.json"), `${JSON.stringify(summary, null, 2)}\n`);
   writeAtomic(
     join(dir, "table.md"),
-    `${table3Markdown([summary])}\n\nfailed ${summary.counts.failed} of ${summary.counts.total} (${(100 * summary.failureRate).toFixed(1)}%), unparsed ${summary.counts.unparsed}, pending ${summary.pending}\n`,
+    `${isOpenEnded(summary) ? `# ${summary.benchmark} × ${summary.model}` : table3Markdown([summary])}\n\nfailed ${summary.counts.failed} of ${summary.counts.total} (${(100 * summary.failureRate).toFixed(1)}%), unparsed ${summary.counts.unparsed}, pending ${summary.pending}\n${scoreLines(summary) ? `\n${scoreLines(summary)}\n` : ""}`,
   );
   return dir;
 }

@@ -17,6 +17,14 @@ import type {
 } from "../models/types.ts";
 import { openStore, type RunRow, type Store } from "../store/index.ts";
 import { errorRecord, isKinemaError, KinemaError } from "../util/errors.ts";
+import {
+  captionSummary,
+  type JudgeCalls,
+  judgedSummary,
+  judgeStoredRun,
+  outcomesOf,
+  type RunJudgeOptions,
+} from "./judging.ts";
 import { createLimiter } from "./limiter.ts";
 import { createProgress, type Progress, type ProgressCounts } from "./progress.ts";
 import { type EvalSummary, summarizeRun, writeRunOutputs } from "./report.ts";
@@ -93,6 +101,12 @@ export interface EvalOptions {
   /** true: bar/lines on stderr; false: silent; or a custom sink. */
   progress?: boolean | Progress;
   signal?: AbortSignal;
+  /**
+   * Judged benchmarks (activitynet-qa, vcgpt-gen, videorefer-d...): judge the answered samples with this
+   * judge after the model answered; judgements are stored and never asked twice. Not part of the run's
+   * identity: another judge on the same run adds its own judgements (and reuses every model answer).
+   */
+  judge?: RunJudgeOptions;
 }
 
 export interface EvalResult {
@@ -109,6 +123,8 @@ export interface EvalResult {
   answersApplied: number;
   /** True when this invocation continued an existing run. */
   continued: boolean;
+  /** Judge calls of this invocation (absent without --judge). */
+  judgeCalls?: JudgeCalls;
 }
 
 const sha = (s: string) => createHash("sha256").update(s).digest("hex");
@@ -246,8 +262,23 @@ async function evaluate(o: EvalOptions, deps: EvalDeps, store: Store): Promise<E
   let samples = loaded.samples;
   if (o.limit !== undefined) samples = samples.slice(0, o.limit);
 
+  const judgeProtocol = samples.find((s) => s.scoring?.judge)?.scoring?.judge;
+  if (o.judge && !judgeProtocol)
+    throw new KinemaError(
+      "bad_spec",
+      `--judge applies to judged benchmarks (activitynet-qa, msvd-qa, msrvtt-qa, tgif-qa, vcgpt-gen, videorefer-d), not ${rb.name}`,
+      { field: "judge" },
+    );
   const adapter = await (deps.createAdapter ?? createAdapter)(o.model, o.modelOptions ?? {});
+  let judgeAdapter: ModelAdapter | undefined;
   try {
+    // Created up front so a bad judge spec fails before any model call.
+    if (o.judge)
+      judgeAdapter = await (deps.createAdapter ?? createAdapter)(o.judge.spec, {
+        baseUrl: o.judge.baseUrl,
+        apiKeyEnv: o.judge.apiKeyEnv,
+        env: o.modelOptions?.env,
+      });
     const frames = (o.frames ?? adapter.defaults?.frames ?? bench.defaultFrames).trim();
     o = { ...o, size: o.size ?? adapter.defaults?.size, fit: o.fit ?? adapter.defaults?.fit };
     const preset = o.prompt ?? bench.presets?.[0];
@@ -304,6 +335,7 @@ async function evaluate(o: EvalOptions, deps: EvalDeps, store: Store): Promise<E
       answersFile,
       modelOptions: storableModelOptions,
       needs: adapter.needs,
+      ...(judgeProtocol ? { judgeProtocol } : {}),
       kinemaVersion: pkg.version,
       node: process.versions.node,
     };
@@ -611,15 +643,32 @@ async function evaluate(o: EvalOptions, deps: EvalDeps, store: Store): Promise<E
     await Promise.all(Array.from({ length: Math.min(concurrency, Math.max(1, todo.length)) }, worker));
     progress?.finish(counts);
 
+    // Judging follows the answers: every answered sample not yet judged by this judge (this invocation's
+    // and earlier ones'), each judgement committed as it arrives.
+    const byId = new Map(loaded.samples.map((s) => [s.id, s]));
+    let judgeCalls: JudgeCalls | undefined;
+    let judgeKey: string | undefined;
+    if (judgeAdapter && o.judge && !runSignal.aborted) {
+      const r = await judgeStoredRun(store, runId, outcomesOf(store.samples(runId), byId), judgeAdapter, {
+        ...o.judge,
+        retryFailed: o.retryFailed,
+        signal: runSignal,
+      });
+      judgeCalls = r.calls;
+      judgeKey = r.judgeKey;
+    }
     const left = store.counts(run.id).pending;
     store.setRunStatus(run.id, left > 0 ? "interrupted" : "done");
     run = store.getRun(run.id)!;
     const summary = summarizeRun(store, run, bench);
+    summary.judged = judgedSummary(store, runId, { judgeKey, samples: o.judge?.samples });
+    summary.caption = captionSummary(store.samples(runId), byId);
     const outDir = writeRunOutputs(store, run, summary);
     // Broken benchmark items (empty options, answer not an option...) are listed, never fatal.
     if (issues.length) writeFileSync(join(outDir, "issues.json"), `${JSON.stringify(issues, null, 1)}\n`);
-    return { run, summary, outDir, asked, requested, issues, continued, answersApplied };
+    return { run, summary, outDir, asked, requested, issues, continued, answersApplied, judgeCalls };
   } finally {
     await adapter.close?.();
+    await judgeAdapter?.close?.();
   }
 }

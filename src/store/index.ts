@@ -47,6 +47,22 @@ import { KinemaError } from "../util/errors.ts";
  * attempts                                               -- every HTTP attempt, failed ones included
  *   id INTEGER PRIMARY KEY, run_id TEXT, sample_id TEXT, request_key TEXT, attempt INTEGER,
  *   ok INTEGER, error TEXT (JSON), latency_ms REAL, at TEXT
+ *
+ * Version 2 (judged benchmarks; a version-1 store is migrated in place when opened for writing):
+ * samples.judge TEXT (JSON)                              -- digest of the latest judge's verdict on this sample,
+ *                                                           for readers: {reply, score, status, verdict?, dims?,
+ *                                                           scores?, metrics, judge: {spec, servedModel,
+ *                                                           temperature, seed, promptSha256}, judgeKey}
+ * judgements                                             -- every judge call's outcome (src/judge Judgement)
+ *   run_id TEXT, judge_key TEXT                          -- judge_key: sha256 of judge spec, base URL, temperature,
+ *                                                           seed, max tokens (one run can be judged by several)
+ *   item_id TEXT, metric TEXT, sample INTEGER,           -- item = sample id (consistency: the Q1/Q2 group id)
+ *   PRIMARY KEY(run_id, judge_key, item_id, metric, sample)
+ *   kind TEXT, status TEXT                               -- ok | unparsed | failed
+ *   cache_key TEXT                                       -- hash of judge + prompt + inputs (reused across runs)
+ *   reply TEXT, judgement TEXT (JSON: the whole Judgement: score, pred, dims, error, judge record)
+ *   sample_ids TEXT (JSON string[])                      -- the samples this item covers
+ *   created_at TEXT
  */
 
 export type StoredStatus = "pending" | "ok" | "failed" | "unparsed";
@@ -87,6 +103,24 @@ export interface SampleRow {
   usage: Record<string, number> | null;
   servedModel: string | null;
   updatedAt: string | null;
+  /** Digest of the latest judge's verdict (schema v2; null when not judged). */
+  judge: Record<string, unknown> | null;
+}
+
+/** One stored judge call outcome (the Judgement object of src/judge, as JSON). */
+export interface JudgementRow {
+  runId: string;
+  judgeKey: string;
+  itemId: string;
+  metric: string;
+  sample: number;
+  kind: string;
+  status: "ok" | "unparsed" | "failed";
+  cacheKey: string | null;
+  reply: string | null;
+  judgement: Record<string, any>;
+  sampleIds: string[];
+  createdAt: string;
 }
 
 export interface CachedResponse {
@@ -145,8 +179,17 @@ CREATE TABLE IF NOT EXISTS attempts (
   id INTEGER PRIMARY KEY, run_id TEXT, sample_id TEXT, request_key TEXT, attempt INTEGER, ok INTEGER,
   error TEXT, latency_ms REAL, at TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS judgements (
+  run_id TEXT NOT NULL, judge_key TEXT NOT NULL, item_id TEXT NOT NULL, metric TEXT NOT NULL,
+  sample INTEGER NOT NULL, kind TEXT NOT NULL, status TEXT NOT NULL, cache_key TEXT, reply TEXT,
+  judgement TEXT NOT NULL, sample_ids TEXT NOT NULL, created_at TEXT NOT NULL,
+  PRIMARY KEY (run_id, judge_key, item_id, metric, sample)
+);
+CREATE INDEX IF NOT EXISTS judgements_cache ON judgements(cache_key);
 INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', '1');
 `;
+
+export const SCHEMA_VERSION = 2;
 
 const now = () => new Date().toISOString();
 const json = (v: unknown) => (v === undefined || v === null ? null : JSON.stringify(v));
@@ -191,6 +234,24 @@ function sampleRow(r: any): SampleRow {
     usage: unjson(r.usage),
     servedModel: r.served_model,
     updatedAt: r.updated_at,
+    judge: unjson(r.judge),
+  };
+}
+
+function judgementRow(r: any): JudgementRow {
+  return {
+    runId: r.run_id,
+    judgeKey: r.judge_key,
+    itemId: r.item_id,
+    metric: r.metric,
+    sample: r.sample,
+    kind: r.kind,
+    status: r.status,
+    cacheKey: r.cache_key,
+    reply: r.reply,
+    judgement: JSON.parse(r.judgement),
+    sampleIds: JSON.parse(r.sample_ids),
+    createdAt: r.created_at,
   };
 }
 
@@ -209,6 +270,7 @@ export class Store {
       // is durable against a killed process (synchronous=NORMAL only risks an OS crash's last commits).
       this.db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 10000;");
       this.db.exec(SCHEMA);
+      this.migrate();
     } catch (e) {
       throw new KinemaError("bad_input", `cannot open the run store: ${(e as Error).message}`, {
         file: this.path,
@@ -218,6 +280,115 @@ export class Store {
 
   close(): void {
     if (this.db.isOpen) this.db.close();
+  }
+
+  /** Version 1 → 2: the samples.judge column (the judgements table is created by SCHEMA). */
+  private migrate(): void {
+    const cols = this.db.prepare("PRAGMA table_info(samples)").all() as { name: string }[];
+    if (!cols.some((c) => c.name === "judge")) this.db.exec("ALTER TABLE samples ADD COLUMN judge TEXT");
+    this.db
+      .prepare("UPDATE meta SET value = ? WHERE key = 'schema_version' AND CAST(value AS INTEGER) < ?")
+      .run(String(SCHEMA_VERSION), SCHEMA_VERSION);
+  }
+
+  /** Merges `patch` into a run's stored config (its identity, config_hash, is unchanged). */
+  patchRunConfig(id: string, patch: Record<string, unknown>): void {
+    const run = this.getRun(id);
+    if (!run) return;
+    this.db
+      .prepare("UPDATE runs SET config = ?, updated_at = ? WHERE id = ?")
+      .run(JSON.stringify({ ...run.config, ...patch }), now(), id);
+  }
+
+  /**
+   * Commits one judgement and refreshes the `judge` digest of the samples it covers (one transaction, so
+   * a killed process keeps every judgement it finished). `digest` builds a sample's digest from all of
+   * this judge's judgements of the item.
+   */
+  recordJudgement(
+    j: Omit<JudgementRow, "createdAt">,
+    digest?: (rows: JudgementRow[]) => Record<string, unknown> | null,
+  ): void {
+    const t = now();
+    this.tx(() => {
+      this.db
+        .prepare(
+          `INSERT OR REPLACE INTO judgements(run_id, judge_key, item_id, metric, sample, kind, status, cache_key,
+             reply, judgement, sample_ids, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)`,
+        )
+        .run(
+          j.runId,
+          j.judgeKey,
+          j.itemId,
+          j.metric,
+          j.sample,
+          j.kind,
+          j.status,
+          j.cacheKey,
+          j.reply,
+          JSON.stringify(j.judgement),
+          JSON.stringify(j.sampleIds),
+          t,
+        );
+      if (digest) {
+        const rows = this.db
+          .prepare(
+            "SELECT * FROM judgements WHERE run_id = ? AND judge_key = ? AND item_id = ? ORDER BY metric, sample",
+          )
+          .all(j.runId, j.judgeKey, j.itemId)
+          .map(judgementRow);
+        const d = json(digest(rows));
+        const st = this.db.prepare("UPDATE samples SET judge = ? WHERE run_id = ? AND sample_id = ?");
+        for (const id of j.sampleIds) st.run(d, j.runId, id);
+      }
+    });
+  }
+
+  /** A run's judgements, all judges or one (by judge_key). */
+  judgements(runId: string, judgeKey?: string): JudgementRow[] {
+    const rows =
+      judgeKey === undefined
+        ? this.db
+            .prepare("SELECT * FROM judgements WHERE run_id = ? ORDER BY item_id, metric, sample")
+            .all(runId)
+        : this.db
+            .prepare(
+              "SELECT * FROM judgements WHERE run_id = ? AND judge_key = ? ORDER BY item_id, metric, sample",
+            )
+            .all(runId, judgeKey);
+    return rows.map(judgementRow);
+  }
+
+  /** The judges that judged a run, most recent last: [{judgeKey, last}] */
+  judgeKeys(runId: string): { judgeKey: string; last: string }[] {
+    return (
+      this.db
+        .prepare(
+          "SELECT judge_key, MAX(created_at) AS last FROM judgements WHERE run_id = ? GROUP BY judge_key ORDER BY last, judge_key",
+        )
+        .all(runId) as any[]
+    ).map((r) => ({ judgeKey: r.judge_key, last: r.last }));
+  }
+
+  /** An answered judge reply for this cache key from any run (judge replies are reused like model answers). */
+  cachedJudgeReply(
+    cacheKey: string,
+  ):
+    | { reply: string; servedModel: string | null; systemFingerprint: string | null; createdAt: string }
+    | undefined {
+    const r: any = this.db
+      .prepare(
+        "SELECT reply, judgement, created_at FROM judgements WHERE cache_key = ? AND status != 'failed' AND reply IS NOT NULL LIMIT 1",
+      )
+      .get(cacheKey);
+    if (!r) return undefined;
+    const j = JSON.parse(r.judgement);
+    return {
+      reply: r.reply,
+      servedModel: j.judge?.servedModel ?? null,
+      systemFingerprint: j.judge?.systemFingerprint ?? null,
+      createdAt: r.created_at,
+    };
   }
 
   private tx<T>(fn: () => T): T {

@@ -1,7 +1,7 @@
 // `kinema eval`: evaluate one model on one benchmark (resumable); prints the Table-3 row or the --json summary.
 import { type Command, InvalidArgumentError } from "commander";
 import { defaultDeps } from "../../run/deps.ts";
-import { evalJson, table3Text } from "../../run/report.ts";
+import { evalJson, isOpenEnded, scoreLines, table3Text } from "../../run/report.ts";
 import { type EvalOptions, type EvalResult, runEval } from "../../run/runner.ts";
 import { KinemaError } from "../../util/errors.ts";
 import { printJson, printText } from "../output.ts";
@@ -57,6 +57,17 @@ export interface EvalCliOptions {
   prefetch?: number;
   progress?: boolean;
   json?: boolean;
+  /** Judged benchmarks: judge spec and its settings (see `kinema judge`). */
+  judge?: string;
+  judgeBaseUrl?: string;
+  judgeApiKeyEnv?: string;
+  judgeSamples?: number;
+  judgeTemperature?: number;
+  judgeSeed?: number;
+  judgeMaxTokens?: number;
+  judgeConcurrency?: number;
+  judgeRetries?: number;
+  judgeTimeoutMs?: number;
 }
 
 /** The command as a plain function (tests and `kinema start` call it). */
@@ -68,9 +79,14 @@ export async function evalCommand(o: EvalCliOptions, extra: Partial<EvalOptions>
   if (o.mode !== undefined) {
     if (!["single", "multi"].includes(o.mode))
       throw new KinemaError("bad_spec", `--mode must be single or multi, got "${o.mode}"`, { field: "mode" });
-    if (!o.bench?.startsWith("videorefer-q:"))
-      throw new KinemaError("bad_spec", "--mode applies to videorefer-q benchmarks only", { field: "mode" });
+    if (!o.bench?.startsWith("videorefer-q:") && !o.bench?.startsWith("videorefer-d:"))
+      throw new KinemaError("bad_spec", "--mode applies to videorefer-q and videorefer-d benchmarks only", {
+        field: "mode",
+      });
   }
+  const judgeFlags = [o.judgeBaseUrl, o.judgeApiKeyEnv, o.judgeSamples, o.judgeTemperature, o.judgeSeed];
+  if (!o.judge && judgeFlags.some((v) => v !== undefined))
+    throw new KinemaError("bad_spec", "--judge-* options need --judge SPEC", { field: "judge" });
   const ac = new AbortController();
   // Ctrl-C: stop taking samples, abort requests in flight (they stay pending), write outputs and exit.
   const onSig = () => ac.abort(new KinemaError("timeout", "interrupted"));
@@ -109,6 +125,23 @@ export async function evalCommand(o: EvalCliOptions, extra: Partial<EvalOptions>
         },
         progress: o.progress !== false,
         signal: ac.signal,
+        judge: o.judge
+          ? {
+              spec: o.judge,
+              baseUrl: o.judgeBaseUrl,
+              apiKeyEnv: o.judgeApiKeyEnv,
+              samples: o.judgeSamples,
+              temperature: o.judgeTemperature,
+              seed: o.judgeSeed,
+              maxTokens: o.judgeMaxTokens,
+              concurrency: o.judgeConcurrency,
+              retry:
+                o.judgeRetries !== undefined || o.backoffMs !== undefined
+                  ? { retries: o.judgeRetries ?? 4, baseMs: o.backoffMs ?? 1000, capMs: 60_000 }
+                  : undefined,
+              timeoutMs: o.judgeTimeoutMs ?? o.timeoutMs,
+            }
+          : undefined,
         ...extra,
       },
       defaultDeps,
@@ -122,7 +155,10 @@ export function register(program: Command): void {
   program
     .command("eval")
     .description("evaluate a model on a benchmark; re-running the same command continues the run")
-    .option("--bench <spec>", "motionbench:PATH | videorefer-q:PATH | synth:DIR")
+    .option(
+      "--bench <spec>",
+      "motionbench:PATH | videorefer-q:PATH | synth:DIR | activitynet-qa:DIR | msvd-qa:DIR | msrvtt-qa:DIR | tgif-qa:DIR | vcgpt-gen:DIR | videorefer-d:PATH | caption-ref:PATH",
+    )
     .option("--model <spec>", "openai:<model> | random[:seed] | builtin:<name>")
     .option(
       "--frames <spec>",
@@ -130,7 +166,7 @@ export function register(program: Command): void {
     )
     .option(
       "--mode <mode>",
-      "videorefer-q: single (the frame_idx frame, default) or multi (frames with masks)",
+      "videorefer-q/-d: single (the frame_idx mask, default) or multi (every annotated mask)",
     )
     .option(
       "--answers <file>",
@@ -170,6 +206,27 @@ export function register(program: Command): void {
       "samples decoded ahead of requests (default 2 × concurrency)",
       int("--prefetch", 1),
     )
+    .option(
+      "--judge <spec>",
+      "judged benchmarks: judge model, e.g. openai:gpt-3.5-turbo (not sent: no judging)",
+    )
+    .option("--judge-base-url <url>", "OpenAI-compatible server root for the judge")
+    .option("--judge-api-key-env <name>", "env var holding the judge's API key (default OPENAI_API_KEY)")
+    .option("--judge-samples <k>", "judgements per item, averaged (default 1)", int("--judge-samples", 1))
+    .option(
+      "--judge-temperature <t>",
+      "judge temperature (default: not sent = server default, as upstream)",
+      num("--judge-temperature"),
+    )
+    .option("--judge-seed <s>", "judge seed (sample k uses seed + k)", int("--judge-seed", 0))
+    .option("--judge-max-tokens <n>", "judge max tokens (default: not sent)", int("--judge-max-tokens", 1))
+    .option("--judge-concurrency <n>", "judge calls in flight (default 4)", int("--judge-concurrency", 1))
+    .option("--judge-retries <n>", "retries of a failed judge call (default 4)", int("--judge-retries", 0))
+    .option(
+      "--judge-timeout-ms <n>",
+      "per judge call timeout (default --timeout-ms)",
+      int("--judge-timeout-ms", 1),
+    )
     .option("--no-progress", "no progress output on stderr")
     .option("--json", "print the summary as JSON")
     .action(async (opts: EvalCliOptions) => {
@@ -177,14 +234,18 @@ export function register(program: Command): void {
       if (opts.json) printJson(evalJson(r.summary));
       else {
         const s = r.summary;
-        printText(table3Text([s]));
+        if (!isOpenEnded(s)) printText(`${table3Text([s])}\n`);
         printText(
-          `\nrun ${s.run}: ${s.counts.total} samples, ok ${s.counts.ok}, failed ${s.counts.failed} (${(100 * s.failureRate).toFixed(1)}%), unparsed ${s.counts.unparsed}${s.pending ? `, pending ${s.pending}` : ""}` +
+          `run ${s.run}: ${s.counts.total} samples, ok ${s.counts.ok}, failed ${s.counts.failed} (${(100 * s.failureRate).toFixed(1)}%), unparsed ${s.counts.unparsed}${s.pending ? `, pending ${s.pending}` : ""}` +
             (s.overall.ci95
               ? `\ndev accuracy ${s.overall.acc?.toFixed(4)} (95% CI ${s.overall.ci95[0].toFixed(4)}–${s.overall.ci95[1].toFixed(4)}, n=${s.overall.n})`
               : "") +
             (s.test?.ci95
               ? `\ntest accuracy ${s.test.acc?.toFixed(4)} (95% CI ${s.test.ci95[0].toFixed(4)}–${s.test.ci95[1].toFixed(4)}, n=${s.test.n})`
+              : "") +
+            (scoreLines(s) ? `\n${scoreLines(s)}` : "") +
+            (r.judgeCalls
+              ? `\njudge calls: asked ${r.judgeCalls.asked}, reused ${r.judgeCalls.cached}, items already judged ${r.judgeCalls.skipped}`
               : "") +
             `\noutputs: ${r.outDir}`,
         );

@@ -4,6 +4,7 @@ import { writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { type Command, InvalidArgumentError } from "commander";
 import type { LoadIssue, SampleOutcome } from "../../benchmarks/types.ts";
+import { GEN_FILES } from "../../benchmarks/vcgpt-gen/index.ts";
 import {
   JUDGE_KINDS,
   type JudgeKind,
@@ -13,6 +14,7 @@ import {
   loadPredictions,
 } from "../../judge/index.ts";
 import { createAdapter } from "../../models/index.ts";
+import { judgedSummary, judgeStoredRun } from "../../run/judging.ts";
 import { openStore } from "../../store/index.ts";
 import { KinemaError } from "../../util/errors.ts";
 import { printJson, printText, textTable } from "../output.ts";
@@ -52,7 +54,8 @@ export interface JudgeCliOptions {
 }
 
 export type JudgeCommandResult = Record<string, unknown> & {
-  judge: JudgeRunResult["judge"];
+  judge: Pick<JudgeRunResult["judge"], "spec" | "servedModel" | "temperature" | "seed"> &
+    Record<string, unknown>;
   load_issues: LoadIssue[];
 };
 
@@ -74,6 +77,10 @@ export async function judgeCommand(
     ? await loadPredictions(kind as JudgeKind, o.pred)
     : itemsFromRun(kind as JudgeKind, o.run!, o.runDir);
   const { items, issues } = loaded;
+  const metrics = o.metrics
+    ?.split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
   const where = o.pred ?? `run ${o.run}`;
   if (items.length === 0)
     throw new KinemaError("bad_input", `no usable predictions in ${where}`, {
@@ -85,17 +92,54 @@ export async function judgeCommand(
     apiKeyEnv: o.judgeApiKeyEnv,
     env,
   });
+  const retry = o.retries !== undefined ? { retries: o.retries, baseMs: 1000, capMs: 60_000 } : undefined;
+  if (o.run) {
+    // A stored run: judgements go into its store (under this judge's key, beside other judges'), so
+    // re-running asks nothing again and `kinema show` / the explorer see them.
+    const store = openStore(o.runDir ?? "runs");
+    try {
+      const r = await judgeStoredRun(
+        store,
+        o.run,
+        outcomesFromRun(store, kind as JudgeKind, o.run),
+        adapter,
+        {
+          spec: o.judge,
+          samples: o.judgeSamples,
+          temperature: o.judgeTemperature,
+          seed: o.judgeSeed,
+          maxTokens: o.judgeMaxTokens,
+          concurrency: o.concurrency,
+          retry,
+          timeoutMs: o.timeoutMs,
+          metrics,
+        },
+      );
+      const s = judgedSummary(store, o.run, { judgeKey: r.judgeKey, samples: o.judgeSamples });
+      if (!s) throw new KinemaError("bad_input", `nothing was judged in run ${o.run}`, { field: "run" });
+      const { kind: _k, judgeKey: _jk, unanswered: _u, judge, ...aggregate } = s;
+      if (o.out)
+        await writeFile(
+          o.out,
+          `${store
+            .judgements(o.run, r.judgeKey)
+            .map((j) => JSON.stringify(j.judgement))
+            .join("\n")}\n`,
+        );
+      return { ...aggregate, judge, load_issues: issues };
+    } finally {
+      store.close();
+      await adapter.close?.();
+    }
+  }
   const r = await judgeRun(kind as JudgeKind, items, adapter, {
-    metrics: o.metrics
-      ?.split(",")
-      .map((s) => s.trim())
-      .filter(Boolean),
+    metrics,
     samples: o.judgeSamples,
     temperature: o.judgeTemperature,
     seed: o.judgeSeed,
     maxTokens: o.judgeMaxTokens,
     concurrency: o.concurrency,
-    retry: o.retries !== undefined ? { retries: o.retries, baseMs: 1000, capMs: 60_000 } : undefined,
+    retry,
     timeoutMs: o.timeoutMs,
     cache:
       o.cache === false
@@ -114,33 +158,7 @@ export async function judgeCommand(
 export function itemsFromRun(kind: JudgeKind, runId: string, runDir = "runs") {
   const store = openStore(runDir);
   try {
-    if (!store.getRun(runId))
-      throw new KinemaError("not_found", `no run ${runId} in ${store.path}`, {
-        file: store.path,
-        field: "run",
-      });
-    const outcomes: SampleOutcome[] = store.samples(runId).map((r) => {
-      const pair = /^(.*)\/q([12])$/.exec(r.sampleId);
-      return {
-        sample: {
-          id: r.sampleId,
-          videoId: r.videoId,
-          video: r.video,
-          category: r.category,
-          question: r.question,
-          options: r.options,
-          answer: r.answer,
-          scoring: {
-            judge: kind,
-            ...(kind === "vcgpt-gen" && pair
-              ? { pair: { group: pair[1], part: Number(pair[2]) as 1 | 2 } }
-              : {}),
-          },
-        },
-        status: r.status === "pending" ? "failed" : r.status,
-        raw: r.raw ?? undefined,
-      };
-    });
+    const outcomes = outcomesFromRun(store, kind, runId);
     const j = judgeItemsFromOutcomes(outcomes);
     const issues: LoadIssue[] = j.unanswered.map((id) => ({
       file: store.path,
@@ -154,6 +172,46 @@ export function itemsFromRun(kind: JudgeKind, runId: string, runDir = "runs") {
   }
 }
 
+/**
+ * A stored run's samples as judge outcomes: the protocol is the one asked for; vcgpt-gen sets come from the
+ * category (generic/temporal/consistency, as its loader stores it) and consistency pairs from the ids.
+ */
+export function outcomesFromRun(
+  store: ReturnType<typeof openStore>,
+  kind: JudgeKind,
+  runId: string,
+): SampleOutcome[] {
+  if (!store.getRun(runId))
+    throw new KinemaError("not_found", `no run ${runId} in ${store.path}`, {
+      file: store.path,
+      field: "run",
+    });
+  return store.samples(runId).map((r) => {
+    const pair = /^(.*)\/q([12])$/.exec(r.sampleId);
+    const set = Object.hasOwn(GEN_FILES, r.category) ? GEN_FILES[r.category as keyof typeof GEN_FILES] : null;
+    return {
+      sample: {
+        id: r.sampleId,
+        videoId: r.videoId,
+        video: r.video,
+        category: r.category,
+        question: r.question,
+        options: r.options,
+        answer: r.answer,
+        scoring: {
+          judge: kind,
+          ...(kind === "vcgpt-gen" && set ? { metrics: [...set.metrics] } : {}),
+          ...(kind === "vcgpt-gen" && pair
+            ? { pair: { group: pair[1], part: Number(pair[2]) as 1 | 2 } }
+            : {}),
+        },
+      },
+      status: r.status === "pending" ? "failed" : r.status,
+      raw: r.raw ?? undefined,
+    };
+  });
+}
+
 const fmt = (x: unknown) => (typeof x === "number" ? x.toFixed(4) : "n/a");
 
 export function register(program: Command): void {
@@ -162,7 +220,10 @@ export function register(program: Command): void {
     .description("judge saved predictions with an LLM: vcgpt-qa | vcgpt-gen | videorefer-d")
     .argument("<kind>", JUDGE_KINDS.join(" | "))
     .option("--pred <file>", "predictions (JSON list or JSONL; see README 'Judged benchmarks')")
-    .option("--run <id>", "re-judge a stored run's answers instead of --pred (no model calls)")
+    .option(
+      "--run <id>",
+      "re-judge a stored run's answers instead of --pred (no model calls; judgements stored with the run)",
+    )
     .option("--run-dir <dir>", "where runs and kinema.db live (with --run)", "runs")
     .option("--judge <spec>", "judge model, e.g. openai:gpt-3.5-turbo")
     .option("--judge-base-url <url>", "OpenAI-compatible server root for the judge")

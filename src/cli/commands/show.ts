@@ -3,7 +3,15 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { Command } from "commander";
 import { resolveBenchmark } from "../../run/deps.ts";
-import { type EvalSummary, summarizeRun, table3Text, writeRunOutputs } from "../../run/report.ts";
+import { captionSummary, judgedSummary } from "../../run/judging.ts";
+import {
+  type EvalSummary,
+  isOpenEnded,
+  scoreLines,
+  summarizeRun,
+  table3Text,
+  writeRunOutputs,
+} from "../../run/report.ts";
 import { openStore } from "../../store/index.ts";
 import { KinemaError } from "../../util/errors.ts";
 import { printJson, printText, textTable } from "../output.ts";
@@ -24,10 +32,19 @@ export async function showRun(run: string, opts: { runDir?: string } = {}): Prom
     const row = store.getRun(run);
     if (!row) throw new KinemaError("not_found", `no run "${run}" in ${store.path}`, { field: "run" });
     // The benchmark module holds the official scoring rules; without it, plain accuracy is shown.
-    const bench = await resolveBenchmark(row.benchSpec)
-      .then((b) => b.benchmark)
-      .catch(() => undefined);
+    const rb = await resolveBenchmark(row.benchSpec).catch(() => undefined);
+    const bench = rb?.benchmark;
     const summary = summarizeRun(store, row, bench);
+    // The most recent judge's aggregate; caption metrics need the references, read from the benchmark.
+    summary.judged = judgedSummary(store, row.id);
+    if (rb?.name === "caption-ref") {
+      const loaded = await rb.benchmark.load(rb.path, row.config.benchOptions ?? undefined).catch(() => null);
+      if (loaded)
+        summary.caption = captionSummary(
+          store.samples(row.id),
+          new Map(loaded.samples.map((x) => [x.id, x])),
+        );
+    }
     const outputs = writeRunOutputs(store, row, summary);
     const errors: Record<string, number> = {};
     for (const s of store.samples(row.id))
@@ -51,14 +68,15 @@ export function register(program: Command): void {
     .action(async (run: string, opts: { runDir: string; json?: boolean }) => {
       const r = await showRun(run, opts);
       if (opts.json) return printJson(r);
-      printText(table3Text([r]));
+      if (!isOpenEnded(r)) printText(`${table3Text([r])}\n`);
       printText(
-        `\nrun ${r.run} (${r.status}): ${r.counts.total} samples, ok ${r.counts.ok}, failed ${r.counts.failed} (${(100 * r.failureRate).toFixed(1)}%), unparsed ${r.counts.unparsed}, pending ${r.pending}`,
+        `run ${r.run} (${r.status}): ${r.counts.total} samples, ok ${r.counts.ok}, failed ${r.counts.failed} (${(100 * r.failureRate).toFixed(1)}%), unparsed ${r.counts.unparsed}, pending ${r.pending}`,
       );
       if (r.overall.ci95)
         printText(
           `dev accuracy ${r.overall.acc?.toFixed(4)} (95% CI ${r.overall.ci95[0].toFixed(4)}–${r.overall.ci95[1].toFixed(4)}, n=${r.overall.n})`,
         );
+      if (scoreLines(r)) printText(scoreLines(r));
       if (Object.keys(r.errors).length)
         printText(
           `failures: ${Object.entries(r.errors)
