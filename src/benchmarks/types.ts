@@ -105,6 +105,8 @@ export interface Benchmark {
   parse(raw: string, sample: Sample, mode?: string): Parsed;
   /** Default frame sampling spec for this benchmark. */
   defaultFrames: string;
+  /** Default max new tokens: short for option letters, long enough for descriptions in open-ended sets. */
+  defaultMaxTokens?: number;
   /** Prompt presets this benchmark knows (the first is the default). */
   presets?: string[];
   /** Parse modes this benchmark knows (the first is the default). */

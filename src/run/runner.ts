@@ -301,7 +301,7 @@ async function evaluate(o: EvalOptions, deps: EvalDeps, store: Store): Promise<E
       );
     const params: GenerationParams = {
       temperature: o.temperature ?? 0,
-      maxTokens: o.maxTokens ?? 64,
+      maxTokens: o.maxTokens ?? bench.defaultMaxTokens ?? 64,
       seed: o.seed,
     };
     const describe = adapter.describe();

@@ -148,6 +148,7 @@ export const captionRef: Benchmark = {
   prompt: captionRefPrompt,
   parse: (raw) => parseOpenEnded(raw),
   defaultFrames: "uniform:16",
+  defaultMaxTokens: 512,
   presets: [...PRESETS],
   parseModes: ["open"],
   promptHash: (s, p) => openEndedPromptHash(s, captionRefPrompt, p),

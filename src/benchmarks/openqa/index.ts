@@ -149,6 +149,7 @@ function makeBenchmark(variant: OpenQaVariant): Benchmark {
     prompt: openQaPrompt,
     parse: (raw) => parseOpenEnded(raw),
     defaultFrames: "uniform:8",
+    defaultMaxTokens: 256,
     presets: [...PRESETS],
     parseModes: ["open"],
     promptHash: (s, p) => openEndedPromptHash(s, openQaPrompt, p),

@@ -131,6 +131,7 @@ export const vcgptGen: Benchmark = {
   prompt: vcgptGenPrompt,
   parse: (raw) => parseOpenEnded(raw),
   defaultFrames: "uniform:16",
+  defaultMaxTokens: 512,
   presets: ["question"],
   parseModes: ["open"],
   promptHash: (s, p) => openEndedPromptHash(s, vcgptGenPrompt, p),

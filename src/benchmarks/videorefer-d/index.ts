@@ -146,6 +146,7 @@ export const videoreferD: Benchmark = {
   prompt: benchDPrompt,
   parse: (raw) => parseOpenEnded(raw),
   defaultFrames: "uniform:16",
+  defaultMaxTokens: 512,
   presets: [...PRESETS],
   parseModes: ["open"],
   promptHash: (s, p) => openEndedPromptHash(s, benchDPrompt, p),

@@ -189,7 +189,11 @@ export function register(program: Command): void {
     .option("--max-frames <n>", "most images per request", int("--max-frames", 1))
     .option("--max-frames-policy <p>", "subsample (evenly, default) or error when frames exceed --max-frames")
     .option("--temperature <t>", "sampling temperature (default 0)", num("--temperature"))
-    .option("--max-tokens <n>", "max new tokens (default 64)", int("--max-tokens", 1))
+    .option(
+      "--max-tokens <n>",
+      "max new tokens (default: 64 for multiple choice, 256 open-ended QA, 512 descriptions)",
+      int("--max-tokens", 1),
+    )
     .option("--seed <s>", "generation seed sent to the server", int("--seed", 0))
     .option("--timeout-ms <n>", "per-request timeout (default 120000)", int("--timeout-ms", 1))
     .option("--retries <n>", "retries after the first attempt (default 4)", int("--retries", 0))
