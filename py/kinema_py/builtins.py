@@ -32,6 +32,7 @@ def build(ckpts: list[str], test: str, out: str) -> list[dict]:
         info = describe(model, tok, name, {})
         info.update(trained_on=meta.get("trained_on", ""), test_acc=meta.get("test_acc"), test_on=meta.get("test_on"))
         info["per_category"] = meta.get("per_category", {})
+        info["train_steps"] = meta.get("steps")
         with open(os.path.join(out, f"{name}.json"), "w", encoding="utf8") as f:
             json.dump(info, f)
         frames = select_frames(shard, model.cfg.n_frames)[:FIXTURE_CLIPS]

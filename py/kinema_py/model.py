@@ -343,7 +343,7 @@ COMPRESSORS: dict[str, type[nn.Module]] = {
 
 class OptionScorer(nn.Module):
     """A small bidirectional transformer over [visual tokens; question tokens; per option: marker + tokens].
-    Each option's score is read from its marker token, so options compete through one softmax."""
+    Each option is scored from its marker token plus its words' states; options compete in one softmax."""
 
     def __init__(self, cfg: ModelConfig):
         super().__init__()
@@ -358,8 +358,6 @@ class OptionScorer(nn.Module):
         self.blocks = nn.ModuleList(Block(E, cfg.heads) for _ in range(cfg.dec_layers))
         self.ln = nn.LayerNorm(E)
         self.head = nn.Linear(E, 1)
-        # clip context from the positions of all visual states (flattened, so "where and when" survives)
-        self.ctx = nn.Linear(cfg.decoder_tokens * E, E)
 
     def forward(self, vis, q_ids, opt_ids):
         # vis (B, L, E); q_ids (B, Tq) int64; opt_ids (B, M, To) int64; id 0 is padding
@@ -385,13 +383,9 @@ class OptionScorer(nn.Module):
         o = x[:, L + q_ids.shape[1] :].reshape(B, M, 1 + To, E)  # (B, M, 1+To, E)
         w = (opt_ids != 0).float().unsqueeze(-1)  # (B, M, To, 1)
         # marker state plus the mean of the option's own token states: the mean gives the head a direct
-        # path to the option's words, which makes learning from scratch much faster
+        # path to the option's words (the marker alone must gather them through attention)
         rep = o[:, :, 0] + (o[:, :, 1:] * w).sum(2) / w.sum(2).clamp(min=1.0)  # (B, M, E)
-        ctx = self.ctx(x[:, :L].reshape(B, L * E))  # (B, E)
-        # bilinear match of each option against the clip context: a direct visual path to the scores.
-        # Without it, grounding option words in pixels through attention alone took far more CPU steps
-        # than the study can afford (a direction task stayed at chance after 400 steps).
-        logits = self.head(rep).squeeze(-1) + (rep @ ctx.unsqueeze(-1)).squeeze(-1) / math.sqrt(E)  # (B, M)
+        logits = self.head(rep).squeeze(-1)  # (B, M)
         return torch.where(present, logits, torch.full_like(logits, NEG))
 
 

@@ -123,6 +123,10 @@ def summarise(runs: list[dict]) -> list[dict]:
     return out
 
 
+# One colour per method in both panels (the fixed-L panel has no "none" curve).
+COLORS = {m: f"C{i}" for i, m in enumerate(METHODS)}
+
+
 def plot(summary: list[dict], path: str, chance: float | None = None) -> bool:
     """Accuracy vs k per method for both protocols; returns False when matplotlib is missing."""
     try:
@@ -140,18 +144,22 @@ def plot(summary: list[dict], path: str, chance: float | None = None) -> bool:
             pts = sorted((c["k"], c["acc"]["mean"] * 100, c["acc"]["std"] * 100) for c in cells if c["method"] == m and c["k"] > 1)
             if pts:
                 ks, ys, es = zip(*pts)
-                ax.errorbar(ks, ys, yerr=es, marker="o", capsize=3, label=m)
+                ax.errorbar(ks, ys, yerr=es, marker="o", capsize=3, label=m, color=COLORS[m])
         if base:
             b = base[0]["acc"]["mean"] * 100
             ax.axhline(b, color="#d48", ls=":", label=f"baseline k=1 (N={base[0]['n_frames']})")
         if chance is not None:
             ax.axhline(chance * 100, color="grey", ls="--", lw=0.8, label="chance")
         ax.set_xscale("log", base=2)
+        ax.set_xticks([c["k"] for c in cells if c["k"] > 1])
+        ax.set_xticklabels([str(c["k"]) for c in cells if c["k"] > 1])
+        ax.minorticks_off()
         ax.set_xlabel("temporal compression ratio k")
         ax.set_title("fixed decoder length (N/k = 4)" if protocol == "fixed-L" else "fixed input (N = 16)")
         ax.grid(alpha=0.3)
     axes[0].set_ylabel("held-out accuracy (%)")
-    axes[1].legend(fontsize=7, loc="lower left")
+    handles = {l: h for ax in axes for h, l in zip(*ax.get_legend_handles_labels())}
+    axes[1].legend(handles.values(), handles.keys(), fontsize=7, loc="upper right", ncol=2)
     fig.suptitle("kinema compression study on the synthetic world (mean ± std over seeds)")
     fig.tight_layout()
     fig.savefig(path, dpi=110)

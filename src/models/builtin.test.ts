@@ -61,6 +61,7 @@ test("ONNX Runtime gives PyTorch's logits (≤ 1e-4) and answers on a fixed batc
     // the adapter, as the runner calls it, answers with PyTorch's argmax letter
     const adapter = await createAdapter(`builtin:${m.name}`);
     assert.deepEqual(adapter.needs, { images: false, rgb: true });
+    assert.match(String(adapter.describe().weights), /^[0-9a-f]{16}$/, "describe() pins the weights");
     const spec = JSON.parse(readFileSync(join(modelsDir(), `${m.name}.json`), "utf8"));
     const S = spec.image_size;
     for (let i = 0; i < fx.items.length; i++) {

@@ -1,4 +1,5 @@
 // `builtin:<name>` adapters: the shipped ONNX reference models (models/), scored with onnxruntime-node.
+import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { KinemaError } from "../util/errors.ts";
@@ -177,6 +178,10 @@ const LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
 export async function createBuiltinAdapter(name: string, opts: AdapterOptions = {}): Promise<ModelAdapter> {
   const dir = modelsDir(opts);
   const spec = readSpec(name, dir);
+  const file = join(dir, `${name}.onnx`);
+  if (!existsSync(file)) throw new KinemaError("not_found", "built-in model weights are missing", { file });
+  // The weights' hash goes into describe(), so a retrained model never reuses a stored run's answers.
+  const weights = createHash("sha256").update(readFileSync(file)).digest("hex").slice(0, 16);
   let scorer: Promise<BuiltinScorer> | undefined;
   return {
     spec: `builtin:${name}`,
@@ -190,6 +195,7 @@ export async function createBuiltinAdapter(name: string, opts: AdapterOptions = 
       image_size: spec.image_size,
       params: spec.params,
       trained_on: spec.trained_on,
+      weights,
     }),
     async generate(req: ModelRequest): Promise<ModelResponse> {
       if (!req.question || req.question.options.length === 0)

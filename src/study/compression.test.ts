@@ -22,7 +22,6 @@ test("kinema study compression --quick runs the whole pipeline", async () => {
     out,
     "--workers",
     "1",
-    "--json",
   ]);
   assert.equal(code, 0);
   const r = JSON.parse(readFileSync(join(out, "study.json"), "utf8")) as StudyResult;

@@ -200,7 +200,7 @@ export function studyMarkdown(r: StudyResult): string {
         .join("|")}|`,
     );
     for (const m of methods) {
-      const row = [m === "none" ? "none (baseline at k=1)" : m];
+      const row = [m === "none" ? "none (k=1: baseline; k>1: keeps 1 frame in k)" : m];
       let any = false;
       for (const k of kk) {
         const c = cells.find((x) => x.k === k && (x.method === m || (k === 1 && x.method === "none")));
@@ -211,7 +211,7 @@ export function studyMarkdown(r: StudyResult): string {
       }
       if (withPaper) {
         const p = m === "none" ? paper["baseline (k=1)"] : paper[m];
-        row.push(p ? `${p.MotionBench} / ${p.MVBench}` : "—");
+        row.push(p ? `${p.MotionBench.toFixed(1)} / ${p.MVBench.toFixed(1)}` : "—");
       }
       if (any) lines.push(`| ${row.join(" | ")} |`);
     }
