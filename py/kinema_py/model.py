@@ -342,19 +342,23 @@ COMPRESSORS: dict[str, type[nn.Module]] = {
 
 
 class OptionScorer(nn.Module):
-    """A small bidirectional transformer over [visual tokens; question tokens; per option: marker + tokens].
-    Each option is scored from its marker token plus its words' states; options compete in one softmax."""
+    """The standard multiple-choice head: each option is scored on its own. For option i the decoder reads
+    [readout; visual tokens; question tokens; option_i tokens] and the readout's final state (plus the mean
+    of option_i's token states) gives one scalar logit; the options then compete in one softmax. The M
+    options run as M extra batch rows sharing the same visual and question tokens.
+
+    Why not one sequence with all options: then the head must tell which option words belong to which slot
+    and tie each to the pixels at once, which a 1-2 layer decoder learns far more slowly (issue 6's study)."""
 
     def __init__(self, cfg: ModelConfig):
         super().__init__()
         E = cfg.dec_dim
         self.cfg = cfg
         self.tok = nn.Embedding(cfg.vocab_size, E, padding_idx=0)
+        self.readout = nn.Parameter(torch.randn(1, 1, E) * 0.02)  # CLS-style readout token
         self.vis_pos = nn.Parameter(torch.randn(1, cfg.decoder_tokens, E) * 0.02)
         self.q_pos = nn.Parameter(torch.randn(1, cfg.max_q, E) * 0.02)
-        self.opt_pos = nn.Parameter(torch.randn(1, 1, cfg.max_opt + 1, E) * 0.02)  # marker + tokens
-        self.opt_slot = nn.Parameter(torch.randn(1, cfg.max_options, 1, E) * 0.02)  # which option (A, B, ...)
-        self.marker = nn.Parameter(torch.randn(1, 1, 1, E) * 0.02)
+        self.opt_pos = nn.Parameter(torch.randn(1, cfg.max_opt, E) * 0.02)  # word order within the option
         self.blocks = nn.ModuleList(Block(E, cfg.heads) for _ in range(cfg.dec_layers))
         self.ln = nn.LayerNorm(E)
         self.head = nn.Linear(E, 1)
@@ -363,29 +367,27 @@ class OptionScorer(nn.Module):
         # vis (B, L, E); q_ids (B, Tq) int64; opt_ids (B, M, To) int64; id 0 is padding
         B, L, E = vis.shape
         M, To = opt_ids.shape[1:]
-        q = self.tok(q_ids) + self.q_pos  # (B, Tq, E)
-        o = self.tok(opt_ids)  # (B, M, To, E)
-        o = torch.cat([self.marker.expand(B, M, 1, E), o], 2) + self.opt_pos + self.opt_slot[:, :M]  # (B, M, 1+To, E)
-        x = torch.cat([vis + self.vis_pos, q, o.reshape(B, M * (1 + To), E)], 1)  # (B, L+Tq+M(1+To), E)
-        present = (opt_ids != 0).any(-1)  # (B, M): an option slot holds an option
+        Tq = q_ids.shape[1]
+        shared = torch.cat(
+            [self.readout.expand(B, 1, E), vis + self.vis_pos, self.tok(q_ids) + self.q_pos], 1
+        )  # (B, 1+L+Tq, E)
+        shared = shared.unsqueeze(1).expand(B, M, 1 + L + Tq, E).reshape(B * M, 1 + L + Tq, E)
+        o_ids = opt_ids.reshape(B * M, To)  # (B*M, To): option i of clip b is row b*M + i
+        x = torch.cat([shared, self.tok(o_ids) + self.opt_pos], 1)  # (B*M, S), S = 1+L+Tq+To
+        q_keep = (q_ids != 0).unsqueeze(1).expand(B, M, Tq).reshape(B * M, Tq)
         keep = torch.cat(
-            [
-                torch.ones(B, L, dtype=torch.bool, device=vis.device),
-                q_ids != 0,
-                torch.cat([present.unsqueeze(-1), opt_ids != 0], 2).reshape(B, M * (1 + To)),
-            ],
-            1,
-        )  # (B, S)
-        bias = ((~keep).float() * NEG).view(B, 1, 1, -1)  # (B, 1, 1, S)
+            [torch.ones(B * M, 1 + L, dtype=torch.bool, device=vis.device), q_keep, o_ids != 0], 1
+        )  # (B*M, S)
+        bias = ((~keep).float() * NEG).view(B * M, 1, 1, -1)  # (B*M, 1, 1, S)
         for b in self.blocks:
             x = b(x, bias)
         x = self.ln(x)
-        o = x[:, L + q_ids.shape[1] :].reshape(B, M, 1 + To, E)  # (B, M, 1+To, E)
-        w = (opt_ids != 0).float().unsqueeze(-1)  # (B, M, To, 1)
-        # marker state plus the mean of the option's own token states: the mean gives the head a direct
-        # path to the option's words (the marker alone must gather them through attention)
-        rep = o[:, :, 0] + (o[:, :, 1:] * w).sum(2) / w.sum(2).clamp(min=1.0)  # (B, M, E)
-        logits = self.head(rep).squeeze(-1)  # (B, M)
+        w = (o_ids != 0).float().unsqueeze(-1)  # (B*M, To, 1)
+        # readout state plus the mean of the option's own token states: the mean gives the head a direct
+        # path to the option's words, which have attended to the visual tokens
+        rep = x[:, 0] + (x[:, 1 + L + Tq :] * w).sum(1) / w.sum(1).clamp(min=1.0)  # (B*M, E)
+        logits = self.head(rep).view(B, M)  # (B, M)
+        present = (opt_ids != 0).any(-1)  # (B, M): an option slot holds an option
         return torch.where(present, logits, torch.full_like(logits, NEG))
 
 

