@@ -1,38 +1,19 @@
 // Test AVG: `kinema eval --answers FILE` scores the hidden test split apart from dev ("overall" stays dev
 // only, "test" is its own key); without answers the Test AVG column prints "-". Submissions still cover test.
 import assert from "node:assert/strict";
-import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
+import { cliRunner } from "./helpers/cli.ts";
 import { type LoopbackServer, reply, startLoopbackServer } from "./helpers/loopback-server.ts";
 import { makeMotionBenchFixture } from "./helpers/motionbench-fixture.ts";
 
-const cli = join(import.meta.dirname, "..", "src", "cli", "main.ts");
 let tmp: string;
 let bench: string;
 let server: LoopbackServer;
-const children = new Set<ChildProcess>();
 
-function kinema(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [cli, ...args], {
-    cwd: tmp,
-    env: { ...process.env, KINEMA_CACHE_DIR: join(tmp, "cache"), OPENAI_API_KEY: "sk-test" },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  children.add(child);
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (d) => (stdout += d));
-  child.stderr.on("data", (d) => (stderr += d));
-  return new Promise((r) =>
-    child.on("close", (code) => {
-      children.delete(child);
-      r({ code, stdout, stderr });
-    }),
-  );
-}
+const { kinema, children } = cliRunner(() => tmp);
 
 // 6 dev questions (answered right except d5) and 4 test questions with hidden answers; the server answers
 // the letter after "say=", so test accuracy is known exactly: t0, t1 right; t2, t3 wrong → 0.5.

@@ -3,7 +3,6 @@
 // judge reply, exact aggregates and counts; a re-run asks nothing again; `kinema judge vcgpt-qa --run` with
 // a second judge gives its own numbers; VideoRefer-Bench-D and a caption-ref set on a synthetic videorefer set.
 import assert from "node:assert/strict";
-import { type ChildProcess, spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -12,32 +11,14 @@ import { after, before, test } from "node:test";
 import { openSqliteSource } from "../src/analysis/source-sqlite.ts";
 import { captionMetrics } from "../src/metrics/caption/index.ts";
 import { runTool } from "../src/video/tools.ts";
+import { cliRunner } from "./helpers/cli.ts";
 import { type LoopbackServer, type Reply, reply, startLoopbackServer } from "./helpers/loopback-server.ts";
 
-const cli = join(import.meta.dirname, "..", "src", "cli", "main.ts");
 let tmp: string;
 let model: LoopbackServer;
 let judge: LoopbackServer;
-const children = new Set<ChildProcess>();
 
-function kinema(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [cli, ...args], {
-    cwd: tmp,
-    env: { ...process.env, KINEMA_CACHE_DIR: join(tmp, "cache"), OPENAI_API_KEY: "sk-test" },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  children.add(child);
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (d) => (stdout += d));
-  child.stderr.on("data", (d) => (stderr += d));
-  return new Promise((r) =>
-    child.on("close", (code) => {
-      children.delete(child);
-      r({ code, stdout, stderr });
-    }),
-  );
-}
+const { kinema, children } = cliRunner(() => tmp);
 
 // The model's answer per question; q6's model call always fails (a model failure, never judged).
 const QA = [

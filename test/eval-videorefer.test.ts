@@ -2,7 +2,6 @@
 // server: single mode sends frame_idx, multi mode sends annotated frames, and set-of-mark presets send
 // pixels that carry the mark colour (decoded from the JPEGs the server received).
 import assert from "node:assert/strict";
-import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -10,6 +9,7 @@ import { after, before, test } from "node:test";
 import { createCanvas, loadImage } from "@napi-rs/canvas";
 import type { Rle } from "../src/benchmarks/types.ts";
 import { contourOf, MARK_COLORS, maskToFrame } from "../src/benchmarks/videorefer-q/marks.ts";
+import { cliRunner } from "./helpers/cli.ts";
 import {
   type LoopbackServer,
   type ReceivedRequest,
@@ -17,30 +17,11 @@ import {
   startLoopbackServer,
 } from "./helpers/loopback-server.ts";
 
-const cli = join(import.meta.dirname, "..", "src", "cli", "main.ts");
 let tmp: string;
 let data: string;
 let server: LoopbackServer;
-const children = new Set<ChildProcess>();
 
-function kinema(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [cli, ...args], {
-    cwd: tmp,
-    env: { ...process.env, KINEMA_CACHE_DIR: join(tmp, "cache"), OPENAI_API_KEY: "sk-test" },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  children.add(child);
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (d) => (stdout += d));
-  child.stderr.on("data", (d) => (stderr += d));
-  return new Promise((r) =>
-    child.on("close", (code) => {
-      children.delete(child);
-      r({ code, stdout, stderr });
-    }),
-  );
-}
+const { kinema, children } = cliRunner(() => tmp);
 
 before(async () => {
   tmp = mkdtempSync(join(tmpdir(), "kinema-evalvr-"));
