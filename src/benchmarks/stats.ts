@@ -73,3 +73,33 @@ export function clusterBootstrap(
   const tail = (1 - level) / 2;
   return { acc: right / n, n, right, ci95: [quantileSorted(accs, tail), quantileSorted(accs, 1 - tail)] };
 }
+
+/** One scored question for a run summary: its video (the bootstrap cluster), category and correctness. */
+export interface ScoredItem {
+  cluster: string;
+  category: string;
+  correct: boolean;
+}
+
+/**
+ * Overall and per-category accuracy with video-clustered intervals. Categories come in `known` order first,
+ * then any others sorted by name.
+ */
+export function accuracyByCategory(
+  items: readonly ScoredItem[],
+  known: readonly string[],
+  opts: BootstrapOptions = {},
+) {
+  const present = new Set(items.map((i) => i.category));
+  const order = [
+    ...known.filter((k) => present.has(k)),
+    ...[...present].filter((n) => !known.includes(n)).sort(),
+  ];
+  const categories: Record<string, ReturnType<typeof clusterBootstrap>> = {};
+  for (const c of order)
+    categories[c] = clusterBootstrap(
+      items.filter((i) => i.category === c),
+      opts,
+    );
+  return { overall: clusterBootstrap(items, opts), categories };
+}

@@ -9,9 +9,8 @@ import {
   pyNormalizeSpace,
   pyStrip,
 } from "../parse.ts";
-import { clusterBootstrap } from "../stats.ts";
+import { accuracyByCategory, type ScoredItem } from "../stats.ts";
 import type {
-  AccuracyCell,
   Benchmark,
   Parsed,
   PromptSpec,
@@ -104,12 +103,6 @@ export function isCorrectMotionBench(parsed: Parsed, sample: Sample): boolean | 
   return parsed.answer === sample.answer;
 }
 
-function orderCategories(names: Iterable<string>): string[] {
-  const known = CATEGORIES.map((c) => c.name);
-  const all = [...new Set(names)];
-  return [...known.filter((k) => all.includes(k)), ...all.filter((n) => !known.includes(n)).sort()];
-}
-
 /**
  * Run summary. `overall`/`categories`: dev questions whose request did not fail (unparsed answers count as
  * wrong), micro accuracy with a 95% bootstrap interval resampling videos. `official`: the upstream scorer on
@@ -122,7 +115,7 @@ export function summarizeMotionBench(
   const mode = opts.parseMode ?? "official";
   const boot = { resamples: opts.resamples ?? 2000, seed: opts.seed ?? 0 };
   const counts = { total: outcomes.length, ok: 0, failed: 0, unparsed: 0, scored: 0, noGroundTruth: 0 };
-  const items: { cluster: string; correct: boolean; category: string }[] = [];
+  const items: ScoredItem[] = [];
   const answers = new Map<string, string>();
   const rows: MetaRow[] = [];
   for (const o of outcomes) {
@@ -139,19 +132,18 @@ export function summarizeMotionBench(
     counts.scored++;
     items.push({ cluster: o.sample.videoId, correct, category: o.sample.category });
   }
-  const categories: Record<string, AccuracyCell> = {};
-  for (const c of orderCategories(items.map((i) => i.category)))
-    categories[c] = clusterBootstrap(
-      items.filter((i) => i.category === c),
-      boot,
-    );
   let official: Record<string, unknown>;
   try {
     official = computeAccuracy(answers, rows);
   } catch (e) {
     official = { error: (e as Error).message };
   }
-  return { overall: clusterBootstrap(items, boot), categories, counts, official };
+  const { overall, categories } = accuracyByCategory(
+    items,
+    CATEGORIES.map((c) => c.name),
+    boot,
+  );
+  return { overall, categories, counts, official };
 }
 
 export const motionbench: Benchmark = {

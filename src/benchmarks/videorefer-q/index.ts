@@ -5,9 +5,8 @@ import { KinemaError } from "../../util/errors.ts";
 import { sampleIndices } from "../../video/sample.ts";
 import type { RgbFrames } from "../../video/types.ts";
 import { extractLenient, hashPrompt, letterOf } from "../parse.ts";
-import { clusterBootstrap } from "../stats.ts";
+import { accuracyByCategory, type ScoredItem } from "../stats.ts";
 import type {
-  AccuracyCell,
   Benchmark,
   ClipInfo,
   Parsed,
@@ -222,7 +221,7 @@ export function summarizeVideoReferQ(
   const mode = opts.parseMode ?? "official";
   const boot = { resamples: opts.resamples ?? 2000, seed: opts.seed ?? 0 };
   const counts = { total: outcomes.length, ok: 0, failed: 0, unparsed: 0, scored: 0, noGroundTruth: 0 };
-  const items: { cluster: string; correct: boolean; category: string }[] = [];
+  const items: ScoredItem[] = [];
   const records: { rec: { Answer: string; pred: string; type: string }; line: number }[] = [];
   outcomes.forEach((o, i) => {
     counts[o.status]++;
@@ -240,24 +239,14 @@ export function summarizeVideoReferQ(
     const pred = mode === "official" && o.raw !== undefined ? o.raw : parsed.answer;
     records.push({ rec: { Answer: r.Answer, pred, type: r.type }, line: i + 1 });
   });
-  const categories: Record<string, AccuracyCell> = {};
-  const names = new Set(items.map((i) => i.category));
-  const ordered = [
-    ...TYPES.filter((t) => names.has(t)),
-    ...[...names].filter((n) => !(TYPES as readonly string[]).includes(n)).sort(),
-  ];
-  for (const c of ordered)
-    categories[c] = clusterBootstrap(
-      items.filter((i) => i.category === c),
-      boot,
-    );
   let official: Record<string, unknown>;
   try {
     official = { ...scoreVideoReferQ(records).score };
   } catch (e) {
     official = { error: (e as Error).message };
   }
-  return { overall: clusterBootstrap(items, boot), categories, counts, official };
+  const { overall, categories } = accuracyByCategory(items, TYPES, boot);
+  return { overall, categories, counts, official };
 }
 
 export const videoreferQ: Benchmark = {
