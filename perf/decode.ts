@@ -84,7 +84,7 @@ async function main(): Promise<void> {
           const indices = Array.from({ length: n }, (_, k) => Math.floor((k * (frames - 1)) / (n - 1)));
           const stats: DecodeStats = {};
           keep(`dec${n}`, await timed(() => decode(file, indices, { size: 224, probe: detail, stats })));
-          method.set(n, stats.method ?? "");
+          method.set(n, `${stats.method ?? ""}${stats.processes === 2 ? " (2 processes)" : ""}`);
           const sel = { size: 224, probe: detail, method: "select" as const };
           keep(`sel${n}`, await timed(() => decode(file, indices, sel)));
         }

@@ -210,3 +210,49 @@ describe("fits, images and cache", () => {
     assert.equal(c.cached, false);
   });
 });
+
+describe("H.264 fast path: two processes when the decoder is idle", () => {
+  test("splitPoint cuts between keyframe groups, balancing the decoding work", async () => {
+    const { splitPoint } = await import("../src/video/decode.ts");
+    // groups: [0,5] work 6, [13,20] work 9, [26] work 3, [40] work 5 → cut after the second group
+    assert.equal(
+      splitPoint([0, 5, 13, 20, 26, 40], [0, 12, 24, 36], (f) => f),
+      4,
+    );
+    assert.equal(
+      splitPoint([0, 100, 240, 260], [0, 250], (f) => f),
+      undefined,
+      "one long group and a short one: a second process would not pay off",
+    );
+    assert.equal(
+      splitPoint([1, 3, 9], [0, 12], (f) => f),
+      undefined,
+      "one group: no split",
+    );
+  });
+
+  test("an idle decode splits a multi-GOP clip, concurrent decodes do not; frames stay exact", async () => {
+    const { availableParallelism } = await import("node:os");
+    const file = join(dir, "split.mp4");
+    await makeIndexClip(file, { frames: 60, rate: "30", codec: "h264", gop: 10 });
+    const detail = await probeDetail(file);
+    const want = sampleIndices("uniform:9", 60, detail.meta.fpsValue);
+    const stats: DecodeStats = {};
+    const r = await decode(file, want, { probe: detail, stats });
+    assert.deepEqual(seen(r), want);
+    assert.equal(stats.method, "h264-refs");
+    assert.equal(stats.processes, availableParallelism() >= 2 ? 2 : 1);
+    const both: DecodeStats[] = [{}, {}];
+    const rs = await Promise.all(both.map((s) => decode(file, want, { probe: detail, stats: s })));
+    for (const x of rs) assert.deepEqual(seen(x), want);
+    assert.ok(
+      both.some((s) => s.processes === 1),
+      "a second concurrent decode keeps to one process",
+    );
+    const ref = await decode(file, want, { probe: detail, method: "select" });
+    assert.ok(
+      r.frames.every((f, k) => f.equals(ref.frames[k])),
+      "split output is bit-identical to seek+select",
+    );
+  });
+});

@@ -2,8 +2,12 @@
 
 Usage:
   PYTHONPATH=py /usr/bin/python3 -m kinema_py.study --train SHARD --test SHARD --out DIR [--quick]
-      [--seeds 3] [--steps 200] [--workers 2] [--save-builtins DIR]
-Protocol fixed-L: N/k = 4 (k = 1, 2, 4, 8 -> N = 4, 8, 16, 32), so every cell has the same decoder length.
+      [--seeds 3] [--base-steps 4000] [--steps 500] [--workers 2] [--save-builtins DIR]
+Like the paper, which adds each compressor to the pretrained GLM-4V-9B and fine-tunes, the study first trains
+one base model without temporal compression (none, k = 1, N = 4 frames; DIR/base.pt), then warm-starts every
+cell from it (train.warm_start) and fine-tunes --steps with each training seed. The k = 1 baselines are
+fine-tuned from the base the same way, so every cell has had the same training.
+Protocol fixed-L: N/k = 4 (k = 1, 2, 4 -> N = 4, 8, 16), so every cell has the same decoder length.
 Protocol fixed-N: N = 16 (k = 1, 2, 4, 8, 16). k = 1 is the uncompressed baseline (all methods coincide).
 Results are appended run by run to DIR/runs.jsonl (so a cut-short study still has data), then summarised
 into DIR/study.json (mean ± std per cell and per category) and drawn into DIR/study.png.
@@ -53,14 +57,19 @@ def plan(quick: bool) -> list[dict]:
 def _run_one(job: dict) -> dict:
     import torch
 
-    from .data import read_shard
-    from .train import Encoded, config_for, evaluate, save_checkpoint, train
+    from .data import Tokenizer, read_shard
+    from .model import ModelConfig
+    from .train import Encoded, evaluate, save_checkpoint, train
 
     torch.set_num_threads(1)  # one thread per worker: on a shared 2-core machine 2 threads contend badly
     tr, te = read_shard(job["train"]), read_shard(job["test"])
-    cfg, tok = config_for(tr, [te], method=job["method"], k=job["k"], n_frames=job["n_frames"], **job["model"])
+    base = torch.load(job["base"], map_location="cpu")
+    tok = Tokenizer(base["vocab"])
+    cfg = ModelConfig(**{**base["config"], "method": job["method"], "k": job["k"], "n_frames": job["n_frames"]})
     t0 = time.time()
-    model, losses = train(cfg, Encoded(tr, tok, cfg), job["steps"], job["batch"], job["lr"], job["seed"])
+    model, losses = train(
+        cfg, Encoded(tr, tok, cfg), job["steps"], job["batch"], job["lr"], job["seed"], init=base["state_dict"]
+    )
     seconds = time.time() - t0
     r = evaluate(model, Encoded(te, tok, cfg))
     out = {
@@ -82,6 +91,7 @@ def _run_one(job: dict) -> dict:
             "per_category": r["per_category"],
             "seed": job["seed"],
             "steps": job["steps"],
+            "base_steps": job["base_steps"],
         }
         save_checkpoint(job["save"], model, tok, meta)
         out["checkpoint"] = job["save"]
@@ -167,6 +177,43 @@ def plot(summary: list[dict], path: str, chance: float | None = None) -> bool:
     return True
 
 
+def train_base(a: argparse.Namespace, path: str) -> dict:
+    """The pretrained stand-in: none, k = 1 at the fixed-L baseline's N, trained from scratch once."""
+    import torch
+
+    from .data import read_shard
+    from .train import Encoded, config_for, evaluate, save_checkpoint, train
+
+    torch.set_num_threads(max(1, a.workers))
+    tr, te = read_shard(a.train), read_shard(a.test)
+    n = plan(a.quick)[0]["n_frames"]
+    model_kw = (
+        {"dim": 32, "dec_dim": 32, "enc_layers": 1, "dec_layers": 1}
+        if a.quick
+        else {"dim": a.dim, "dec_dim": a.dim, "enc_layers": a.enc_layers, "dec_layers": a.dec_layers}
+    )
+    cfg, tok = config_for(tr, [te], method="none", k=1, n_frames=n, **model_kw)
+    t0 = time.time()
+    model, losses = train(cfg, Encoded(tr, tok, cfg), a.base_steps, 8 if a.quick else a.batch, a.base_lr, 0)
+    r = evaluate(model, Encoded(te, tok, cfg))
+    info = {
+        "method": "none",
+        "k": 1,
+        "n_frames": n,
+        "steps": a.base_steps,
+        "lr": a.base_lr,
+        "seed": 0,
+        "acc": r["acc"],
+        "per_category": r["per_category"],
+        "loss_first": sum(losses[:10]) / max(1, len(losses[:10])),
+        "loss_last": sum(losses[-10:]) / max(1, len(losses[-10:])),
+        "train_seconds": round(time.time() - t0, 1),
+    }
+    save_checkpoint(path, model, tok, {"study_base": info})
+    print(f"base none k=1 N={n}: {a.base_steps} steps, held-out acc {r['acc']:.3f}", flush=True)
+    return info
+
+
 def chance_level(test_path: str) -> float:
     from .data import read_shard
 
@@ -181,9 +228,11 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--out", required=True)
     p.add_argument("--quick", action="store_true", help="tiny grid, few steps: checks the pipeline")
     p.add_argument("--seeds", type=int, help="training seeds per cell (default 3; 1 with --quick)")
-    p.add_argument("--steps", type=int, default=200)
-    p.add_argument("--batch", type=int, default=24)
-    p.add_argument("--lr", type=float, default=2e-3)
+    p.add_argument("--base-steps", type=int, help="steps of the base model (default 4000; 12 with --quick)")
+    p.add_argument("--base-lr", type=float, default=2e-3)
+    p.add_argument("--steps", type=int, help="fine-tuning steps per cell (default 500; 12 with --quick)")
+    p.add_argument("--batch", type=int, default=32)
+    p.add_argument("--lr", type=float, default=1e-3, help="fine-tuning learning rate")
     p.add_argument("--workers", type=int, default=2)
     p.add_argument("--dim", type=int, default=48, help="encoder and decoder width")
     p.add_argument("--enc-layers", type=int, default=2)
@@ -193,7 +242,18 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--test-source", default="")
     a = p.parse_args(argv)
     a.seeds = a.seeds or (1 if a.quick else 3)
+    a.base_steps = a.base_steps or (12 if a.quick else 4000)
+    a.steps = a.steps or (12 if a.quick else 500)
     os.makedirs(a.out, exist_ok=True)
+    base_path = os.path.join(a.out, "base.pt")
+    base_json = os.path.join(a.out, "base.json")
+    if os.path.exists(base_path) and os.path.exists(base_json):  # resume: the base is trained once
+        with open(base_json, encoding="utf8") as f:
+            base_info = json.load(f)
+    else:
+        base_info = train_base(a, base_path)
+        with open(base_json, "w", encoding="utf8") as f:
+            json.dump(base_info, f, indent=1)
     runs_path = os.path.join(a.out, "runs.jsonl")
     done = set()
     runs: list[dict] = []
@@ -229,12 +289,11 @@ def main(argv: list[str] | None = None) -> None:
                     "seed": seed,
                     "train": a.train,
                     "test": a.test,
-                    "steps": 12 if a.quick else a.steps,
+                    "steps": a.steps,
+                    "base": base_path,
+                    "base_steps": a.base_steps,
                     "batch": 8 if a.quick else a.batch,
                     "lr": a.lr,
-                    "model": {"dim": 32, "dec_dim": 32, "enc_layers": 1, "dec_layers": 1}
-                    if a.quick
-                    else {"dim": a.dim, "dec_dim": a.dim, "enc_layers": a.enc_layers, "dec_layers": a.dec_layers},
                     "save": save,
                     "train_source": a.train_source or a.train,
                     "test_source": a.test_source or a.test,
@@ -258,12 +317,14 @@ def main(argv: list[str] | None = None) -> None:
     summary = summarise(runs)
     chance = chance_level(a.test)
     result = {
-        "version": 1,
+        "version": 2,
         "quick": a.quick,
         "train": a.train_source or a.train,
         "test": a.test_source or a.test,
         "seeds_planned": a.seeds,
-        "steps": 12 if a.quick else a.steps,
+        "steps": a.steps,
+        "lr": a.lr,
+        "base": base_info,
         "chance": chance,
         "runs": len(runs),
         "cells": summary,

@@ -64,6 +64,40 @@ def evaluate(model: VideoQAModel, data: Encoded, batch: int = 64) -> dict:
     }
 
 
+def warm_start(model: VideoQAModel, base: dict) -> list[str]:
+    """Initialises a model from a base checkpoint's state_dict (a none/k=1 model), the way the paper starts
+    every compressor from the pretrained GLM-4V-9B: equal-shape weights are copied; weights that only grow
+    with k are inflated so that the new model starts out averaging its k frames; the visual position
+    embedding is interpolated along the frame-group axis when L differs. Returns the names left at their
+    fresh initialisation (the compressor's own new parts)."""
+    cfg = model.cfg
+    own = model.state_dict()
+    fresh = []
+    with torch.no_grad():
+        for name, p in own.items():
+            b = base.get(name)
+            if b is not None and b.shape == p.shape:
+                p.copy_(b)
+            elif b is not None and name == "vision.embed.conv.weight" and p.shape[1] == b.shape[1] * cfg.k:
+                # pre-encoder: (D, 3k, p, p) from (D, 3, p, p), each frame's channels get 1/k of the weight
+                p.copy_(b.repeat(1, cfg.k, 1, 1) / cfg.k)
+            elif b is not None and name == "vision.down.proj.fc.weight" and p.shape[1] == b.shape[1] * cfg.k:
+                # te-fusion: the 2x2 merge of k*D channels; every frame's slice gets 1/k of the base weight
+                h, four_d = b.shape
+                d = four_d // 4
+                p.copy_(b.view(h, 4, 1, d).expand(h, 4, cfg.k, d).reshape(h, 4 * cfg.k * d) / cfg.k)
+            elif b is not None and name == "scorer.vis_pos":
+                # (1, L, E) with L = G*l: interpolate over the G frame groups
+                l, E = cfg.tokens_per_group, b.shape[-1]
+                g_base, g = b.shape[1] // l, p.shape[1] // l
+                src = b.view(1, g_base, l * E).transpose(1, 2)  # (1, l*E, G_base)
+                dst = F.interpolate(src, size=g, mode="linear", align_corners=True) if g > 1 else src.mean(-1, keepdim=True)
+                p.copy_(dst.transpose(1, 2).reshape(1, g * l, E))
+            else:
+                fresh.append(name)
+    return fresh
+
+
 def train(
     cfg: ModelConfig,
     train_data: Encoded,
@@ -72,12 +106,15 @@ def train(
     lr: float = 2e-3,
     seed: int = 0,
     log_every: int = 0,
+    init: dict | None = None,
 ) -> tuple[VideoQAModel, list[float]]:
     """AdamW (β2 = .95 as in the paper), linear warm-up then cosine decay, grad clip 1; returns the model and
     losses. lr 2e-3 rather than 1e-3: at 1e-3 the per-option head sat at chance for 2,000 steps on the easy set
     (pre-encoder k=4 35.7%), at 2e-3 it reached 44% (Camera Motion 79%)."""
     seed_everything(seed)
     model = VideoQAModel(cfg)
+    if init is not None:
+        warm_start(model, init)
     opt = torch.optim.AdamW(model.parameters(), lr=lr, betas=(0.9, 0.95), weight_decay=0.05)
     warm = max(1, steps // 20)
     sched = torch.optim.lr_scheduler.LambdaLR(

@@ -54,3 +54,43 @@ def test_bad_shard_is_reported(tmp_path):
     (tmp_path / "questions.json").write_text(json.dumps({"items": [{"question": "q", "options": ["a"], "answer": 0}]}))
     with pytest.raises(ValueError, match="2 clips but"):
         read_shard(str(tmp_path))
+
+
+def test_warm_start_keeps_the_base_function_on_repeated_frames(toy_shards):
+    """Warm-started from a none/k=1 base on N/k frames, the averaging compressors reproduce the base's logits
+    exactly when each frame is repeated k times (their new parts start neutral); kangaroo and qformer get
+    fresh temporal modules, and the frame-group position embedding is interpolated when L changes."""
+    from dataclasses import replace
+
+    from kinema_py.model import VideoQAModel
+    from kinema_py.train import warm_start
+
+    tr = read_shard(toy_shards[0])
+    base_cfg, tok = config_for(tr, method="none", k=1, n_frames=2, **TINY)
+    base, _ = train(base_cfg, Encoded(tr, tok, base_cfg), steps=20, batch=8, seed=0)
+    data = Encoded(tr, tok, base_cfg)
+    frames, q, opts = data.frames[:6], data.q[:6], data.opts[:6]
+    want = base(frames, q, opts)
+    k = 4
+    repeated = frames.repeat_interleave(k, dim=1)  # (B, 2k, S, S, 3): each base frame k times
+    for method in ("none", "pre-encoder", "pllava", "te-fusion"):
+        m = VideoQAModel(replace(base_cfg, method=method, k=k, n_frames=2 * k)).eval()
+        fresh = warm_start(m, base.state_dict())
+        if method == "te-fusion":
+            assert fresh == ["vision.temporal_pos"]
+            with torch.no_grad():
+                m.vision.temporal_pos.zero_()
+        else:
+            assert fresh == [], f"{method}: {fresh}"
+        got = m(repeated, q, opts)
+        assert torch.allclose(got, want, atol=1e-4), f"{method}: {(got - want).abs().max():.2e}"
+    for method in ("kangaroo", "qformer"):
+        m = VideoQAModel(replace(base_cfg, method=method, k=k, n_frames=2 * k))
+        fresh = warm_start(m, base.state_dict())
+        assert fresh and all(n.startswith("vision.") for n in fresh), fresh
+    # fixed N: N=8, k=2 gives L = 4 groups x l; the base has 2 groups, so vis_pos is interpolated
+    m = VideoQAModel(replace(base_cfg, method="pllava", k=2, n_frames=8))
+    assert warm_start(m, base.state_dict()) == []
+    l = base_cfg.tokens_per_group
+    ends = m.scorer.vis_pos[0, :l], m.scorer.vis_pos[0, -l:]
+    assert torch.allclose(ends[0], base.scorer.vis_pos[0, :l]) and torch.allclose(ends[1], base.scorer.vis_pos[0, -l:])

@@ -26,8 +26,8 @@ test("kinema study compression --quick runs the whole pipeline", async () => {
   assert.equal(code, 0);
   const r = JSON.parse(readFileSync(join(out, "study.json"), "utf8")) as StudyResult;
   assert.equal(r.quick, true);
-  assert.match(r.train, /--seed 1001/);
-  assert.match(r.test, /--seed 2002/);
+  assert.match(r.train, /--seed 4001/);
+  assert.match(r.test, /--seed 5005/);
   const methods = new Set(r.cells.map((c) => c.method));
   assert.deepEqual([...methods].sort(), [
     "kangaroo",
@@ -47,6 +47,10 @@ test("kinema study compression --quick runs the whole pipeline", async () => {
   assert.equal(new Set(fixedL.map((c) => c.decoder_tokens)).size, 1);
   assert.equal(new Set(r.cells.filter((c) => c.protocol === "fixed-N").map((c) => c.n_frames)).size, 1);
   assert.ok(existsSync(join(out, "study.png")));
+  // every cell was warm-started from one base model, trained first
+  assert.equal(r.base.method, "none");
+  assert.equal(r.base.k, 1);
+  assert.ok(existsSync(join(out, "base.pt")));
   const md = readFileSync(join(out, "study.md"), "utf8");
   assert.match(md, /paper k=4 MotionBench/);
   assert.match(md, /te-fusion/);

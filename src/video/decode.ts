@@ -1,6 +1,6 @@
 // decode(): RGB24 frames at exactly the requested indices, resized with a named fit, in ONE ffmpeg process.
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { isKinemaError, KinemaError } from "../util/errors.ts";
 import { planH264 } from "./h264.ts";
@@ -10,6 +10,8 @@ import type { Fit, RgbFrames } from "./types.ts";
 
 export interface DecodeStats {
   method?: "h264-refs" | "seek-select" | "folder";
+  /** ffmpeg processes the frames came from (2 when the H.264 fast path split the clip, see decodeH264). */
+  processes?: number;
 }
 
 export interface DecodeOptions {
@@ -208,9 +210,11 @@ export async function decode(path: string, indices: number[], opts: DecodeOption
   const fast = await decodeH264(detail, targets, chain, frameBytes, opts);
   if (fast) {
     if (opts.stats) opts.stats.method = "h264-refs";
-    return inRequestOrder(fast, targets, indices, width, height, frameBytes);
+    if (opts.stats) opts.stats.processes = fast.processes;
+    return inRequestOrder(fast.out, targets, indices, width, height, frameBytes);
   }
   if (opts.stats) opts.stats.method = meta.kind === "frames" ? "folder" : "seek-select";
+  if (opts.stats) opts.stats.processes = 1;
   // Seeking is relative to the container's start time, which only ffprobe reports exactly.
   if (detail.source === "mp4")
     return decode(path, indices, {
@@ -273,6 +277,46 @@ function inRequestOrder(
   return { width, height, frames: indices.map((i) => byIndex.get(i) as Buffer), indices: [...indices] };
 }
 
+/** H.264 fast-path decodes running in this process (see decodeH264's split). */
+let inFlight = 0;
+const CORES = availableParallelism();
+
+/**
+ * Where to cut ascending targets into two runs of whole keyframe groups with about equal decoding work
+ * (packets from each group's keyframe to its last target), or undefined when no cut saves enough.
+ */
+export function splitPoint(
+  targets: number[],
+  keyframes: number[],
+  decodePos: (frame: number) => number,
+): number | undefined {
+  const groups: { end: number; work: number }[] = []; // end: index after the group's last target
+  let k = 0;
+  let key = -1;
+  targets.forEach((t, i) => {
+    while (k + 1 < keyframes.length && keyframes[k + 1] <= t) k++;
+    const work = decodePos(t) - decodePos(keyframes[k]) + 1;
+    if (keyframes[k] === key) {
+      const g = groups[groups.length - 1];
+      g.end = i + 1;
+      g.work = Math.max(g.work, work);
+    } else groups.push({ end: i + 1, work });
+    key = keyframes[k];
+  });
+  if (groups.length < 2) return undefined;
+  const total = groups.reduce((a, g) => a + g.work, 0);
+  let left = 0;
+  let best: { cut: number; cost: number } | undefined;
+  for (const g of groups.slice(0, -1)) {
+    left += g.work;
+    const cost = Math.max(left, total - left);
+    if (!best || cost < best.cost) best = { cut: g.end, cost };
+  }
+  // A second process pays its own start-up: worth it only when the longer half saves a quarter of the work
+  // (one long keyframe group, as with x264's default keyint 250, does not split well).
+  return best && best.cost <= 0.75 * total ? best.cut : undefined;
+}
+
 /**
  * The H.264 fast path (see h264.ts): pipes only the needed packets into one ffmpeg. Returns undefined when
  * it does not apply or the decoder did not give exactly the expected frames (the caller then seeks).
@@ -283,34 +327,62 @@ async function decodeH264(
   chain: string,
   frameBytes: number,
   opts: DecodeOptions,
-): Promise<Buffer | undefined> {
+): Promise<{ out: Buffer; processes: number } | undefined> {
   const { meta, packets, keyframes, avc } = detail;
   if ((opts.method ?? "auto") !== "auto" || !packets || !keyframes || !avc || meta.kind !== "file")
     return undefined;
-  const plan = await planH264(meta.path, packets, keyframes, avc, targets);
-  if (!plan) return undefined;
-  const args = ["-v", "error", "-nostdin", "-f", "h264", "-i", "pipe:0"];
-  args.push("-filter_complex", `[0:v]${selectExpr(plan.ns)},${chain},setpts=N[out]`, "-map", "[out]");
-  args.push(
-    "-vsync",
-    "passthrough",
-    "-frames:v",
-    String(targets.length),
-    "-f",
-    "rawvideo",
-    "-pix_fmt",
-    "rgb24",
-  );
-  args.push("pipe:1");
-  const timeoutMs = opts.timeoutMs ?? 120_000;
+  // A clip's keyframe groups decode independently. When this is the only decode running and a second core
+  // is free, two ffmpeg processes each take half of the groups: their start-up (≈65 ms for Debian's
+  // dynamically linked ffmpeg, mostly symbol lookup) and decoding overlap. Busy runners decode one clip
+  // per process and keep the cores for other clips.
+  inFlight++;
   try {
-    const r = await runTool("ffmpeg", args, { timeoutMs, input: plan.stream });
-    return r.code === 0 && r.stdout.length === targets.length * frameBytes ? r.stdout : undefined;
-  } catch (e) {
-    if (isKinemaError(e, "timeout"))
-      throw new KinemaError("timeout", `decoding ${meta.path} took longer than ${timeoutMs} ms`, {
-        file: meta.path,
-      });
-    throw e;
+    const dpos = new Map<number, number>();
+    packets.forEach((p, i) => dpos.set(p.frame, i));
+    const alone = inFlight === 1 && CORES >= 2;
+    const cut = alone ? splitPoint(targets, keyframes, (f) => dpos.get(f) ?? 0) : undefined;
+    const parts = cut === undefined ? [targets] : [targets.slice(0, cut), targets.slice(cut)];
+    const plans = [];
+    for (const part of parts) {
+      const plan = await planH264(meta.path, packets, keyframes, avc, part);
+      if (!plan) return undefined;
+      plans.push(plan);
+    }
+    const timeoutMs = opts.timeoutMs ?? 120_000;
+    const abort = new AbortController();
+    let firstError: unknown;
+    const runs = await Promise.allSettled(
+      plans.map((plan, i) => {
+        const args = ["-v", "error", "-nostdin"];
+        if (plans.length > 1) args.push("-threads", "1"); // one core each
+        args.push("-f", "h264", "-i", "pipe:0");
+        args.push("-filter_complex", `[0:v]${selectExpr(plan.ns)},${chain},setpts=N[out]`, "-map", "[out]");
+        args.push("-vsync", "passthrough", "-frames:v", String(parts[i].length));
+        args.push("-f", "rawvideo", "-pix_fmt", "rgb24", "pipe:1");
+        // If one process fails, the other is killed; allSettled waits for both to exit.
+        return runTool("ffmpeg", args, { timeoutMs, input: plan.stream, signal: abort.signal }).catch((e) => {
+          if (!abort.signal.aborted) firstError = e; // the sibling's "aborted" is not the cause
+          abort.abort();
+          throw e;
+        });
+      }),
+    );
+    if (runs.some((r) => r.status === "rejected")) {
+      const e = firstError;
+      if (isKinemaError(e, "timeout"))
+        throw new KinemaError("timeout", `decoding ${meta.path} took longer than ${timeoutMs} ms`, {
+          file: meta.path,
+        });
+      throw e;
+    }
+    const outs = runs.map((r) => (r as PromiseFulfilledResult<Awaited<ReturnType<typeof runTool>>>).value);
+    if (outs.some((r, i) => r.code !== 0 || r.stdout.length !== parts[i].length * frameBytes))
+      return undefined;
+    return {
+      out: outs.length === 1 ? outs[0].stdout : Buffer.concat(outs.map((r) => r.stdout)),
+      processes: outs.length,
+    };
+  } finally {
+    inFlight--;
   }
 }

@@ -9,6 +9,7 @@ export interface StudyCliOptions {
   out?: string;
   seeds?: string;
   steps?: string;
+  baseSteps?: string;
   workers?: string;
   trainN?: string;
   testN?: string;
@@ -32,10 +33,11 @@ export async function study(which: string, o: StudyCliOptions, onLine?: (l: stri
     out: o.out ?? (o.quick ? "results/study-quick" : "results/study-compression"),
     seeds: int(o.seeds, "seeds"),
     steps: int(o.steps, "steps"),
+    baseSteps: int(o.baseSteps, "base-steps"),
     workers: int(o.workers, "workers"),
     trainN: int(o.trainN, "train-n"),
     testN: int(o.testN, "test-n"),
-    preset: o.preset as "motionbench" | undefined,
+    preset: o.preset as "easy" | undefined,
     saveBuiltins: o.saveBuiltins,
     onLine,
   });
@@ -51,11 +53,12 @@ export function register(program: Command): void {
     .option("--quick", "tiny grid and data (a few minutes): checks the pipeline end to end")
     .option("--out <dir>", "output folder (default results/study-compression, or results/study-quick)")
     .option("--seeds <n>", "training seeds per cell (default 3; 1 with --quick)")
-    .option("--steps <n>", "training steps per run (default 200)")
+    .option("--base-steps <n>", "steps of the base model (none, k=1) every cell starts from (default 4000)")
+    .option("--steps <n>", "fine-tuning steps per cell (default 500)")
     .option("--workers <n>", "parallel training processes (default 2)")
-    .option("--train-n <n>", "training questions (default 2400)")
-    .option("--test-n <n>", "held-out questions (default 900)")
-    .option("--preset <p>", "synthetic-world preset: easy | motionbench | hard", "motionbench")
+    .option("--train-n <n>", "training questions (default 6000)")
+    .option("--test-n <n>", "held-out questions (default 600)")
+    .option("--preset <p>", "synthetic-world preset: easy | motionbench | hard", "easy")
     .option("--save-builtins <dir>", "keep seed-0 checkpoints of the N=16, k=4 cells")
     .option("--json", "print the summary as JSON")
     .action(async (which: string, opts: StudyCliOptions) => {
