@@ -1,29 +1,11 @@
 // `kinema eval`: evaluate one model on one benchmark (resumable); prints the Table-3 row or the --json summary.
-import { type Command, InvalidArgumentError } from "commander";
+import type { Command } from "commander";
 import { defaultDeps } from "../../run/deps.ts";
 import { evalJson, isOpenEnded, scoreLines, table3Text } from "../../run/report.ts";
 import { type EvalOptions, type EvalResult, runEval } from "../../run/runner.ts";
 import { KinemaError } from "../../util/errors.ts";
 import { printJson, printText } from "../output.ts";
-
-const int =
-  (name: string, min = 0) =>
-  (v: string) => {
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < min)
-      throw new InvalidArgumentError(`${name} must be an integer ≥ ${min}`);
-    return n;
-  };
-const num = (name: string) => (v: string) => {
-  const n = Number(v);
-  if (v.trim() === "" || !Number.isFinite(n)) throw new InvalidArgumentError(`${name} must be a number`);
-  return n;
-};
-const header = (v: string, prev: Record<string, string> = {}) => {
-  const i = v.indexOf(":");
-  if (i <= 0) throw new InvalidArgumentError(`header must be "Name: value", got "${v}"`);
-  return { ...prev, [v.slice(0, i).trim()]: v.slice(i + 1).trim() };
-};
+import { header, int, num } from "../parsers.ts";
 
 export interface EvalCliOptions {
   bench?: string;

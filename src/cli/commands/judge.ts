@@ -2,7 +2,7 @@
 // an LLM judge (upstream prompts and parsing, strict accounting, replies cached beside the predictions).
 import { writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
-import { type Command, InvalidArgumentError } from "commander";
+import type { Command } from "commander";
 import type { LoadIssue, SampleOutcome } from "../../benchmarks/types.ts";
 import { GEN_FILES } from "../../benchmarks/vcgpt-gen/index.ts";
 import {
@@ -18,20 +18,7 @@ import { judgedSummary, judgeStoredRun } from "../../run/judging.ts";
 import { openStore } from "../../store/index.ts";
 import { KinemaError } from "../../util/errors.ts";
 import { printJson, printText, textTable } from "../output.ts";
-
-const int =
-  (name: string, min = 0) =>
-  (v: string) => {
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < min)
-      throw new InvalidArgumentError(`${name} must be an integer ≥ ${min}`);
-    return n;
-  };
-const num = (name: string) => (v: string) => {
-  const n = Number(v);
-  if (v.trim() === "" || !Number.isFinite(n)) throw new InvalidArgumentError(`${name} must be a number`);
-  return n;
-};
+import { int, num } from "../parsers.ts";
 
 export interface JudgeCliOptions {
   pred?: string;
