@@ -20,7 +20,7 @@ export interface StudyOptions {
   trainSeed?: number;
   testSeed?: number;
   preset?: "easy" | "motionbench" | "hard";
-  /** Fine-tuning steps per cell (default 500). */
+  /** Fine-tuning steps per cell (default 400). */
   steps?: number;
   /** Steps of the base model every cell starts from (default 4000). */
   baseSteps?: number;

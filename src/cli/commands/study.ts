@@ -54,7 +54,7 @@ export function register(program: Command): void {
     .option("--out <dir>", "output folder (default results/study-compression, or results/study-quick)")
     .option("--seeds <n>", "training seeds per cell (default 3; 1 with --quick)")
     .option("--base-steps <n>", "steps of the base model (none, k=1) every cell starts from (default 4000)")
-    .option("--steps <n>", "fine-tuning steps per cell (default 500)")
+    .option("--steps <n>", "fine-tuning steps per cell (default 400)")
     .option("--workers <n>", "parallel training processes (default 2)")
     .option("--train-n <n>", "training questions (default 6000)")
     .option("--test-n <n>", "held-out questions (default 600)")
