@@ -131,4 +131,6 @@ test("a decode past its time limit → timeout, and the ffmpeg child is gone", a
   await expectError("timeout", good, () => decode(good, [0, 39], { timeoutMs: 1 })); // in the probe
   const detail = await probeDetail(good);
   await expectError("timeout", good, () => decode(good, [0, 39], { timeoutMs: 1, probe: detail })); // in ffmpeg
+  // four keyframe groups of equal work: an idle decode runs two ffmpeg processes; both must be gone
+  await expectError("timeout", good, () => decode(good, [5, 15, 25, 35], { timeoutMs: 1, probe: detail }));
 });
