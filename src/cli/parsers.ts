@@ -1,5 +1,5 @@
 // Commander argument parsers shared by the commands: a bad value is commander's own usage error.
-import { InvalidArgumentError } from "commander";
+import { type Command, InvalidArgumentError } from "commander";
 
 /** An integer option ≥ min. */
 export const int =
@@ -24,3 +24,18 @@ export const header = (v: string, prev: Record<string, string> = {}) => {
   if (i <= 0) throw new InvalidArgumentError(`header must be "Name: value", got "${v}"`);
   return { ...prev, [v.slice(0, i).trim()]: v.slice(i + 1).trim() };
 };
+
+/** The judge client's options, shared by `kinema eval --judge` and `kinema judge` (added after `--judge`). */
+export function judgeClientOptions(c: Command): Command {
+  return c
+    .option("--judge-base-url <url>", "OpenAI-compatible server root for the judge")
+    .option("--judge-api-key-env <name>", "env var holding the judge's API key (default OPENAI_API_KEY)")
+    .option("--judge-samples <k>", "judgements per item, averaged (default 1)", int("--judge-samples", 1))
+    .option(
+      "--judge-temperature <t>",
+      "judge temperature (default: not sent = server default, as upstream)",
+      num("--judge-temperature"),
+    )
+    .option("--judge-seed <s>", "judge seed (sample k uses seed + k)", int("--judge-seed", 0))
+    .option("--judge-max-tokens <n>", "judge max tokens (default: not sent)", int("--judge-max-tokens", 1));
+}

@@ -5,7 +5,7 @@ import { evalJson, isOpenEnded, scoreLines, table3Text } from "../../run/report.
 import { type EvalOptions, type EvalResult, runEval } from "../../run/runner.ts";
 import { KinemaError } from "../../util/errors.ts";
 import { printJson, printText } from "../output.ts";
-import { header, int, num } from "../parsers.ts";
+import { header, int, judgeClientOptions, num } from "../parsers.ts";
 
 export interface EvalCliOptions {
   bench?: string;
@@ -134,78 +134,73 @@ export async function evalCommand(o: EvalCliOptions, extra: Partial<EvalOptions>
 }
 
 export function register(program: Command): void {
-  program
-    .command("eval")
-    .description("evaluate a model on a benchmark; re-running the same command continues the run")
-    .option(
-      "--bench <spec>",
-      "motionbench:PATH | videorefer-q:PATH | synth:DIR | activitynet-qa:DIR | msvd-qa:DIR | msrvtt-qa:DIR | tgif-qa:DIR | vcgpt-gen:DIR | videorefer-d:PATH | caption-ref:PATH",
-    )
-    .option("--model <spec>", "openai:<model> | random[:seed] | builtin:<name>")
-    .option(
-      "--frames <spec>",
-      "frame sampling (benchmark default; none = text only; indices:0 = first frame)",
-    )
-    .option(
-      "--mode <mode>",
-      "videorefer-q/-d: single (the frame_idx mask, default) or multi (every annotated mask)",
-    )
-    .option(
-      "--answers <file>",
-      "{uid: letter} JSON with hidden test answers, scored as Test AVG (synth:DIR uses DIR/answers.json)",
-    )
-    .option(
-      "--size <n>",
-      "resize frames to this many pixels (short side / square, see --fit)",
-      int("--size", 1),
-    )
-    .option("--fit <mode>", "how frames are fitted to --size (see src/video)")
-    .option("--concurrency <n>", "requests in flight (default 4)", int("--concurrency", 1))
-    .option("--limit <n>", "only the first N samples", int("--limit", 0))
-    .option("--run-dir <dir>", "where runs and kinema.db live", "runs")
-    .option("--prompt <preset>", "prompt preset (benchmark default)")
-    .option("--parse <mode>", "answer parse mode (benchmark default)")
-    .option("--base-url <url>", "OpenAI-compatible server root, e.g. http://127.0.0.1:8000/v1")
-    .option("--api-key-env <name>", "env var holding the API key (default OPENAI_API_KEY)")
-    .option("--header <h>", "extra HTTP header 'Name: value' (repeatable; values never stored)", header)
-    .option("--max-frames <n>", "most images per request", int("--max-frames", 1))
-    .option("--max-frames-policy <p>", "subsample (evenly, default) or error when frames exceed --max-frames")
-    .option("--temperature <t>", "sampling temperature (default 0)", num("--temperature"))
-    .option(
-      "--max-tokens <n>",
-      "max new tokens (default: 64 for multiple choice, 256 open-ended QA, 512 descriptions)",
-      int("--max-tokens", 1),
-    )
-    .option("--seed <s>", "generation seed sent to the server", int("--seed", 0))
-    .option("--timeout-ms <n>", "per-request timeout (default 120000)", int("--timeout-ms", 1))
-    .option("--retries <n>", "retries after the first attempt (default 4)", int("--retries", 0))
-    .option(
-      "--backoff-ms <n>",
-      "first backoff ceiling in ms, doubling, full jitter (default 1000)",
-      int("--backoff-ms", 0),
-    )
-    .option("--resume <run>", "continue this run id with its stored settings")
-    .option("--retry-failed", "re-ask only the samples that failed")
-    .option("--adaptive", "adaptive concurrency: halve on 429, grow back to --concurrency")
-    .option(
-      "--prefetch <n>",
-      "samples decoded ahead of requests (default 2 × concurrency)",
-      int("--prefetch", 1),
-    )
-    .option(
-      "--judge <spec>",
-      "judged benchmarks: judge model, e.g. openai:gpt-3.5-turbo (not sent: no judging)",
-    )
-    .option("--judge-base-url <url>", "OpenAI-compatible server root for the judge")
-    .option("--judge-api-key-env <name>", "env var holding the judge's API key (default OPENAI_API_KEY)")
-    .option("--judge-samples <k>", "judgements per item, averaged (default 1)", int("--judge-samples", 1))
-    .option(
-      "--judge-temperature <t>",
-      "judge temperature (default: not sent = server default, as upstream)",
-      num("--judge-temperature"),
-    )
-    .option("--judge-seed <s>", "judge seed (sample k uses seed + k)", int("--judge-seed", 0))
-    .option("--judge-max-tokens <n>", "judge max tokens (default: not sent)", int("--judge-max-tokens", 1))
+  judgeClientOptions(
+    program
+      .command("eval")
+      .description("evaluate a model on a benchmark; re-running the same command continues the run")
+      .option(
+        "--bench <spec>",
+        "motionbench:PATH | videorefer-q:PATH | synth:DIR | activitynet-qa:DIR | msvd-qa:DIR | msrvtt-qa:DIR | tgif-qa:DIR | vcgpt-gen:DIR | videorefer-d:PATH | caption-ref:PATH",
+      )
+      .option("--model <spec>", "openai:<model> | random[:seed] | builtin:<name>")
+      .option(
+        "--frames <spec>",
+        "frame sampling (benchmark default; none = text only; indices:0 = first frame)",
+      )
+      .option(
+        "--mode <mode>",
+        "videorefer-q/-d: single (the frame_idx mask, default) or multi (every annotated mask)",
+      )
+      .option(
+        "--answers <file>",
+        "{uid: letter} JSON with hidden test answers, scored as Test AVG (synth:DIR uses DIR/answers.json)",
+      )
+      .option(
+        "--size <n>",
+        "resize frames to this many pixels (short side / square, see --fit)",
+        int("--size", 1),
+      )
+      .option("--fit <mode>", "how frames are fitted to --size (see src/video)")
+      .option("--concurrency <n>", "requests in flight (default 4)", int("--concurrency", 1))
+      .option("--limit <n>", "only the first N samples", int("--limit", 0))
+      .option("--run-dir <dir>", "where runs and kinema.db live", "runs")
+      .option("--prompt <preset>", "prompt preset (benchmark default)")
+      .option("--parse <mode>", "answer parse mode (benchmark default)")
+      .option("--base-url <url>", "OpenAI-compatible server root, e.g. http://127.0.0.1:8000/v1")
+      .option("--api-key-env <name>", "env var holding the API key (default OPENAI_API_KEY)")
+      .option("--header <h>", "extra HTTP header 'Name: value' (repeatable; values never stored)", header)
+      .option("--max-frames <n>", "most images per request", int("--max-frames", 1))
+      .option(
+        "--max-frames-policy <p>",
+        "subsample (evenly, default) or error when frames exceed --max-frames",
+      )
+      .option("--temperature <t>", "sampling temperature (default 0)", num("--temperature"))
+      .option(
+        "--max-tokens <n>",
+        "max new tokens (default: 64 for multiple choice, 256 open-ended QA, 512 descriptions)",
+        int("--max-tokens", 1),
+      )
+      .option("--seed <s>", "generation seed sent to the server", int("--seed", 0))
+      .option("--timeout-ms <n>", "per-request timeout (default 120000)", int("--timeout-ms", 1))
+      .option("--retries <n>", "retries after the first attempt (default 4)", int("--retries", 0))
+      .option(
+        "--backoff-ms <n>",
+        "first backoff ceiling in ms, doubling, full jitter (default 1000)",
+        int("--backoff-ms", 0),
+      )
+      .option("--resume <run>", "continue this run id with its stored settings")
+      .option("--retry-failed", "re-ask only the samples that failed")
+      .option("--adaptive", "adaptive concurrency: halve on 429, grow back to --concurrency")
+      .option(
+        "--prefetch <n>",
+        "samples decoded ahead of requests (default 2 × concurrency)",
+        int("--prefetch", 1),
+      )
+      .option(
+        "--judge <spec>",
+        "judged benchmarks: judge model, e.g. openai:gpt-3.5-turbo (not sent: no judging)",
+      ),
+  )
     .option("--judge-concurrency <n>", "judge calls in flight (default 4)", int("--judge-concurrency", 1))
     .option("--judge-retries <n>", "retries of a failed judge call (default 4)", int("--judge-retries", 0))
     .option(

@@ -18,7 +18,7 @@ import { judgedSummary, judgeStoredRun } from "../../run/judging.ts";
 import { openStore } from "../../store/index.ts";
 import { KinemaError } from "../../util/errors.ts";
 import { printJson, printText, textTable } from "../output.ts";
-import { int, num } from "../parsers.ts";
+import { int, judgeClientOptions } from "../parsers.ts";
 
 export interface JudgeCliOptions {
   pred?: string;
@@ -202,27 +202,19 @@ export function outcomesFromRun(
 const fmt = (x: unknown) => (typeof x === "number" ? x.toFixed(4) : "n/a");
 
 export function register(program: Command): void {
-  program
-    .command("judge")
-    .description("judge saved predictions with an LLM: vcgpt-qa | vcgpt-gen | videorefer-d")
-    .argument("<kind>", JUDGE_KINDS.join(" | "))
-    .option("--pred <file>", "predictions (JSON list or JSONL; see README 'Judged benchmarks')")
-    .option(
-      "--run <id>",
-      "re-judge a stored run's answers instead of --pred (no model calls; judgements stored with the run)",
-    )
-    .option("--run-dir <dir>", "where runs and kinema.db live (with --run)", "runs")
-    .option("--judge <spec>", "judge model, e.g. openai:gpt-3.5-turbo")
-    .option("--judge-base-url <url>", "OpenAI-compatible server root for the judge")
-    .option("--judge-api-key-env <name>", "env var holding the judge's API key (default OPENAI_API_KEY)")
-    .option("--judge-samples <k>", "judgements per item, averaged (default 1)", int("--judge-samples", 1))
-    .option(
-      "--judge-temperature <t>",
-      "judge temperature (default: not sent = server default, as upstream)",
-      num("--judge-temperature"),
-    )
-    .option("--judge-seed <s>", "judge seed (sample k uses seed + k)", int("--judge-seed", 0))
-    .option("--judge-max-tokens <n>", "judge max tokens (default: not sent)", int("--judge-max-tokens", 1))
+  judgeClientOptions(
+    program
+      .command("judge")
+      .description("judge saved predictions with an LLM: vcgpt-qa | vcgpt-gen | videorefer-d")
+      .argument("<kind>", JUDGE_KINDS.join(" | "))
+      .option("--pred <file>", "predictions (JSON list or JSONL; see README 'Judged benchmarks')")
+      .option(
+        "--run <id>",
+        "re-judge a stored run's answers instead of --pred (no model calls; judgements stored with the run)",
+      )
+      .option("--run-dir <dir>", "where runs and kinema.db live (with --run)", "runs")
+      .option("--judge <spec>", "judge model, e.g. openai:gpt-3.5-turbo"),
+  )
     .option("--metrics <list>", "vcgpt-gen: correctness,detail,context,temporal,consistency")
     .option("--concurrency <n>", "judge calls in flight (default 4)", int("--concurrency", 1))
     .option("--retries <n>", "retries of a failed call (default 4; never unbounded)", int("--retries", 0))
