@@ -1,5 +1,6 @@
 // Commander argument parsers shared by the commands: a bad value is commander's own usage error.
 import { type Command, InvalidArgumentError } from "commander";
+import type { EvalOptions } from "../run/runner.ts";
 
 /** An integer option ≥ min. */
 export const int =
@@ -38,4 +39,25 @@ export function judgeClientOptions(c: Command): Command {
     )
     .option("--judge-seed <s>", "judge seed (sample k uses seed + k)", int("--judge-seed", 0))
     .option("--judge-max-tokens <n>", "judge max tokens (default: not sent)", int("--judge-max-tokens", 1));
+}
+
+/** The request and run options that `kinema eval` and `kinema sweep` both take, passed on unchanged. */
+const SHARED_RUN_KEYS = [
+  "size",
+  "fit",
+  "concurrency",
+  "limit",
+  "runDir",
+  "prompt",
+  "parse",
+  "temperature",
+  "maxTokens",
+  "seed",
+  "timeoutMs",
+  "retries",
+] as const;
+export type SharedRunOptions = Pick<EvalOptions, (typeof SHARED_RUN_KEYS)[number]>;
+
+export function sharedRunOptions(o: SharedRunOptions): SharedRunOptions {
+  return Object.fromEntries(SHARED_RUN_KEYS.map((k) => [k, o[k]])) as SharedRunOptions;
 }

@@ -5,7 +5,7 @@ import { evalJson, isOpenEnded, scoreLines, table3Text } from "../../run/report.
 import { type EvalOptions, type EvalResult, runEval } from "../../run/runner.ts";
 import { KinemaError } from "../../util/errors.ts";
 import { printJson, printText } from "../output.ts";
-import { header, int, judgeClientOptions, num } from "../parsers.ts";
+import { header, int, judgeClientOptions, num, sharedRunOptions } from "../parsers.ts";
 
 export interface EvalCliOptions {
   bench?: string;
@@ -81,18 +81,7 @@ export async function evalCommand(o: EvalCliOptions, extra: Partial<EvalOptions>
         frames: o.frames,
         benchOptions: o.mode ? { mode: o.mode } : undefined,
         answers: o.answers,
-        size: o.size,
-        fit: o.fit,
-        concurrency: o.concurrency,
-        limit: o.limit,
-        runDir: o.runDir,
-        prompt: o.prompt,
-        parse: o.parse,
-        temperature: o.temperature,
-        maxTokens: o.maxTokens,
-        seed: o.seed,
-        timeoutMs: o.timeoutMs,
-        retries: o.retries,
+        ...sharedRunOptions(o),
         backoffMs: o.backoffMs,
         resume: o.resume,
         retryFailed: o.retryFailed,

@@ -4,6 +4,7 @@ import type { Command } from "commander";
 import { type SweepResult, sweep } from "../../analysis/sweep.ts";
 import { KinemaError } from "../../util/errors.ts";
 import { printJson, printText, textTable } from "../output.ts";
+import { sharedRunOptions } from "../parsers.ts";
 
 interface SweepCliOptions {
   bench?: string;
@@ -112,18 +113,7 @@ export function register(program: Command): void {
           bench: o.bench,
           model: o.model,
           frames: o.frames ?? [],
-          size: o.size,
-          fit: o.fit,
-          concurrency: o.concurrency,
-          limit: o.limit,
-          runDir: o.runDir,
-          prompt: o.prompt,
-          parse: o.parse,
-          temperature: o.temperature,
-          maxTokens: o.maxTokens,
-          seed: o.seed,
-          timeoutMs: o.timeoutMs,
-          retries: o.retries,
+          ...sharedRunOptions(o),
           modelOptions: {
             baseUrl: o.baseUrl,
             apiKeyEnv: o.apiKeyEnv,
