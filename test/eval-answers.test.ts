@@ -77,10 +77,10 @@ test("--answers scores the test split as Test AVG; overall stays dev only", asyn
   const text = await kinema(evalArgs("--answers", join(tmp, "answers.json")));
   assert.equal(text.code, 0, text.stderr);
   assert.match(text.stdout, /^Model\s+Frames\s+Dev AVG\s+Test AVG\s+MR/);
-  assert.match(text.stdout, /^openai:loop\s+none\s+0\.83\s+0\.50\s/m);
-  assert.match(text.stdout, /test accuracy 0\.5000 \(95% CI .*n=4\)/);
+  assert.match(text.stdout, /^openai:loop\s+none\s+83\.3\s+50\.0\s/m);
+  assert.match(text.stdout, /test accuracy 50\.0% \(95% CI .*n=4\)/);
   const noText = await kinema(evalArgs());
-  assert.match(noText.stdout, /^openai:loop\s+none\s+0\.83\s+-\s/m);
+  assert.match(noText.stdout, /^openai:loop\s+none\s+83\.3\s+-\s/m);
 
   // The submission still holds every test question (their parsed letters).
   const out = join(tmp, "sub.json");

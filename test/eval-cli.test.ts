@@ -151,15 +151,21 @@ test("eval end to end: scripted failures give exact counts", async () => {
     assert.equal(summary.config.parse, "official");
     assert.match(summary.config.benchHash, /^[0-9a-f]{64}$/);
 
-    // The same command again asks nothing; --retry-failed asks exactly the 4 failed ones.
+    // --no-retry-failed asks nothing; the same command asks exactly the 4 failed ones again (3 attempts
+    // each, the server still failing), says so, and never a completed one; once fixed, they are answered.
     const n = server.count();
+    const kept = await kinema([...args, "--no-retry-failed"], { OPENAI_API_KEY: "x" }).done;
+    assert.equal(kept.code, 0, kept.stderr);
+    assert.equal(server.count(), n);
+    assert.deepEqual(JSON.parse(kept.stdout), j);
     const again = await kinema(args, { OPENAI_API_KEY: "x" }).done;
     assert.equal(again.code, 0, again.stderr);
-    assert.equal(server.count(), n);
-    assert.deepEqual(JSON.parse(again.stdout), j);
+    assert.match(again.stderr, /asking again the 4 samples that failed before/);
+    assert.equal(server.count(), n + 4 * 3);
+    assert.deepEqual(JSON.parse(again.stdout).counts, j.counts);
     server.setScript((q) => reply.answer(gtOf(q)));
-    const retried = await kinema([...args, "--retry-failed"]).done;
-    assert.equal(server.count(), n + 4);
+    const retried = await kinema(args).done;
+    assert.equal(server.count(), n + 4 * 3 + 4);
     assert.deepEqual(JSON.parse(retried.stdout).counts, { total: 14, ok: 13, failed: 0, unparsed: 1 });
 
     // runs / show / submit read the same store.

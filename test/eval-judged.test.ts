@@ -173,8 +173,8 @@ test("activitynet-qa evaluated and judged end to end; a re-run asks nothing; a s
   assert.equal((db.prepare("SELECT value FROM meta WHERE key = 'schema_version'").get() as any).value, "2");
   db.close();
 
-  // The same command again: nothing asked of either server, the same summary.
-  const again = await kinema(evalArgs());
+  // The same command with --no-retry-failed: nothing asked of either server, the same summary.
+  const again = await kinema([...evalArgs(), "--no-retry-failed"]);
   assert.equal(again.code, 0, again.stderr);
   assert.equal(model.requests.length, 6);
   assert.equal(judge.requests.length, 8);
@@ -210,11 +210,11 @@ test("activitynet-qa evaluated and judged end to end; a re-run asks nothing; a s
     src.close();
   }
   // The first judge's numbers are still there: re-running eval with it asks nothing and prints them again.
-  const third = await kinema(evalArgs());
+  const third = await kinema([...evalArgs(), "--no-retry-failed"]);
   assert.equal(third.code, 0, third.stderr);
   assert.deepEqual(JSON.parse(third.stdout).judged, g);
   assert.equal(judge.requests.length, 13);
-  // --retry-failed asks again only the failures: the model's q6 (fails again) and the judge's q5 (1 + 2 retries).
+  // The same command (retrying failures is the default; --retry-failed says so) asks again only the failures: the model's q6 (fails again) and the judge's q5 (1 + 2 retries).
   const retry = await kinema([...evalArgs(), "--retry-failed"]);
   assert.equal(retry.code, 0, retry.stderr);
   assert.equal(model.requests.length, 7);
@@ -425,7 +425,7 @@ test("kill -9 while judging: the judgements committed before it are never asked 
   assert.equal(judge.requests.length - before, 5);
   judge.setScript(() => reply.answer("{'pred': 'no', 'score': 1}"));
   const modelBefore = model.requests.length;
-  const r = await kinema(args);
+  const r = await kinema([...args, "--no-retry-failed"]);
   assert.equal(r.code, 0, r.stderr);
   assert.equal(model.requests.length, modelBefore, "no model call again");
   assert.equal(judge.requests.length - before, 6, "only q5 judged again");

@@ -155,21 +155,22 @@ describe("runner against a loopback server", () => {
     assert.equal(j.overall.n, dev.length);
     assert.equal(j.overall.acc, dev.filter((x) => x.correct).length / dev.length);
 
-    // Same command again: nothing is re-asked, nothing decoded, same summary.
+    // Again, keeping failures (retryFailed false): nothing is re-asked, nothing decoded, same summary.
     const before = server.count();
     const decoded: string[] = [];
-    const r2 = await runEval(opts(), deps(bench, decoded));
+    const r2 = await runEval({ ...opts(), retryFailed: false }, deps(bench, decoded));
     assert.equal(server.count(), before);
     assert.equal(r2.run.id, r.run.id);
     assert.equal(decoded.length, 0);
     assert.deepEqual(evalJson(r2.summary), j);
 
-    // --retry-failed re-asks only the 6 failed samples (the server now answers them).
+    // By default (the same command) only the 6 failed samples are asked again (the server now answers them).
     server.setScript((q) => reply.answer(/\[gt:([A-D])\]/.exec(q.text)?.[1] ?? "A"));
-    const r3 = await runEval({ ...opts(), retryFailed: true }, deps(bench));
+    const r3 = await runEval(opts(), deps(bench));
     assert.equal(server.count(), before + 6);
     assert.deepEqual(r3.summary.counts, { total: 20, ok: 18, failed: 0, unparsed: 2 });
     assert.equal(r3.asked, 6);
+    assert.equal(r3.reasked, 6);
     server.setScript(script);
   });
 

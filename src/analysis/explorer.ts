@@ -1,4 +1,5 @@
 // Queries behind the explorer and the report: leaderboards, filtered/paginated samples, diffs, plot data.
+import { partialOf, type RunPartial } from "../run/failures.ts";
 import { KinemaError } from "../util/errors.ts";
 import { type Accuracy, accuracy } from "./stats.ts";
 import type { RunInfo, RunSource, SampleRecord } from "./types.ts";
@@ -70,6 +71,8 @@ export interface RunSummary extends RunInfo {
   failureRate: number;
   unparsedRate: number;
   judgeScore: number | null;
+  /** Set when the run covers part of its benchmark (--limit) or has pending samples; null when complete. */
+  partial: RunPartial | null;
 }
 
 export interface Leaderboard {
@@ -224,6 +227,7 @@ export function createExplorer(source: RunSource): Explorer {
       failureRate: answered + counts.failed ? counts.failed / (answered + counts.failed) : 0,
       unparsedRate: answered ? counts.unparsed / answered : 0,
       judgeScore: judgeN ? judgeSum / judgeN : null,
+      partial: partialOf(counts, info.config?.benchItems),
     };
     return c.summary;
   }

@@ -1,6 +1,6 @@
 // `kinema report`: one self-contained HTML file (inline CSS and SVG, thumbnails as data: URIs, no scripts)
 // with the leaderboard tables, plots, paired comparisons and a gallery of failures, for a paper or a PR.
-
+import { partialText } from "../run/failures.ts";
 import { KinemaError } from "../util/errors.ts";
 import { decode, encodeImages, probeDetail } from "../video/index.ts";
 import { compareRuns } from "./compare.ts";
@@ -56,8 +56,9 @@ function leaderboardTable(rows: RunSummary[], cats: string[]): string {
     `<td class="n" title="n = ${a?.n ?? 0}">${pct(a?.acc)}<span class="ci">${esc(ci(a?.ci95))}</span></td>`;
   let t = `<table><thead><tr><th>Model</th><th>Frames</th><th>N</th><th>Dev AVG</th>${hasTest ? "<th>Test AVG</th>" : ""}${cats.map((c) => `<th title="${esc(c)}">${esc(abbr(c))}</th>`).join("")}<th>Failed %</th><th>Unparsed %</th><th>Run</th></tr></thead><tbody>`;
   for (const r of rows)
-    t += `<tr><td>${esc(r.model)}</td><td>${esc(r.frames)}</td><td class="n">${r.overall.n}</td>${cell(r.overall)}${hasTest ? cell(r.test) : ""}${cats.map((c) => cell(r.categories[c])).join("")}<td class="n">${pct(r.failureRate)}</td><td class="n">${pct(r.unparsedRate)}</td><td class="muted">${esc(r.id)}</td></tr>`;
-  return `${t}</tbody></table>`;
+    t += `<tr><td>${esc(r.model)}${r.partial ? ` <span class="badge failed" title="${esc(partialText(r.partial))}">partial ${r.partial.answered}/${r.partial.of}</span>` : ""}</td><td>${esc(r.frames)}</td><td class="n">${r.overall.n}</td>${cell(r.overall)}${hasTest ? cell(r.test) : ""}${cats.map((c) => cell(r.categories[c])).join("")}<td class="n">${pct(r.failureRate)}</td><td class="n">${pct(r.unparsedRate)}</td><td class="muted">${esc(r.id)}</td></tr>`;
+  const legend = cats.filter((c) => abbr(c) !== c).map((c) => `${abbr(c)} ${c}`);
+  return `${t}</tbody></table><p class="muted">Accuracy in %${legend.length ? `; ${esc(legend.join(", "))}` : ""}.</p>`;
 }
 
 async function thumbnails(

@@ -49,9 +49,15 @@ export function buildProgram(): Command {
   const program = new Command("kinema")
     .description("fine-grained video understanding: benchmarks, synthetic motion world, reference models")
     .version(pkg.version)
-    .showHelpAfterError()
     .exitOverride();
   for (const c of COMMANDS) c.register(program);
+  // A usage error prints commander's message (with its "Did you mean" suggestion) and one usage line.
+  const usageLine = (c: Command, path: string) => `usage: ${path} ${c.usage()}  (${path} --help for details)`;
+  program.showHelpAfterError(usageLine(program, "kinema"));
+  for (const c of program.commands) {
+    c.showHelpAfterError(usageLine(c, `kinema ${c.name()}`));
+    for (const sub of c.commands) sub.showHelpAfterError(usageLine(sub, `kinema ${c.name()} ${sub.name()}`));
+  }
   return program;
 }
 
@@ -60,9 +66,11 @@ export async function main(argv: string[]): Promise<number> {
     await buildProgram().parseAsync(argv);
     return typeof process.exitCode === "number" ? process.exitCode : 0;
   } catch (e) {
-    if (e instanceof CommanderError) return e.exitCode;
+    // --help and --version end with 0; a usage error (unknown command or flag, bad value) is 2.
+    if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
     process.stderr.write(`kinema: ${formatError(e)}\n`);
     if (!isKinemaError(e) && process.env.KINEMA_DEBUG) console.error(e);
+    if (isKinemaError(e, "preflight")) return 3;
     return isKinemaError(e, "bad_spec") || isKinemaError(e, "bad_input") ? 2 : 1;
   }
 }

@@ -26,3 +26,9 @@ export function markdownTable(rows: (string | number)[][]): string {
   const sep = `|${cells[0].map((_, i) => (i === 0 ? "---" : "---:")).join("|")}|`;
   return [head, sep, ...cells.slice(1).map((r) => `| ${r.join(" | ")} |`)].join("\n");
 }
+
+/** `43.8% (95% CI 30.1–55.2%, n=48)`: accuracy as a percentage for people (JSON keeps fractions). */
+export function accuracyText(acc: number | null, ci: [number, number] | null, n: number): string {
+  const p = (x: number) => (100 * x).toFixed(1);
+  return `${acc === null ? "-" : `${p(acc)}%`}${ci ? ` (95% CI ${p(ci[0])}–${p(ci[1])}%` : " ("}${ci ? ", " : ""}n=${n})`;
+}

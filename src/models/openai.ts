@@ -1,5 +1,6 @@
 // `openai:<model>` adapter: translates a kinema request to an OpenAI-compatible chat-completions call and back.
 import { KinemaError } from "../util/errors.ts";
+import { preflightOpenAI } from "./preflight.ts";
 import type { ModelAdapter, ModelRequest, ModelResponse } from "./types.ts";
 
 export interface OpenAIOptions {
@@ -62,6 +63,23 @@ export function createOpenAIAdapter(model: string, opts: OpenAIOptions = {}): Mo
         maxImages: maxImages ?? null,
         imageDetail: opts.imageDetail ?? null,
       };
+    },
+    preflight(role, signal, warn) {
+      return preflightOpenAI(
+        {
+          role,
+          baseUrl,
+          model,
+          headers: opts.headers,
+          key: env[keyEnv],
+          keyEnv,
+          flags:
+            role === "judge"
+              ? { baseUrl: "--judge-base-url", keyEnv: "--judge-api-key-env" }
+              : { baseUrl: "--base-url", keyEnv: "--api-key-env" },
+        },
+        { signal, warn },
+      );
     },
     async generate(req: ModelRequest, signal?: AbortSignal): Promise<ModelResponse> {
       if (maxImages && req.images.length > maxImages.limit)

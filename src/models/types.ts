@@ -73,5 +73,14 @@ export interface ModelAdapter {
    * bad_response | network on failure; the runner decides about retries via `retryable`.
    */
   generate(req: ModelRequest, signal?: AbortSignal): Promise<ModelResponse>;
+  /**
+   * One cheap request that checks the endpoint before a run (remote adapters only). Throws
+   * KinemaError("preflight") with the cause; returns warnings that do not stop the run.
+   */
+  preflight?(
+    role: "model" | "judge",
+    signal?: AbortSignal,
+    warn?: (w: string) => void,
+  ): Promise<{ warnings: string[]; checked: "models" | "completion" }>;
   close?(): Promise<void>;
 }

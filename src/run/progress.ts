@@ -36,7 +36,7 @@ export function createProgress(
     const rate = (c.done - Math.max(0, startDone)) / Math.max(secs, 1e-9);
     const eta = rate > 0 ? (c.total - c.done) / rate : Number.POSITIVE_INFINITY;
     const pct = c.total ? Math.floor((100 * c.done) / c.total) : 100;
-    const stats = `${c.done}/${c.total} ok ${c.ok} failed ${c.failed} unparsed ${c.unparsed} ${rate.toFixed(1)}/s ETA ${fmtSecs(eta)}`;
+    const stats = `${c.done}/${c.total} ok ${c.ok} failed ${c.failed} unparsed ${c.unparsed} ${rate.toFixed(1)}/s elapsed ${fmtSecs(secs)} ETA ${fmtSecs(eta)}`;
     if (!tty) return `${label}: ${pct}% ${stats}`;
     const width = 24;
     const fill = Math.round((width * pct) / 100);

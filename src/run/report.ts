@@ -5,6 +5,7 @@ import { join } from "node:path";
 import type { Benchmark, Sample, SampleOutcome } from "../benchmarks/types.ts";
 import { markdownTable, textTable } from "../cli/output.ts";
 import type { RunRow, SampleRow, Store } from "../store/index.ts";
+import { type FailureGroup, groupFailures, partialOf, partialText, type RunPartial } from "./failures.ts";
 import type { JudgedSummary } from "./judging.ts";
 
 /** Exactly what `kinema eval --json` prints. `overall` is dev only; `test` is there only when test answers
@@ -48,6 +49,10 @@ export interface EvalSummary extends Omit<EvalJson, "test" | "judged" | "caption
   servedModels: string[];
   usage: { promptTokens: number; completionTokens: number; totalTokens: number };
   config: Record<string, unknown>;
+  /** Set when the run covers part of its benchmark (--limit) or has pending samples; null when complete. */
+  partial: RunPartial | null;
+  /** Failed samples grouped by error code and HTTP status (count, one sample id, its message). */
+  failures: FailureGroup[];
 }
 
 /** MotionBench question_type → Table 3 column. */
@@ -172,6 +177,8 @@ export function summarizeRun(store: Store, run: RunRow, bench?: Benchmark): Eval
     servedModels,
     usage,
     config: run.config,
+    partial: partialOf({ total: counts.total, pending }, run.config.benchItems),
+    failures: groupFailures(rows),
     judged: null,
     caption: null,
   };
@@ -192,7 +199,14 @@ export function evalJson(s: EvalSummary): EvalJson {
   };
 }
 
-const fmt = (x: number | null | undefined) => (x === null || x === undefined ? "-" : x.toFixed(2));
+/** Accuracies in tables are percentages, as in every human-readable output (JSON keeps fractions). */
+const fmt = (x: number | null | undefined) => (x === null || x === undefined ? "-" : (100 * x).toFixed(1));
+
+/** The line under a Table-3-style table: unit and the MotionBench abbreviations spelled out. */
+export function table3Legend(summaries: EvalSummary[]): string {
+  const isMb = summaries.every((s) => s.benchmark === "motionbench" || s.benchmark === "synth");
+  return `accuracy in %${isMb ? `; ${MOTIONBENCH_COLUMNS.map(([c, a]) => `${a} ${c}`).join(", ")}` : ""}`;
+}
 
 /** Rows in MotionBench Table 3's layout (header first); other benchmarks get one column per category. */
 export function table3Rows(summaries: EvalSummary[]): string[][] {
@@ -214,11 +228,11 @@ export function table3Rows(summaries: EvalSummary[]): string[][] {
 }
 
 export function table3Text(summaries: EvalSummary[]): string {
-  return textTable(table3Rows(summaries));
+  return `${textTable(table3Rows(summaries))}\n${table3Legend(summaries)}`;
 }
 
 export function table3Markdown(summaries: EvalSummary[]): string {
-  return markdownTable(table3Rows(summaries));
+  return `${markdownTable(table3Rows(summaries))}\n\n${table3Legend(summaries)}`;
 }
 
 /** One line per sample: inputs, frames, raw output, parsed answer, correctness, status, error. */
@@ -255,6 +269,10 @@ function writeAtomic(path: string, text: string): void {
 }
 
 const num4 = (x: unknown) => (typeof x === "number" ? (Number.isInteger(x) ? String(x) : x.toFixed(4)) : "-");
+/** Judged accuracies are fractions in JSON and percentages for people. */
+const PERCENT_KEYS = new Set(["accuracy"]);
+const shown = (k: string, x: unknown) =>
+  PERCENT_KEYS.has(k) && typeof x === "number" ? `${(100 * x).toFixed(1)}%` : num4(x);
 const HEADLINE: Record<string, string[]> = {
   "vcgpt-qa": ["accuracy", "average_score"],
   "vcgpt-gen": ["correctness", "detail", "context", "temporal", "consistency"],
@@ -280,7 +298,7 @@ export function scoreLines(s: EvalSummary): string {
     const keys = (HEADLINE[j.kind] ?? []).filter((k) => k in j);
     out.push(
       `judged by ${j.judge.spec} (served ${j.judge.servedModel ?? "unknown"}, temperature ${j.judge.temperature ?? "server default"}, seed ${j.judge.seed ?? "none"}): ` +
-        keys.map((k) => `${k} ${num4(j[k])}`).join(", "),
+        keys.map((k) => `${k} ${shown(k, j[k])}`).join(", "),
       `judge counts: items ${j.n}` +
         (j.kind === "vcgpt-qa" ? `, yes ${j.yes}, no ${j.no}` : "") +
         `, judge failed ${j.failed}, judge unparsed ${j.unparsed}; model failures not judged ${j.unanswered}`,
@@ -309,7 +327,7 @@ export function writeRunOutputs(store: Store, run: RunRow, summary: EvalSummary)
   writeAtomic(join(dir, "summary.json"), `${JSON.stringify(summary, null, 2)}\n`);
   writeAtomic(
     join(dir, "table.md"),
-    `${isOpenEnded(summary) ? `# ${summary.benchmark} × ${summary.model}` : table3Markdown([summary])}\n\nfailed ${summary.counts.failed} of ${summary.counts.total} (${(100 * summary.failureRate).toFixed(1)}%), unparsed ${summary.counts.unparsed}, pending ${summary.pending}\n${scoreLines(summary) ? `\n${scoreLines(summary)}\n` : ""}`,
+    `${isOpenEnded(summary) ? `# ${summary.benchmark} × ${summary.model}` : table3Markdown([summary])}\n\nfailed ${summary.counts.failed} of ${summary.counts.total} (${(100 * summary.failureRate).toFixed(1)}%), unparsed ${summary.counts.unparsed}, pending ${summary.pending}\n${summary.partial ? `\n**${partialText(summary.partial)}**\n` : ""}${scoreLines(summary) ? `\n${scoreLines(summary)}\n` : ""}`,
   );
   return dir;
 }

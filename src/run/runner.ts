@@ -89,7 +89,12 @@ export interface EvalOptions {
   /** Largest wait between retries (ms), also caps Retry-After. */
   backoffCapMs?: number;
   resume?: string;
+  /** Ask samples that failed before again (default true: the same command retries them; false keeps them). */
   retryFailed?: boolean;
+  /** Check each remote endpoint once before sending anything (default true; see src/models/preflight.ts). */
+  preflight?: boolean;
+  /** Where the runner says things worth knowing as it goes (re-asked failures, preflight warnings). */
+  notice?: (line: string) => void;
   /** AIMD concurrency: start at 2, halve on 429, grow to `concurrency`. */
   adaptive?: boolean;
   /** Samples whose frames are decoded ahead of the requests (default 2 × concurrency). */
@@ -125,6 +130,20 @@ export interface EvalResult {
   continued: boolean;
   /** Judge calls of this invocation (absent without --judge). */
   judgeCalls?: JudgeCalls;
+  /** Samples that had failed before and were asked again in this invocation. */
+  reasked: number;
+  /** Model requests answered in this invocation, and the token usage the server reported for them. */
+  tokens: TokenTotals;
+}
+
+/** Token usage summed over this invocation's answered requests, as the server reported it (OpenAI `usage`). */
+export interface TokenTotals {
+  /** Answers that came from the model (not the cache). */
+  requests: number;
+  /** Of those, how many carried a usage record. */
+  reported: number;
+  promptTokens: number;
+  completionTokens: number;
 }
 
 const sha = (s: string) => createHash("sha256").update(s).digest("hex");
@@ -366,8 +385,17 @@ async function evaluate(o: EvalOptions, deps: EvalDeps, store: Store): Promise<E
         video: s.video,
       })),
     );
-    const wanted = store.sampleIds(run.id, o.retryFailed ? ["pending", "failed"] : ["pending"]);
+    // The benchmark's size, so runs covering part of it (--limit) are shown as partial.
+    store.patchRunConfig(run.id, { benchItems: loaded.samples.length });
+    const retryFailed = o.retryFailed ?? true;
+    const failedBefore = store.sampleIds(run.id, ["failed"]);
+    const wanted = store.sampleIds(run.id, retryFailed ? ["pending", "failed"] : ["pending"]);
     const todo = samples.filter((s) => wanted.has(s.id));
+    const reasked = todo.filter((s) => failedBefore.has(s.id)).length;
+    if (reasked)
+      o.notice?.(
+        `run ${runId}: asking again the ${reasked} sample${reasked === 1 ? "" : "s"} that failed before (completed samples are kept)`,
+      );
 
     const policy: RetryPolicy = {
       retries: o.retries ?? DEFAULT_RETRY.retries,
@@ -376,6 +404,18 @@ async function evaluate(o: EvalOptions, deps: EvalDeps, store: Store): Promise<E
     };
     const timeoutMs = o.timeoutMs ?? 120_000;
     const runSignal = o.signal ?? new AbortController().signal;
+    if (todo.length && o.preflight !== false)
+      try {
+        for (const [a, role] of [
+          [adapter, "model"],
+          [judgeAdapter, "judge"],
+        ] as const) {
+          await a?.preflight?.(role, runSignal, (w) => o.notice?.(`warning: ${w}`));
+        }
+      } catch (e) {
+        store.setRunStatus(run.id, "interrupted");
+        throw e;
+      }
     const limiter = createLimiter(concurrency, o.adaptive);
     const decodeLimiter = createLimiter(o.decodeConcurrency ?? 2);
     const prefetch = Math.max(1, o.prefetch ?? concurrency * 2);
@@ -414,6 +454,7 @@ async function evaluate(o: EvalOptions, deps: EvalDeps, store: Store): Promise<E
           : o.progress;
     let asked = 0;
     let requested = 0;
+    const tokens: TokenTotals = { requests: 0, reported: 0, promptTokens: 0, completionTokens: 0 };
 
     const prepare = async (sample: Sample): Promise<Prepared> => {
       const p = bench.prompt(sample, preset);
@@ -556,6 +597,14 @@ async function evaluate(o: EvalOptions, deps: EvalDeps, store: Store): Promise<E
         }
       }
       requested += meta.fresh ? 1 : 0;
+      if (meta.fresh) {
+        tokens.requests++;
+        if (meta.usage) {
+          tokens.reported++;
+          tokens.promptTokens += meta.usage.promptTokens ?? 0;
+          tokens.completionTokens += meta.usage.completionTokens ?? 0;
+        }
+      }
       const parsed = bench.parse(raw, sample, parseMode);
       const correct = bench.isCorrect
         ? bench.isCorrect(parsed, sample)
@@ -651,7 +700,7 @@ async function evaluate(o: EvalOptions, deps: EvalDeps, store: Store): Promise<E
     if (judgeAdapter && o.judge && !runSignal.aborted) {
       const r = await judgeStoredRun(store, runId, outcomesOf(store.samples(runId), byId), judgeAdapter, {
         ...o.judge,
-        retryFailed: o.retryFailed,
+        retryFailed,
         signal: runSignal,
       });
       judgeCalls = r.calls;
@@ -666,7 +715,19 @@ async function evaluate(o: EvalOptions, deps: EvalDeps, store: Store): Promise<E
     const outDir = writeRunOutputs(store, run, summary);
     // Broken benchmark items (empty options, answer not an option...) are listed, never fatal.
     if (issues.length) writeFileSync(join(outDir, "issues.json"), `${JSON.stringify(issues, null, 1)}\n`);
-    return { run, summary, outDir, asked, requested, issues, continued, answersApplied, judgeCalls };
+    return {
+      run,
+      summary,
+      outDir,
+      asked,
+      requested,
+      issues,
+      continued,
+      answersApplied,
+      judgeCalls,
+      reasked,
+      tokens,
+    };
   } finally {
     await adapter.close?.();
     await judgeAdapter?.close?.();

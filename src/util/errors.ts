@@ -16,6 +16,8 @@ export type ErrorCode =
   | "http_status"
   | "bad_response"
   | "network"
+  /** The endpoint check before a run failed (refused, DNS, TLS, bad key, unknown model): nothing was sent. */
+  | "preflight"
   | "unsupported"
   | "internal";
 

@@ -1,5 +1,6 @@
 // A loopback OpenAI-compatible chat-completions server for tests: scripted replies per request, injected
 // failures (429 + Retry-After, 5xx, hangs, malformed JSON, empty choices, dropped connections), request log.
+// GET /v1/models (the preflight's request) answers from `models` and is counted apart from `requests`.
 import { createServer, type IncomingHttpHeaders, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 
@@ -47,6 +48,8 @@ export interface LoopbackServer {
   /** Requests received whose last user text contains `needle` (all when omitted). */
   count(needle?: string): number;
   setScript(script: Script): void;
+  /** GET /v1/models requests received (not in `requests`). */
+  readonly modelListRequests: number;
   close(): Promise<void>;
 }
 
@@ -86,7 +89,15 @@ function send(res: ServerResponse, status: number, body: string, headers: Record
 
 /** Starts the server on 127.0.0.1 (random port). Default script: answer "A" at once. */
 export async function startLoopbackServer(
-  opts: { script?: Script; latencyMs?: number } = {},
+  opts: {
+    script?: Script;
+    latencyMs?: number;
+    /** Ids GET /v1/models lists (default: an empty list, which names no model); null: that path is a 404. */
+    models?: string[] | null;
+    /** Every request must carry `Authorization: Bearer <apiKey>`, else `authStatus` (default 401). */
+    apiKey?: string;
+    authStatus?: number;
+  } = {},
 ): Promise<LoopbackServer> {
   let script: Script = opts.script ?? (() => reply.answer("A"));
   const requests: ReceivedRequest[] = [];
@@ -102,7 +113,18 @@ export async function startLoopbackServer(
       timers.add(t);
     });
 
+  let modelListRequests = 0;
   const server = createServer(async (req, res) => {
+    if (opts.apiKey !== undefined && req.headers.authorization !== `Bearer ${opts.apiKey}`) {
+      req.resume();
+      return send(res, opts.authStatus ?? 401, JSON.stringify({ error: { message: "invalid api key" } }));
+    }
+    if (req.method === "GET" && req.url === "/v1/models") {
+      modelListRequests++;
+      if (opts.models === null) return send(res, 404, JSON.stringify({ error: { message: "not found" } }));
+      const data = (opts.models ?? []).map((id) => ({ id, object: "model", owned_by: "loopback" }));
+      return send(res, 200, JSON.stringify({ object: "list", data }));
+    }
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     const raw = Buffer.concat(chunks).toString("utf8");
@@ -196,6 +218,9 @@ export async function startLoopbackServer(
     },
     count: (needle) =>
       needle === undefined ? requests.length : requests.filter((q) => q.text.includes(needle)).length,
+    get modelListRequests() {
+      return modelListRequests;
+    },
     setScript(s) {
       script = s;
     },

@@ -26,6 +26,8 @@ export interface RunSummary extends RunInfo {
   failureRate: number;
   unparsedRate: number;
   judgeScore: number | null;
+  /** Set when the run covers part of its benchmark (--limit) or has pending samples. */
+  partial: { answered: number; of: number; reason: "limit" | "interrupted" } | null;
 }
 
 export interface Overview {

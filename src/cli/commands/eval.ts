@@ -1,10 +1,11 @@
 // `kinema eval`: evaluate one model on one benchmark (resumable); prints the Table-3 row or the --json summary.
 import type { Command } from "commander";
 import { defaultDeps } from "../../run/deps.ts";
+import { elapsedText, failureLines, partialText, retryCommand, tokenText } from "../../run/failures.ts";
 import { evalJson, isOpenEnded, scoreLines, table3Text } from "../../run/report.ts";
 import { type EvalOptions, type EvalResult, runEval } from "../../run/runner.ts";
 import { KinemaError } from "../../util/errors.ts";
-import { printJson, printText } from "../output.ts";
+import { accuracyText, printJson, printText } from "../output.ts";
 import { header, int, judgeClientOptions, num, sharedRunOptions } from "../parsers.ts";
 
 export interface EvalCliOptions {
@@ -35,6 +36,8 @@ export interface EvalCliOptions {
   backoffMs?: number;
   resume?: string;
   retryFailed?: boolean;
+  /** false (--no-preflight): do not check the endpoints before sending. */
+  preflight?: boolean;
   adaptive?: boolean;
   prefetch?: number;
   progress?: boolean;
@@ -85,6 +88,8 @@ export async function evalCommand(o: EvalCliOptions, extra: Partial<EvalOptions>
         backoffMs: o.backoffMs,
         resume: o.resume,
         retryFailed: o.retryFailed,
+        preflight: o.preflight,
+        notice: (line) => process.stderr.write(`kinema: ${line}\n`),
         adaptive: o.adaptive,
         prefetch: o.prefetch,
         modelOptions: {
@@ -149,7 +154,7 @@ export function register(program: Command): void {
         "resize frames to this many pixels (short side / square, see --fit)",
         int("--size", 1),
       )
-      .option("--fit <mode>", "how frames are fitted to --size (see src/video)")
+      .option("--fit <mode>", "how frames are fitted to --size: stretch | pad | crop | max-side")
       .option("--concurrency <n>", "requests in flight (default 4)", int("--concurrency", 1))
       .option("--limit <n>", "only the first N samples", int("--limit", 0))
       .option("--run-dir <dir>", "where runs and kinema.db live", "runs")
@@ -178,7 +183,9 @@ export function register(program: Command): void {
         int("--backoff-ms", 0),
       )
       .option("--resume <run>", "continue this run id with its stored settings")
-      .option("--retry-failed", "re-ask only the samples that failed")
+      .option("--retry-failed", "ask the samples that failed before again (the default)")
+      .option("--no-retry-failed", "keep the samples that failed before as they are")
+      .option("--no-preflight", "do not check the server (GET /models or a 1-token request) before the run")
       .option("--adaptive", "adaptive concurrency: halve on 429, grow back to --concurrency")
       .option(
         "--prefetch <n>",
@@ -200,19 +207,19 @@ export function register(program: Command): void {
     .option("--no-progress", "no progress output on stderr")
     .option("--json", "print the summary as JSON")
     .action(async (opts: EvalCliOptions) => {
+      const t0 = performance.now();
       const r = await evalCommand(opts);
-      if (opts.json) printJson(evalJson(r.summary));
+      const s = r.summary;
+      if (opts.json) printJson(evalJson(s));
       else {
-        const s = r.summary;
         if (!isOpenEnded(s)) printText(`${table3Text([s])}\n`);
         printText(
           `run ${s.run}: ${s.counts.total} samples, ok ${s.counts.ok}, failed ${s.counts.failed} (${(100 * s.failureRate).toFixed(1)}%), unparsed ${s.counts.unparsed}${s.pending ? `, pending ${s.pending}` : ""}` +
             (s.overall.ci95
-              ? `\ndev accuracy ${s.overall.acc?.toFixed(4)} (95% CI ${s.overall.ci95[0].toFixed(4)}–${s.overall.ci95[1].toFixed(4)}, n=${s.overall.n})`
+              ? `\ndev accuracy ${accuracyText(s.overall.acc, s.overall.ci95, s.overall.n)}`
               : "") +
-            (s.test?.ci95
-              ? `\ntest accuracy ${s.test.acc?.toFixed(4)} (95% CI ${s.test.ci95[0].toFixed(4)}–${s.test.ci95[1].toFixed(4)}, n=${s.test.n})`
-              : "") +
+            (s.test?.ci95 ? `\ntest accuracy ${accuracyText(s.test.acc, s.test.ci95, s.test.n)}` : "") +
+            (s.partial ? `\n${partialText(s.partial)}` : "") +
             (scoreLines(s) ? `\n${scoreLines(s)}` : "") +
             (r.judgeCalls
               ? `\njudge calls: asked ${r.judgeCalls.asked}, reused ${r.judgeCalls.cached}, items already judged ${r.judgeCalls.skipped}`
@@ -222,6 +229,20 @@ export function register(program: Command): void {
         if (r.issues.length)
           printText(`${r.issues.length} benchmark items had problems (see kinema show ${s.run})`);
       }
-      if (r.summary.pending > 0) process.exitCode = 130;
+      // People read the rest on stderr, so --json output stays one JSON document.
+      const err = (l: string) => process.stderr.write(`${l}\n`);
+      if (s.failures.length) {
+        err(`failures (${s.counts.failed} of ${s.counts.total} samples), by error:`);
+        for (const l of failureLines(s.failures)) err(l);
+        const headers = Object.keys(opts.header ?? {});
+        err(
+          `fix the cause, then re-run the same command (failed samples are asked again, completed ones kept), or:\n  ${retryCommand(s.run, opts.runDir, headers)}`,
+        );
+      }
+      if (r.reasked) err(`asked again ${r.reasked} samples that had failed before`);
+      err(`elapsed ${elapsedText(performance.now() - t0)}; ${tokenText(r.tokens)}`);
+      if (s.pending > 0) process.exitCode = 130;
+      else if (s.counts.failed > 0 && s.counts.ok + s.counts.unparsed === 0) process.exitCode = 4;
+      else if (s.judged && s.judged.n === 0 && Number(s.judged.failed) > 0) process.exitCode = 4;
     });
 }

@@ -38,6 +38,8 @@ export interface JudgeCliOptions {
   cache?: string | false;
   out?: string;
   json?: boolean;
+  /** false (--no-preflight): do not check the judge server first. */
+  preflight?: boolean;
 }
 
 export type JudgeCommandResult = Record<string, unknown> & {
@@ -79,6 +81,9 @@ export async function judgeCommand(
     apiKeyEnv: o.judgeApiKeyEnv,
     env,
   });
+  // One cheap request first: a judge server that cannot answer stops here with its cause.
+  if (o.preflight !== false)
+    await adapter.preflight?.("judge", undefined, (w) => process.stderr.write(`kinema: warning: ${w}\n`));
   const retry = o.retries !== undefined ? { retries: o.retries, baseMs: 1000, capMs: 60_000 } : undefined;
   if (o.run) {
     // A stored run: judgements go into its store (under this judge's key, beside other judges'), so
@@ -222,6 +227,7 @@ export function register(program: Command): void {
     .option("--cache <file>", "reply cache (default judge-cache.sqlite beside --pred)")
     .option("--no-cache", "do not read or write the reply cache")
     .option("--out <file>", "write every judgement (reply, parse, judge record) as JSONL")
+    .option("--no-preflight", "do not check the judge server (GET /models or a 1-token request) first")
     .option("--json", "print JSON")
     .action(async (kind: string, opts: JudgeCliOptions) => {
       const r = await judgeCommand(kind, opts);

@@ -2,6 +2,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Command } from "commander";
+import { partialOf, type RunPartial } from "../../run/failures.ts";
 import { openStore } from "../../store/index.ts";
 import { printJson, printText, textTable } from "../output.ts";
 
@@ -16,6 +17,8 @@ export interface RunListing {
   counts: { total: number; ok: number; failed: number; unparsed: number; pending: number };
   /** Dev accuracy from the run's summary.json (null before the run wrote one). */
   acc: number | null;
+  /** Set when the run covers part of its benchmark (--limit) or has pending samples (null: complete). */
+  partial: RunPartial | null;
 }
 
 export async function listRuns(opts: { runDir?: string } = {}): Promise<RunListing[]> {
@@ -33,6 +36,7 @@ export async function listRuns(opts: { runDir?: string } = {}): Promise<RunListi
         } catch {
           /* a half-written file from another process: show no accuracy */
         }
+      const total = c.ok + c.failed + c.unparsed + c.pending;
       return {
         run: r.id,
         benchmark: r.benchmark,
@@ -41,8 +45,9 @@ export async function listRuns(opts: { runDir?: string } = {}): Promise<RunListi
         frames: String(r.config.frames ?? ""),
         created_at: r.createdAt,
         updated_at: r.updatedAt,
-        counts: { total: c.ok + c.failed + c.unparsed + c.pending, ...c },
+        counts: { total, ...c },
         acc,
+        partial: partialOf({ total, pending: c.pending }, r.config.benchItems),
       };
     });
   } finally {
@@ -62,15 +67,15 @@ export function register(program: Command): void {
       if (runs.length === 0) return printText(`no runs in ${opts.runDir}`);
       printText(
         textTable([
-          ["Run", "Status", "Samples", "Failed", "Unparsed", "Pending", "Dev acc", "Updated"],
+          ["Run", "Status", "Samples", "Failed", "Unparsed", "Pending", "Dev acc %", "Updated"],
           ...runs.map((r) => [
             r.run,
             r.status,
-            r.counts.total,
+            r.partial ? `${r.partial.answered} of ${r.partial.of} (partial)` : r.counts.total,
             r.counts.failed,
             r.counts.unparsed,
             r.counts.pending,
-            r.acc === null ? "-" : r.acc.toFixed(4),
+            r.acc === null ? "-" : (100 * r.acc).toFixed(1),
             r.updated_at.replace("T", " ").slice(0, 19),
           ]),
         ]),

@@ -1,8 +1,9 @@
 // `kinema show RUN`: a run's summary recomputed from the store (current even for an interrupted run).
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Command } from "commander";
 import { resolveBenchmark } from "../../run/deps.ts";
+import { failureLines, partialText, retryCommand } from "../../run/failures.ts";
 import { captionSummary, judgedSummary } from "../../run/judging.ts";
 import {
   type EvalSummary,
@@ -14,13 +15,15 @@ import {
 } from "../../run/report.ts";
 import { openStore } from "../../store/index.ts";
 import { KinemaError } from "../../util/errors.ts";
-import { printJson, printText, textTable } from "../output.ts";
+import { accuracyText, printJson, printText, textTable } from "../output.ts";
 
 export interface ShowResult extends EvalSummary {
   status: string;
   outputs: string;
   /** Failed samples by error code. */
   errors: Record<string, number>;
+  /** The benchmark's load problems (broken items, answers-file problems) as `eval` wrote them to issues.json. */
+  loadIssues: Record<string, unknown>[];
 }
 
 export async function showRun(run: string, opts: { runDir?: string } = {}): Promise<ShowResult> {
@@ -52,7 +55,17 @@ export async function showRun(run: string, opts: { runDir?: string } = {}): Prom
         const code = String(s.error?.code ?? "unknown");
         errors[code] = (errors[code] ?? 0) + 1;
       }
-    return { ...summary, status: row.status, outputs, errors };
+    // issues.json is the load problems of the run's last invocation (written beside samples.jsonl).
+    let loadIssues: Record<string, unknown>[] = [];
+    const ip = join(outputs, "issues.json");
+    if (existsSync(ip))
+      try {
+        const parsed = JSON.parse(readFileSync(ip, "utf8"));
+        if (Array.isArray(parsed)) loadIssues = parsed;
+      } catch {
+        loadIssues = [{ message: `unreadable ${ip}` }];
+      }
+    return { ...summary, status: row.status, outputs, errors, loadIssues };
   } finally {
     store.close();
   }
@@ -73,16 +86,24 @@ export function register(program: Command): void {
         `run ${r.run} (${r.status}): ${r.counts.total} samples, ok ${r.counts.ok}, failed ${r.counts.failed} (${(100 * r.failureRate).toFixed(1)}%), unparsed ${r.counts.unparsed}, pending ${r.pending}`,
       );
       if (r.overall.ci95)
-        printText(
-          `dev accuracy ${r.overall.acc?.toFixed(4)} (95% CI ${r.overall.ci95[0].toFixed(4)}–${r.overall.ci95[1].toFixed(4)}, n=${r.overall.n})`,
-        );
+        printText(`dev accuracy ${accuracyText(r.overall.acc, r.overall.ci95, r.overall.n)}`);
+      if (r.test?.ci95) printText(`test accuracy ${accuracyText(r.test.acc, r.test.ci95, r.test.n)}`);
+      if (r.partial) printText(partialText(r.partial));
       if (scoreLines(r)) printText(scoreLines(r));
-      if (Object.keys(r.errors).length)
+      if (r.failures.length) {
+        printText(`\nfailures (${r.counts.failed} of ${r.counts.total} samples), by error:`);
+        printText(failureLines(r.failures).join("\n"));
+        const headers = ((r.config as { describe?: { headerNames?: string[] } }).describe?.headerNames ??
+          []) as string[];
+        printText(`retry them: ${retryCommand(r.run, opts.runDir, headers)}`);
+      }
+      if (r.loadIssues.length) {
         printText(
-          `failures: ${Object.entries(r.errors)
-            .map(([k, v]) => `${k} ${v}`)
-            .join(", ")}`,
+          `\n${r.loadIssues.length} benchmark items had load problems (${join(r.outputs, "issues.json")}):`,
         );
+        for (const i of r.loadIssues.slice(0, 20)) printText(`  ${issueLine(i)}`);
+        if (r.loadIssues.length > 20) printText(`  … ${r.loadIssues.length - 20} more`);
+      }
       const c = r.config as Record<string, any>;
       printText(
         `\n${textTable([
@@ -96,4 +117,13 @@ export function register(program: Command): void {
         ])}\noutputs: ${r.outputs}`,
       );
     });
+}
+
+/** One load problem for people: `file:line: field: message (id)`. */
+function issueLine(i: Record<string, unknown>): string {
+  const where = [i.file, i.line].filter((x) => x !== undefined && x !== null).join(":");
+  const field = i.field ? `${i.field}: ` : "";
+  const id = i.id !== undefined ? ` (item ${i.id})` : "";
+  const action = i.action ? ` [${i.action}]` : "";
+  return `${where ? `${where}: ` : ""}${field}${String(i.message ?? JSON.stringify(i))}${id}${action}`;
 }

@@ -113,7 +113,21 @@ export async function leaderboardView(q: URLSearchParams): Promise<HTMLElement> 
         h(
           "tr",
           { "data-run": r.id },
-          h("td", {}, r.model),
+          h(
+            "td",
+            {},
+            r.model,
+            r.partial
+              ? h(
+                  "span",
+                  {
+                    className: "badge partial",
+                    title: `${r.partial.answered} of ${r.partial.of} samples (${r.partial.reason === "limit" ? "--limit" : "interrupted"})`,
+                  },
+                  `partial ${r.partial.answered}/${r.partial.of}`,
+                )
+              : null,
+          ),
           h("td", {}, r.frames),
           hasJudge ? h("td", {}, r.judge ?? "") : null,
           h("td", { className: "num" }, String(r.overall.n)),
@@ -131,7 +145,8 @@ export async function leaderboardView(q: URLSearchParams): Promise<HTMLElement> 
     h(
       "p",
       { className: "muted" },
-      "Accuracy in %, with 95% bootstrap intervals that resample videos. Click a column to sort.",
+      "Accuracy in %, with 95% bootstrap intervals that resample videos. Click a column to sort." +
+        legendOf(lb),
     ),
     table,
     h(
@@ -182,4 +197,10 @@ export async function leaderboardView(q: URLSearchParams): Promise<HTMLElement> 
     root.append(ul);
   }
   return root;
+}
+
+/** The category abbreviations spelled out (MR Motion Recognition, ...), for the line under the table. */
+function legendOf(lb: Leaderboard): string {
+  const pairs = lb.categories.filter((c) => lb.abbreviations[c] && lb.abbreviations[c] !== c);
+  return pairs.length ? ` ${pairs.map((c) => `${lb.abbreviations[c]} ${c}`).join(", ")}.` : "";
 }
