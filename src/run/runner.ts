@@ -170,6 +170,22 @@ export function evenPick(n: number, k: number): number[] {
   return [...Array(k).keys()].map((i) => Math.floor(((i + 0.5) * n) / k));
 }
 
+/**
+ * Digest of everything else the model receives besides the messages: the image bytes (set-of-mark drawing
+ * changes them without changing the frame spec), the RGB frames of built-in models, the question parts
+ * adapters read, and the sample's masks (region input). Part of the request cache key.
+ */
+export function sentDigest(sample: Sample, images: ModelImage[], rgb?: RgbFrames): string {
+  const h = createHash("sha256");
+  for (const im of images) h.update(`${im.mime}:${im.data.length}:`).update(im.data);
+  if (rgb) {
+    h.update(`rgb:${rgb.width}x${rgb.height}:${rgb.indices.join(",")}:`);
+    for (const f of rgb.frames) h.update(f);
+  }
+  h.update(canonicalJson({ q: sample.question, o: sample.options, c: sample.category, m: sample.masks }));
+  return h.digest("hex");
+}
+
 interface Prepared {
   sample: Sample;
   messages: ChatMessage[];
@@ -471,7 +487,14 @@ async function evaluate(o: EvalOptions, deps: EvalDeps, store: Store): Promise<E
         fit: o.fit ?? null,
       };
       const requestDoc = { messages, params, video: sample.video, frames: frameDoc };
-      const key = sha(canonicalJson({ model: adapter.spec, describe, ...requestDoc }));
+      const key = sha(
+        canonicalJson({
+          model: adapter.spec,
+          describe,
+          ...requestDoc,
+          sent: sentDigest(sample, images, rgb),
+        }),
+      );
       return { sample, messages, prompt: p.text, images, rgb, frameIndices, key, requestDoc };
     };
 

@@ -39,7 +39,8 @@ import { KinemaError } from "../util/errors.ts";
  *
  * requests                                               -- answered model requests, shared by all runs (a cache):
  *   key TEXT PRIMARY KEY                                 -- sha256(model spec + describe(), params, prompt, video,
- *                                                           frame spec/indices/size/fit)
+ *                                                           frame spec/indices/size/fit, digest of the image bytes,
+ *                                                           RGB frames, question parts and masks sent)
  *   model TEXT, request TEXT (JSON: messages, params, frames — no image bytes)
  *   response TEXT, usage TEXT (JSON), served_model TEXT, finish_reason TEXT, system_fingerprint TEXT
  *   attempts INTEGER, latency_ms REAL, created_at TEXT
