@@ -368,11 +368,15 @@ async function encodeClip(data: RenderedClip, path: string): Promise<void> {
   data.video = Buffer.alloc(0);
 }
 
-/** Upstream-style annotation: one dict per object, keyed by frame index (≤ 32 uniformly spaced frames). */
+/**
+ * Upstream-style annotation: one dict per object, keyed by frame index (≤ 32 uniformly spaced frames). A frame
+ * where the object shows no pixel (occluded, off screen) gets `segmentation: null`, as upstream files write
+ * it, never an empty RLE.
+ */
 function annotation(
   data: RenderedClip,
   objects: string[],
-): { frameIdx: string; annotation: Record<string, { segmentation: Rle }>[] } {
+): { frameIdx: string; annotation: Record<string, { segmentation: Rle | null }>[] } {
   const T = data.scene.frames;
   const n = Math.min(32, T);
   const frames = [
@@ -380,7 +384,9 @@ function annotation(
   ];
   const annotation = objects.map((id) => {
     const m = data.masks.find((x) => x.id === id)!;
-    return Object.fromEntries(frames.map((f) => [String(f), { segmentation: m.rles[f] }]));
+    return Object.fromEntries(
+      frames.map((f) => [String(f), { segmentation: rleArea(m.rles[f]) > 0 ? m.rles[f] : null }]),
+    );
   });
   // The single-frame reference: the annotated frame where the first object shows the most pixels.
   const first = data.masks.find((x) => x.id === objects[0])!;
