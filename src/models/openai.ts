@@ -1,5 +1,6 @@
 // `openai:<model>` adapter: translates a kinema request to an OpenAI-compatible chat-completions call and back.
 import { KinemaError } from "../util/errors.ts";
+import { redactSecrets } from "../util/redact.ts";
 import type { ModelAdapter, ModelRequest, ModelResponse } from "./types.ts";
 
 export interface OpenAIOptions {
@@ -75,6 +76,8 @@ export function createOpenAIAdapter(model: string, opts: OpenAIOptions = {}): Mo
       // Read the key per call so it is never kept on the adapter object (and never in describe()).
       const key = env[keyEnv];
       if (key) headers.authorization = `Bearer ${key}`;
+      // Whatever the server sends back may echo the key or a header value: redacted before it goes anywhere.
+      const clean = (s: string) => redactSecrets(s, [key, ...Object.values(opts.headers ?? {})]);
       let res: Response;
       try {
         res = await fetch(url, { method: "POST", headers, body: JSON.stringify(body), signal });
@@ -104,7 +107,7 @@ export function createOpenAIAdapter(model: string, opts: OpenAIOptions = {}): Mo
           retryAfter: parseRetryAfter(res.headers.get("retry-after")),
         });
       if (res.status < 200 || res.status >= 300)
-        throw new KinemaError("http_status", `HTTP ${res.status} from ${url}: ${text.slice(0, 200)}`, {
+        throw new KinemaError("http_status", `HTTP ${res.status} from ${url}: ${clean(text).slice(0, 200)}`, {
           status: res.status,
           retryAfter: parseRetryAfter(res.headers.get("retry-after")),
         });
@@ -112,7 +115,7 @@ export function createOpenAIAdapter(model: string, opts: OpenAIOptions = {}): Mo
       try {
         json = JSON.parse(text);
       } catch {
-        throw new KinemaError("bad_response", `reply from ${url} is not JSON: ${text.slice(0, 120)}`, {
+        throw new KinemaError("bad_response", `reply from ${url} is not JSON: ${clean(text).slice(0, 120)}`, {
           url,
         });
       }
@@ -131,8 +134,8 @@ export function createOpenAIAdapter(model: string, opts: OpenAIOptions = {}): Mo
         throw new KinemaError("bad_response", `reply from ${url} has a non-text message content`, { url });
       const u = json.usage;
       return {
-        text: out,
-        servedModel: typeof json.model === "string" ? json.model : undefined,
+        text: clean(out),
+        servedModel: typeof json.model === "string" ? clean(json.model) : undefined,
         usage: u
           ? {
               promptTokens: u.prompt_tokens,
@@ -141,7 +144,8 @@ export function createOpenAIAdapter(model: string, opts: OpenAIOptions = {}): Mo
             }
           : undefined,
         finishReason: typeof choice.finish_reason === "string" ? choice.finish_reason : undefined,
-        systemFingerprint: typeof json.system_fingerprint === "string" ? json.system_fingerprint : undefined,
+        systemFingerprint:
+          typeof json.system_fingerprint === "string" ? clean(json.system_fingerprint) : undefined,
       };
     },
   };
