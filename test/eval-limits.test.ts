@@ -1,10 +1,15 @@
 // Hostile servers against `kinema eval`: a server that echoes the API key (in an error body, in an answer,
-// as its model name) never gets the key into the run store, the output files or the console.
+// as its model name) never gets the key into the run store, the output files or the console; 10 MB replies
+// are cut to 64 KiB (the cut recorded) and neither the store nor the process grows with them.
 import assert from "node:assert/strict";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
+import type { Benchmark, Sample } from "../src/benchmarks/types.ts";
+import { createAdapter } from "../src/models/index.ts";
+import { MAX_REPLY_BYTES } from "../src/models/openai.ts";
+import { runEval } from "../src/run/runner.ts";
 import { cliRunner } from "./helpers/cli.ts";
 import { type LoopbackServer, reply, startLoopbackServer } from "./helpers/loopback-server.ts";
 import { makeMotionBenchFixture } from "./helpers/motionbench-fixture.ts";
@@ -74,4 +79,58 @@ test("an API key echoed by the server is redacted before anything is stored or p
   }
   assert.equal(r.stdout.includes(KEY), false, "stdout holds the key");
   assert.equal(r.stderr.includes(KEY), false, "stderr holds the key");
+});
+
+test("10 MB replies: 64 KiB kept with the cut recorded; memory and store stay small", async () => {
+  const n = 30;
+  const samples: Sample[] = Array.from({ length: n }, (_, i) => ({
+    id: `s${i}`,
+    videoId: `v${i}`,
+    video: { path: "/none.mp4" },
+    category: "c",
+    question: `q${i}`,
+    options: ["a", "b"],
+    answer: "A",
+  }));
+  const bench: Benchmark = {
+    name: "big",
+    defaultFrames: "none",
+    load: async () => ({ samples, issues: [] }),
+    prompt: (s) => ({ text: s.question, preset: "p" }),
+    parse: (raw) => ({ answer: raw[0], ok: raw[0] === "A" }),
+  };
+  // one shared 10 MB body (multi-byte characters, so the cut must respect UTF-8)
+  const content = `A${"é".repeat(5 * 2 ** 20)}`;
+  const body = JSON.stringify({
+    id: "x",
+    object: "chat.completion",
+    model: "loop",
+    choices: [{ index: 0, message: { role: "assistant", content }, finish_reason: "stop" }],
+  });
+  server.setScript(() => ({ kind: "raw", body }));
+  const runDir = join(tmp, "runs-big");
+  const before = process.resourceUsage().maxRSS * 1024;
+  const r = await runEval(
+    { bench: "big", model: "openai:loop", runDir, concurrency: 4, modelOptions: { baseUrl: server.url } },
+    {
+      resolveBenchmark: async () => ({ name: "big", benchmark: bench, path: "/big" }),
+      loadFrames: async () => ({ indices: [] }),
+      createAdapter,
+    },
+  );
+  const grew = process.resourceUsage().maxRSS * 1024 - before;
+  assert.equal(r.summary.counts.ok, n);
+  const lines = readFileSync(join(r.outDir, "samples.jsonl"), "utf8").trim().split("\n");
+  for (const l of lines) {
+    const s = JSON.parse(l);
+    assert.ok(Buffer.byteLength(s.raw, "utf8") <= MAX_REPLY_BYTES);
+    assert.ok(Buffer.byteLength(s.raw, "utf8") > MAX_REPLY_BYTES - 2);
+    assert.deepEqual(s.flags, {
+      truncated: { bytes: Buffer.byteLength(content, "utf8"), kept: Buffer.byteLength(s.raw, "utf8") },
+    });
+  }
+  const stored = allBytes(runDir).reduce((a, f) => a + f.data.length, 0);
+  assert.ok(stored < 30 * 2 ** 20, `run dir holds ${stored} bytes`);
+  console.log(`peak RSS grew by ${(grew / 2 ** 20).toFixed(0)} MiB, run dir ${stored} bytes`);
+  assert.ok(grew < 400 * 2 ** 20, `peak memory grew by ${(grew / 2 ** 20).toFixed(0)} MiB`);
 });

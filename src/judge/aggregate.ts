@@ -23,6 +23,8 @@ export interface Judgement {
   dims?: Partial<Record<BenchDDimension, number>>;
   missing?: BenchDDimension[];
   judge: JudgeRecord;
+  /** The reply was longer than the adapter keeps: its full size and the bytes kept in `reply`. */
+  truncated?: { bytes: number; kept: number };
   cached: boolean;
   attempts: number;
   cacheKey: string;

@@ -217,6 +217,7 @@ export async function judgeRun(
       let reply: string | undefined;
       let cached = false;
       let attempts = 0;
+      let truncated: Judgement["truncated"];
       const hit = cache?.get(cacheKey);
       if (hit) {
         reply = hit.reply;
@@ -228,6 +229,7 @@ export async function judgeRun(
         attempts = r.attempts;
         if (r.res) {
           reply = r.res.text;
+          if (r.res.truncated) truncated = r.res.truncated;
           record.servedModel = r.res.servedModel ?? null;
           record.systemFingerprint = r.res.systemFingerprint ?? null;
           cache?.put(
@@ -271,6 +273,7 @@ export async function judgeRun(
           attempts,
         };
       }
+      if (truncated) j.truncated = truncated;
       judgements[t] = j;
       opts.onJudgement?.(j);
     }

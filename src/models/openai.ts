@@ -29,6 +29,48 @@ export function parseRetryAfter(value: string | null, now = Date.now()): number 
   return Math.max(0, (t - now) / 1000);
 }
 
+/** Reply text kept per answer (UTF-8 bytes); the rest is dropped and the drop recorded. */
+export const MAX_REPLY_BYTES = 64 * 1024;
+/** Largest HTTP body read for an answer (its JSON must be parsed whole to find the text). */
+export const MAX_BODY_BYTES = 32 * 2 ** 20;
+
+/** Reads at most `limit` bytes of a body; `over` when there was more (the rest is never buffered). */
+export async function readCapped(res: Response, limit: number): Promise<{ data: Buffer; over: boolean }> {
+  if (!res.body) return { data: Buffer.alloc(0), over: false };
+  const chunks: Buffer[] = [];
+  let n = 0;
+  const reader = res.body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    if (n + value.byteLength > limit) {
+      chunks.push(Buffer.from(value.buffer, value.byteOffset, limit - n));
+      n = limit;
+      await reader.cancel().catch(() => {});
+      return { data: Buffer.concat(chunks, n), over: true };
+    }
+    chunks.push(Buffer.from(value.buffer, value.byteOffset, value.byteLength));
+    n += value.byteLength;
+  }
+  return { data: Buffer.concat(chunks, n), over: false };
+}
+
+/** The first MAX_REPLY_BYTES of a reply (cut at a character boundary) and, when cut, the sizes. */
+export function capReply(
+  text: string,
+  limit = MAX_REPLY_BYTES,
+): { text: string; truncated?: { bytes: number; kept: number } } {
+  // Only long texts can be over: a UTF-16 unit is at most 3 UTF-8 bytes.
+  if (text.length * 3 <= limit) return { text };
+  const bytes = Buffer.byteLength(text, "utf8");
+  if (bytes <= limit) return { text };
+  const buf = Buffer.from(text, "utf8");
+  let end = limit;
+  while (end > 0 && (buf[end] & 0xc0) === 0x80) end--; // do not split a UTF-8 sequence
+  const kept = buf.subarray(0, end).toString("utf8");
+  return { text: kept, truncated: { bytes, kept: end } };
+}
+
 function isAbort(e: unknown): boolean {
   const name = (e as { name?: string } | null)?.name;
   return name === "AbortError" || name === "TimeoutError";
@@ -94,9 +136,19 @@ export function createOpenAIAdapter(model: string, opts: OpenAIOptions = {}): Mo
         );
       }
       let text: string;
+      const ok = res.status >= 200 && res.status < 300;
       try {
-        text = await res.text();
+        // An error body is only quoted (its start is enough); an answer's body is parsed, up to a hard limit.
+        const body = await readCapped(res, ok ? MAX_BODY_BYTES : MAX_REPLY_BYTES);
+        if (ok && body.over)
+          throw new KinemaError(
+            "bad_response",
+            `reply from ${url} is over ${MAX_BODY_BYTES / 2 ** 20} MiB; not read further`,
+            { url, limit: MAX_BODY_BYTES, retryable: false },
+          );
+        text = body.data.toString("utf8");
       } catch (e) {
+        if (e instanceof KinemaError) throw e;
         if (isAbort(e) || signal?.aborted)
           throw new KinemaError("timeout", `reading the reply from ${url} timed out`, { url });
         throw new KinemaError("network", `connection lost while reading ${url}`, { url });
@@ -133,8 +185,10 @@ export function createOpenAIAdapter(model: string, opts: OpenAIOptions = {}): Mo
       if (out === undefined)
         throw new KinemaError("bad_response", `reply from ${url} has a non-text message content`, { url });
       const u = json.usage;
+      const capped = capReply(clean(out));
       return {
-        text: clean(out),
+        text: capped.text,
+        ...(capped.truncated ? { truncated: capped.truncated } : {}),
         servedModel: typeof json.model === "string" ? clean(json.model) : undefined,
         usage: u
           ? {

@@ -509,6 +509,7 @@ async function evaluate(o: EvalOptions, deps: EvalDeps, store: Store): Promise<E
         latencyMs?: number;
         finishReason?: string;
         systemFingerprint?: string;
+        truncated?: { bytes: number; kept: number };
         fresh: boolean;
       };
       if (cached) {
@@ -567,6 +568,7 @@ async function evaluate(o: EvalOptions, deps: EvalDeps, store: Store): Promise<E
               latencyMs,
               finishReason: res.finishReason,
               systemFingerprint: res.systemFingerprint,
+              truncated: res.truncated,
               fresh: true,
             };
             break;
@@ -598,6 +600,7 @@ async function evaluate(o: EvalOptions, deps: EvalDeps, store: Store): Promise<E
         latencyMs: meta.latencyMs,
         usage: meta.usage,
         servedModel: meta.servedModel,
+        flags: meta.truncated ? { truncated: meta.truncated } : undefined,
         request: meta.fresh
           ? {
               model: adapter.spec,
