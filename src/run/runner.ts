@@ -17,6 +17,7 @@ import type {
 } from "../models/types.ts";
 import { openStore, type RunRow, type Store } from "../store/index.ts";
 import { errorRecord, isKinemaError, KinemaError } from "../util/errors.ts";
+import { acquireLock } from "../util/lock.ts";
 import {
   captionSummary,
   type JudgeCalls,
@@ -287,6 +288,7 @@ async function evaluate(o: EvalOptions, deps: EvalDeps, store: Store): Promise<E
     );
   const adapter = await (deps.createAdapter ?? createAdapter)(o.model, o.modelOptions ?? {});
   let judgeAdapter: ModelAdapter | undefined;
+  let releaseLock: (() => void) | undefined;
   try {
     // Created up front so a bad judge spec fails before any model call.
     if (o.judge)
@@ -355,6 +357,11 @@ async function evaluate(o: EvalOptions, deps: EvalDeps, store: Store): Promise<E
       kinemaVersion: pkg.version,
       node: process.versions.node,
     };
+    // One writer per run: a second eval of the same run refuses at once instead of asking everything again.
+    releaseLock = acquireLock(
+      join(store.dir, "locks", `${(resumed?.configHash ?? configHash).slice(0, 32)}.lock`),
+      `run ${resumed?.id ?? `${slug(rb.name)}-${slug(adapter.spec)}-${configHash.slice(0, 10)}`}`,
+    );
     let run = resumed ?? store.findRunByHash(configHash);
     const continued = Boolean(run);
     if (!run)
@@ -694,6 +701,7 @@ async function evaluate(o: EvalOptions, deps: EvalDeps, store: Store): Promise<E
     if (issues.length) writeFileSync(join(outDir, "issues.json"), `${JSON.stringify(issues, null, 1)}\n`);
     return { run, summary, outDir, asked, requested, issues, continued, answersApplied, judgeCalls };
   } finally {
+    releaseLock?.();
     await adapter.close?.();
     await judgeAdapter?.close?.();
   }

@@ -17,6 +17,7 @@ export type ErrorCode =
   | "bad_response"
   | "network"
   | "unsupported"
+  | "locked"
   | "internal";
 
 export interface ErrorFields {
