@@ -694,7 +694,11 @@ async function evaluate(o: EvalOptions, deps: EvalDeps, store: Store): Promise<E
     store.setRunStatus(run.id, left > 0 ? "interrupted" : "done");
     run = store.getRun(run.id)!;
     const summary = summarizeRun(store, run, bench);
-    summary.judged = judgedSummary(store, runId, { judgeKey, samples: o.judge?.samples });
+    summary.judged = judgedSummary(store, runId, {
+      judgeKey,
+      samples: o.judge?.samples,
+      aggregate: o.judge?.aggregate,
+    });
     summary.caption = captionSummary(store.samples(runId), byId);
     const outDir = writeRunOutputs(store, run, summary);
     // Broken benchmark items (empty options, answer not an option...) are listed, never fatal.
