@@ -22,6 +22,8 @@ let browser: BrowserContext;
 let page: Page;
 let ids: string[];
 let vr: string;
+let reserved: string;
+const RESERVED_IDS = ["DAVIS/bear/0", "50% done?#x", "clip.mp4"];
 
 /** A rectangle mask on the 96×64 clip: x 10..39, y 10..29. */
 function rectMask() {
@@ -59,6 +61,15 @@ before(async () => {
     answer: "A",
     masks: [{ "0": rectMask(), "26": rectMask() }],
   }));
+  // sample ids that need percent-encoding in a URL path
+  [reserved] = buildStore({
+    runDir: dir,
+    n: RESERVED_IDS.length,
+    video,
+    benchmark: "vcgpt-gen",
+    sampleId: (i) => RESERVED_IDS[i],
+    runs: [{ model: "openai:m", frames: "uniform:4", indices: [0, 13, 26, 39], answer: (_i, t) => t }],
+  });
   // a compression study result in `kinema study compression`'s study.json shape
   const study = join(dir, "study.json");
   writeFileSync(
@@ -293,4 +304,28 @@ test("VideoRefer masks are drawn over the frames that have them", async () => {
   assert.notDeepEqual(px[1], [255, 40, 40]);
   assert.notDeepEqual(px[3], [255, 40, 40]);
   await page.screenshot({ path: join(shots, "explorer-masks.png") });
+});
+
+test("samples whose id holds / % ? # or a dot open from the run table and by URL", async () => {
+  await page.goto(`${server.url}/runs/${encodeURIComponent(reserved)}`);
+  await page.waitForSelector("table.samples tbody tr");
+  await page.click(`table.samples tbody tr[data-id="${RESERVED_IDS[0]}"] td:nth-child(4)`);
+  await page.waitForFunction(
+    (id) => document.querySelector("#sample h1")?.textContent?.includes(id),
+    RESERVED_IDS[0],
+  );
+  for (const id of RESERVED_IDS) {
+    await page.goto(`${server.url}/runs/${encodeURIComponent(reserved)}/samples/${encodeURIComponent(id)}`);
+    await page.waitForFunction((x) => document.querySelector("#sample h1")?.textContent?.includes(x), id);
+    await page.waitForFunction(
+      () =>
+        [...document.querySelectorAll("#filmstrip canvas")].length > 0 &&
+        [...document.querySelectorAll("#filmstrip canvas")].every(
+          (c) => (c as HTMLElement).dataset.loaded === "1",
+        ),
+      null,
+      { timeout: 20_000 },
+    );
+  }
+  assert.deepEqual(pageErrors, []);
 });

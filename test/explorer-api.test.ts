@@ -219,3 +219,40 @@ describe("explorer API", () => {
     assert.deepEqual(readFileSync(join(dir, "kinema.db")), before);
   });
 });
+
+describe("explorer API: sample ids with reserved characters", () => {
+  const dir = mkdtempSync(join(tmpdir(), "kinema-explorer-ids-"));
+  const IDS = ["DAVIS/bear/0", "50% done?#x", "clip.mp4", "a b/ü\\c", "7.0"];
+  let server: ExplorerServer;
+  let run: string;
+  before(async () => {
+    process.env.KINEMA_CACHE_DIR = join(dir, "cache");
+    const video = makeClip(dir);
+    [run] = buildStore({
+      runDir: dir,
+      n: IDS.length,
+      video,
+      sampleId: (i) => IDS[i],
+      runs: [{ model: "openai:m", frames: "uniform:4", indices: [0, 13, 26, 39], answer: (_i, t) => t }],
+    });
+    server = await startServer({ source: openSqliteSource(dir), runDir: dir, web: false });
+  });
+  after(async () => {
+    await server.close();
+    server.explorer.source.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test("each id opens through its percent-encoded path segment, frames included", async () => {
+    for (const id of IDS) {
+      const enc = encodeURIComponent(id);
+      const r = await rawGet(server.url, `/api/runs/${run}/samples/${enc}`);
+      assert.equal(r.status, 200, `${id}: ${r.body.toString()}`);
+      assert.equal(JSON.parse(r.body.toString()).sample.id, id);
+      const f = await rawGet(server.url, `/api/runs/${run}/samples/${enc}/frames/1`);
+      assert.equal(f.status, 200, `${id} frame: ${f.body.toString()}`);
+      assert.equal(f.type, "image/jpeg");
+    }
+    assert.equal((await rawGet(server.url, `/api/runs/${run}/samples/DAVIS%2Fnope`)).status, 404);
+  });
+});

@@ -251,11 +251,16 @@ test("oracle re-derives every VideoRefer answer; <objectN> resolved through the 
     const tl = JSON.parse(readFileSync(join(out, "timeline", `${clip}.json`), "utf8")) as Timeline;
     const masks = JSON.parse(readFileSync(join(out, "masks", `${clip}.json`), "utf8"));
     // Which object does each annotation show? The one whose full-clip mask equals it on every annotated frame.
-    const ids = rec.annotation.map((ann: Record<string, { segmentation: Rle }>) => {
+    const ids = rec.annotation.map((ann: Record<string, { segmentation: Rle | null }>) => {
+      // a null segmentation is a frame where the object shows no pixel (an empty mask in masks/)
       const hits = masks.objects.filter((o: { frames: Rle[] }) =>
-        Object.entries(ann).every(([f, v]) => o.frames[Number(f)].counts === v.segmentation.counts),
+        Object.entries(ann).every(([f, v]) =>
+          v.segmentation === null
+            ? !decodeMask(o.frames[Number(f)]).some((x) => x)
+            : o.frames[Number(f)].counts === v.segmentation.counts,
+        ),
       );
-      const nonEmpty = Object.values(ann).some((v) => decodeMask(v.segmentation).some((x) => x));
+      const nonEmpty = Object.values(ann).some((v) => v.segmentation !== null);
       assert.ok(nonEmpty, "the referred object is visible on some annotated frame");
       return hits[0].id as string;
     });

@@ -4,7 +4,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:f
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
-import { decodeMask } from "../src/masks/rle.ts";
+import { area, decodeMask } from "../src/masks/rle.ts";
 import { generateDataset, planDataset, resolveKnobs, type SynthResult } from "../src/synth/index.ts";
 import { OCCLUDER_ID, renderFrame } from "../src/synth/render.ts";
 import { synthReport } from "../src/synth/report.ts";
@@ -147,6 +147,21 @@ test("decoded video matches the rendered frames (lossy, small error)", async () 
   }
 });
 
+test("VideoRefer export: an annotated frame where the object is not visible is null, never an empty RLE", async () => {
+  const out = join(root, "vr-empty");
+  await generateDataset({ n: 5, seed: 1, kind: "videorefer", out });
+  let nulls = 0;
+  for (const f of ["VideoRefer-Bench-Q.json", "VideoRefer-Bench-D.json"])
+    for (const rec of JSON.parse(readFileSync(join(out, f), "utf8")))
+      for (const [k, ann] of (rec.annotation as Record<string, { segmentation: any }>[]).entries())
+        for (const [frame, v] of Object.entries(ann)) {
+          if (v.segmentation === null) nulls++;
+          else assert.ok(area(v.segmentation) > 0, `${f} id ${rec.id} object ${k} frame ${frame}: empty RLE`);
+        }
+  // this set has objects hidden on some annotated frames (seed 1: 8 of 288 object-frames)
+  assert.ok(nulls > 0);
+});
+
 test("VideoRefer layout: Bench-Q and Bench-D records as upstream", async () => {
   const out = join(root, "vr");
   const r = await generateDataset({ n: 5, seed: 9, kind: "videorefer", out });
@@ -170,9 +185,11 @@ test("VideoRefer layout: Bench-Q and Bench-D records as upstream", async () => {
     );
     assert.ok(rec.options.includes(rec.Answer));
     for (const ann of rec.annotation)
-      for (const [k, v] of Object.entries(ann as Record<string, { segmentation: { size: number[] } }>)) {
+      for (const [k, v] of Object.entries(
+        ann as Record<string, { segmentation: { size: number[] } | null }>,
+      )) {
         assert.match(k, /^\d+$/);
-        assert.deepEqual(v.segmentation.size, [128, 128]);
+        if (v.segmentation) assert.deepEqual(v.segmentation.size, [128, 128]);
       }
     assert.ok(rec.frame_idx in rec.annotation[0]);
   }

@@ -1,5 +1,6 @@
 // Commander argument parsers shared by the commands: a bad value is commander's own usage error.
-import { type Command, InvalidArgumentError } from "commander";
+import { type Command, InvalidArgumentError, Option } from "commander";
+import { BENCH_D_AGGREGATES } from "../judge/aggregate.ts";
 import type { EvalOptions } from "../run/runner.ts";
 
 /** An integer option ≥ min. */
@@ -38,7 +39,18 @@ export function judgeClientOptions(c: Command): Command {
       num("--judge-temperature"),
     )
     .option("--judge-seed <s>", "judge seed (sample k uses seed + k)", int("--judge-seed", 0))
-    .option("--judge-max-tokens <n>", "judge max tokens (default: not sent)", int("--judge-max-tokens", 1));
+    .option("--judge-max-tokens <n>", "judge max tokens (default: not sent)", int("--judge-max-tokens", 1))
+    .option(
+      "--judge-reparse <k>",
+      "ask the judge again, up to K times, when its reply does not parse (default 0; upstream Video-ChatGPT retries without bound)",
+      int("--judge-reparse", 0),
+    )
+    .addOption(
+      new Option(
+        "--judge-aggregate <mode>",
+        "VideoRefer-Bench-D: official (an unreadable score drops the item, as upstream) or per-dimension",
+      ).choices(BENCH_D_AGGREGATES),
+    );
 }
 
 /** The request and run options that `kinema eval` and `kinema sweep` both take, passed on unchanged. */

@@ -1,7 +1,7 @@
 // Aggregation exactly as upstream, over judgements that kinema also accounts for strictly: failed calls and
 // unparsed replies are counted and listed, never dropped silently. With K judge samples per item each
 // sample index is one upstream-style run; the reported value is the mean over runs (runs listed too).
-import { BENCH_D_DIMENSIONS, type BenchDDimension } from "./parse.ts";
+import { BENCH_D_DIMENSIONS, type BenchDDimension, parseBenchDReply } from "./parse.ts";
 
 /** One judge call's outcome for one item (and metric, and sample index). */
 export interface Judgement {
@@ -23,8 +23,12 @@ export interface Judgement {
   dims?: Partial<Record<BenchDDimension, number>>;
   missing?: BenchDDimension[];
   judge: JudgeRecord;
+  /** The reply was longer than the adapter keeps: its full size and the bytes kept in `reply`. */
+  truncated?: { bytes: number; kept: number };
   cached: boolean;
   attempts: number;
+  /** Times the judge was asked again because its reply did not parse (--judge-reparse); absent when 0. */
+  reasks?: number;
   cacheKey: string;
 }
 
@@ -192,26 +196,54 @@ export function aggregateGen(js: Judgement[], metrics: string[], nItems: number)
   return out;
 }
 
+/**
+ * How Bench-D judgements are averaged. `official` (upstream 2.extract_re.py + 3.analyze_score.py): a reply in
+ * which any "N. name: value" value fails float() drops the whole item; a dimension absent from a reply skips
+ * only that dimension. `per-dimension` (kinema's former rule): a failed value drops only its own dimension.
+ */
+export const BENCH_D_AGGREGATES = ["official", "per-dimension"] as const;
+export type BenchDAggregateMode = (typeof BENCH_D_AGGREGATES)[number];
+
 export type BenchDAggregate = Record<BenchDDimension | "Avg", number | null> & {
+  mode: BenchDAggregateMode;
   n: number;
   failed: number;
   /** Replies missing at least one of the four dimensions (each dimension's mean skips them). */
   unparsed: number;
+  /** Replies dropped whole because a value failed float() (official mode; 0 in per-dimension mode). */
+  dropped: number;
   judged: Record<BenchDDimension, number>;
   samples: number;
   runs?: ({ sample: number } & Record<BenchDDimension | "Avg", number | null>)[];
   failed_items: ReturnType<typeof itemRef>[];
   unparsed_items: ReturnType<typeof itemRef>[];
+  dropped_items: ReturnType<typeof itemRef>[];
 };
 
-/** VideoRefer-Bench-D: per-dimension means over the items where it parsed; Avg = mean of the four means. */
-export function aggregateBenchD(js: Judgement[], nItems: number): BenchDAggregate {
+/**
+ * VideoRefer-Bench-D: per-dimension means over the items where it counts; Avg = mean of the four means.
+ * Replies are re-read (parseBenchDReply) so stored judgements follow the current parsing and `mode`.
+ */
+export function aggregateBenchD(
+  js: Judgement[],
+  nItems: number,
+  mode: BenchDAggregateMode = "official",
+): BenchDAggregate {
+  const answered = js.filter((j) => j.status !== "failed");
+  const read = new Map(
+    answered.map((j) => {
+      if (j.reply === undefined) return [j, { dims: j.dims ?? {}, dropped: false }];
+      const p = parseBenchDReply(j.reply);
+      const dropped = mode === "official" && p.floatErrors.length > 0;
+      return [j, { dims: dropped ? {} : p.scores, dropped }];
+    }),
+  );
   const runs = sampleIndices(js).map((k) => {
     const row = { sample: k } as { sample: number } & Record<BenchDDimension | "Avg", number | null>;
     for (const d of BENCH_D_DIMENSIONS) {
-      const xs = js
-        .filter((j) => j.sample === k && j.status !== "failed" && j.dims?.[d] !== undefined)
-        .map((j) => j.dims![d]!);
+      const xs = answered
+        .filter((j) => j.sample === k && read.get(j)!.dims[d] !== undefined)
+        .map((j) => read.get(j)!.dims[d]!);
       row[d] = mean(xs);
     }
     const four = BENCH_D_DIMENSIONS.map((d) => row[d]);
@@ -219,27 +251,28 @@ export function aggregateBenchD(js: Judgement[], nItems: number): BenchDAggregat
     return row;
   });
   const judged = Object.fromEntries(
-    BENCH_D_DIMENSIONS.map((d) => [
-      d,
-      js.filter((j) => j.status !== "failed" && j.dims?.[d] !== undefined).length,
-    ]),
+    BENCH_D_DIMENSIONS.map((d) => [d, answered.filter((j) => read.get(j)!.dims[d] !== undefined).length]),
   ) as Record<BenchDDimension, number>;
   const avgOver = (key: BenchDDimension | "Avg") =>
     mean(runs.map((r) => r[key]).filter((x): x is number => x !== null));
   const unparsedOf = (j: Judgement) => j.status === "unparsed";
+  const dropped = answered.filter((j) => read.get(j)!.dropped);
   return {
     "Subject Correspondence": avgOver("Subject Correspondence"),
     "Appearance Description": avgOver("Appearance Description"),
     "Temporal Description": avgOver("Temporal Description"),
     "Hallucination Detection": avgOver("Hallucination Detection"),
     Avg: avgOver("Avg"),
+    mode,
     n: nItems,
     failed: js.filter((j) => j.status === "failed").length,
     unparsed: js.filter(unparsedOf).length,
+    dropped: dropped.length,
     judged,
     samples: runs.length,
     ...(runs.length > 1 ? { runs } : {}),
     failed_items: js.filter((j) => j.status === "failed").map(itemRef),
     unparsed_items: js.filter(unparsedOf).map(itemRef),
+    dropped_items: dropped.map((j) => ({ ...itemRef(j), reason: "a value float() rejects drops the item" })),
   };
 }

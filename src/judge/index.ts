@@ -11,6 +11,7 @@ import {
   aggregateGen,
   aggregateQa,
   type BenchDAggregate,
+  type BenchDAggregateMode,
   type GenAggregate,
   type Judgement,
   type JudgeRecord,
@@ -84,6 +85,13 @@ export interface JudgeOptions {
   cache?: JudgeCache | string;
   signal?: AbortSignal;
   onJudgement?: (j: Judgement) => void;
+  /**
+   * Re-asks of a reply that does not parse (--judge-reparse K; default 0: one ask, as kinema always did).
+   * Upstream Video-ChatGPT re-asks without bound until ast.literal_eval succeeds; the Bench-D scripts never do.
+   */
+  reparse?: number;
+  /** VideoRefer-Bench-D averaging (default `official`, upstream's). */
+  aggregate?: BenchDAggregateMode;
 }
 
 export type JudgeAggregate = QaAggregate | GenAggregate | BenchDAggregate;
@@ -176,6 +184,11 @@ export async function judgeRun(
     throw new KinemaError("bad_spec", "--judge-samples must be a positive integer", {
       field: "judge-samples",
     });
+  const R = opts.reparse ?? 0;
+  if (!Number.isInteger(R) || R < 0)
+    throw new KinemaError("bad_spec", "--judge-reparse must be a non-negative integer", {
+      field: "judge-reparse",
+    });
   const ownCache = typeof opts.cache === "string";
   const cache = typeof opts.cache === "string" ? openJudgeCache(opts.cache) : opts.cache;
   const desc = adapter.describe();
@@ -214,62 +227,77 @@ export async function judgeRun(
         promptSha256: hashes[metric],
       };
       const base = { kind, metric, id: item.id, sample, judge: record, cacheKey };
-      let reply: string | undefined;
-      let cached = false;
-      let attempts = 0;
-      const hit = cache?.get(cacheKey);
-      if (hit) {
-        reply = hit.reply;
-        cached = true;
-        record.servedModel = hit.servedModel;
-        record.systemFingerprint = hit.systemFingerprint;
-      } else {
-        const r = await callWithRetries(adapter, messages, params, opts);
-        attempts = r.attempts;
-        if (r.res) {
-          reply = r.res.text;
-          record.servedModel = r.res.servedModel ?? null;
-          record.systemFingerprint = r.res.systemFingerprint ?? null;
-          cache?.put(
-            cacheKey,
-            { reply, servedModel: record.servedModel, systemFingerprint: record.systemFingerprint },
-            { kind, metric, id: item.id, sample, judge: record },
-          );
+      // Unreadable replies are asked again up to `reparse` times (upstream Video-ChatGPT loops until one parses).
+      let j!: Judgement;
+      let totalAttempts = 0;
+      for (let ask = 0; ; ask++) {
+        let reply: string | undefined;
+        let cached = false;
+        let attempts = 0;
+        let truncated: Judgement["truncated"];
+        // a re-ask goes to the judge, never to the cache (which holds the unreadable reply)
+        const hit = ask === 0 ? cache?.get(cacheKey) : undefined;
+        if (hit) {
+          reply = hit.reply;
+          cached = true;
+          record.servedModel = hit.servedModel;
+          record.systemFingerprint = hit.systemFingerprint;
         } else {
-          const j: Judgement = { ...base, status: "failed", error: errorRecord(r.error), cached, attempts };
-          judgements[t] = j;
-          opts.onJudgement?.(j);
-          continue;
+          const r = await callWithRetries(adapter, messages, params, opts);
+          attempts = r.attempts;
+          if (r.res) {
+            reply = r.res.text;
+            if (r.res.truncated) truncated = r.res.truncated;
+            record.servedModel = r.res.servedModel ?? null;
+            record.systemFingerprint = r.res.systemFingerprint ?? null;
+            cache?.put(
+              cacheKey,
+              { reply, servedModel: record.servedModel, systemFingerprint: record.systemFingerprint },
+              { kind, metric, id: item.id, sample, judge: record },
+            );
+          } else {
+            j = { ...base, status: "failed", error: errorRecord(r.error), cached, attempts };
+            if (ask > 0) j.reasks = ask;
+            break;
+          }
         }
-      }
-      if (record.servedModel) served.add(record.servedModel);
-      if (record.systemFingerprint) fingerprints.add(record.systemFingerprint);
-      let j: Judgement;
-      if (metric === "bench_d") {
-        const p = parseBenchDReply(reply);
-        j = {
-          ...base,
-          status: p.missing.length ? "unparsed" : "ok",
-          reply,
-          dims: p.scores,
-          ...(p.missing.length
-            ? { missing: p.missing, reason: "dimension(s) not found by the upstream regex" }
-            : {}),
-          cached,
-          attempts,
-        };
-      } else {
-        const p = parseVcgptReply(reply);
-        j = {
-          ...base,
-          status: p.status,
-          reply,
-          ...(p.reason ? { reason: p.reason } : {}),
-          ...(p.score !== undefined ? { score: p.score } : {}),
-          ...(p.pred !== undefined ? { pred: p.pred } : {}),
-          cached,
-          attempts,
-        };
+        if (record.servedModel) served.add(record.servedModel);
+        if (record.systemFingerprint) fingerprints.add(record.systemFingerprint);
+        if (metric === "bench_d") {
+          const p = parseBenchDReply(reply);
+          j = {
+            ...base,
+            status: p.missing.length ? "unparsed" : "ok",
+            reply,
+            dims: p.scores,
+            ...(p.missing.length
+              ? { missing: p.missing, reason: "dimension(s) not found by the upstream regex" }
+              : {}),
+            cached,
+            attempts,
+          };
+        } else {
+          const p = parseVcgptReply(reply);
+          j = {
+            ...base,
+            status: p.status,
+            reply,
+            ...(p.reason ? { reason: p.reason } : {}),
+            ...(p.score !== undefined ? { score: p.score } : {}),
+            ...(p.pred !== undefined ? { pred: p.pred } : {}),
+            cached,
+            attempts,
+          };
+        }
+        totalAttempts += attempts;
+        if (truncated) j.truncated = truncated;
+        if (j.status !== "unparsed" || ask >= (opts.reparse ?? 0) || opts.signal?.aborted) {
+          if (ask > 0) {
+            j.reasks = ask;
+            j.attempts = totalAttempts;
+          }
+          break;
+        }
       }
       judgements[t] = j;
       opts.onJudgement?.(j);
@@ -287,7 +315,7 @@ export async function judgeRun(
     kind === "vcgpt-qa"
       ? aggregateQa(judgements, nItems)
       : kind === "videorefer-d"
-        ? aggregateBenchD(judgements, nItems)
+        ? aggregateBenchD(judgements, nItems, opts.aggregate)
         : aggregateGen(judgements, metrics, nItems);
   return {
     kind,

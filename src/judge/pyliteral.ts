@@ -1,6 +1,8 @@
 // A small parser for Python literals (what upstream's ast.literal_eval accepts in judge replies): dicts,
 // lists, tuples, sets, strings (single/double/triple quotes, r/u/b prefixes, escapes, implicit
-// concatenation), ints, floats, True/False/None and unary +/-. Never evaluates code.
+// concatenation, \N{NAME}), ints, floats, True/False/None and unary +/-. Never evaluates code.
+import { PY_DIGIT_CLASS, PY_SPACE_CLASS, pyDigitsToAscii } from "../util/pytext.ts";
+import { lookupPyName } from "./unicode-names.ts";
 
 export type PyValue =
   | null
@@ -235,6 +237,7 @@ class Parser {
   string(): string {
     const pm = /^[rRuUbB]{0,2}/.exec(this.s.slice(this.i))![0];
     const raw = /[rR]/.test(pm);
+    const bytes = /[bB]/.test(pm);
     this.i += pm.length;
     const q = this.s[this.i];
     if (q !== "'" && q !== '"') this.fail("expected a quote");
@@ -261,6 +264,16 @@ class Parser {
         if (n in SIMPLE_ESCAPES) {
           out += SIMPLE_ESCAPES[n];
           this.i += 2;
+          continue;
+        }
+        if (n === "N" && !bytes) {
+          // \N{NAME}: the character of that Unicode name; an unknown name is a SyntaxError in Python
+          const close = this.s.indexOf("}", this.i + 2);
+          if (this.s[this.i + 2] !== "{" || close < 0) this.fail("malformed \\N character escape");
+          const cp = lookupPyName(this.s.slice(this.i + 3, close));
+          if (cp === undefined) this.fail("unknown Unicode character name");
+          out += String.fromCodePoint(cp);
+          this.i = close + 1;
           continue;
         }
         const hex = { x: 2, u: 4, U: 8 }[n as "x" | "u" | "U"];
@@ -310,14 +323,20 @@ export function pyGet(d: PyDict, key: string): PyValue | undefined {
   return e ? e[1] : undefined;
 }
 
+const PY_INT_STR = new RegExp(
+  `^[${PY_SPACE_CLASS}]*([+-]?)([${PY_DIGIT_CLASS}](?:_?[${PY_DIGIT_CLASS}])*)[${PY_SPACE_CLASS}]*$`,
+  "u",
+);
+
 /** Python's int(v) for the values a judge returns: truncates floats, parses int strings; else undefined. */
 export function pyInt(v: PyValue | undefined): number | undefined {
   if (typeof v === "boolean") return Number(v);
   if (typeof v === "number") return Number.isFinite(v) ? Math.trunc(v) + 0 : undefined;
   if (typeof v === "string") {
-    // int("4") and int(" 4 ") work; int("4.8") raises ValueError
-    const m = /^\s*([+-]?)([0-9](?:_?[0-9])*)\s*$/.exec(v);
-    return m ? Number(`${m[1]}${m[2].replaceAll("_", "")}`) + 0 : undefined;
+    // int("4"), int(" 4 "), int("٤") and int("４") work (any Unicode decimal digits, Unicode spaces around,
+    // single underscores between digits); int("4.8") raises ValueError
+    const m = PY_INT_STR.exec(v);
+    return m ? Number(`${m[1]}${pyDigitsToAscii(m[2]).replaceAll("_", "")}`) + 0 : undefined;
   }
   if (v && typeof v === "object" && "py" in v && v.py === "int") return Number(v.value);
   return undefined;

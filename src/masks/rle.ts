@@ -125,3 +125,43 @@ export function bbox(rle: Rle): [number, number, number, number] {
       }
   return x1 < 0 ? [0, 0, 0, 0] : [x0, y0, x1 - x0 + 1, y1 - y0 + 1];
 }
+
+/** Largest mask side and area accepted from a file (8K video is 7680×4320 = 33 Mpx). */
+export const MAX_MASK_SIDE = 16384;
+export const MAX_MASK_PIXELS = 2 ** 26;
+
+/**
+ * Checks a COCO RLE read from a file without decoding it to pixels: `size` two positive integers within the
+ * limits, `counts` a pycocotools string or a list of integers, every run non-negative, the runs summing to
+ * height × width. Returns the problem in words, or null when the mask is sound. Cost: one pass over the runs,
+ * so a hostile entry cannot make the loader allocate its claimed size.
+ */
+export function rleProblem(v: unknown): string | null {
+  if (!v || typeof v !== "object" || Array.isArray(v))
+    return "not a COCO RLE {size, counts} (polygons are not supported)";
+  const r = v as Record<string, unknown>;
+  if (!Array.isArray(r.size) || r.size.length !== 2 || !r.size.every((x) => Number.isInteger(x)))
+    return `size must be [height, width] integers, got ${JSON.stringify(r.size)?.slice(0, 60)}`;
+  const [h, w] = r.size as number[];
+  if (h < 1 || w < 1) return `size ${h}x${w} is empty or negative`;
+  if (h > MAX_MASK_SIDE || w > MAX_MASK_SIDE || h * w > MAX_MASK_PIXELS)
+    return `size ${h}x${w} exceeds the limit (${MAX_MASK_SIDE} per side, ${MAX_MASK_PIXELS} pixels)`;
+  let counts: number[];
+  if (typeof r.counts === "string") {
+    try {
+      counts = stringToCounts(r.counts);
+    } catch (e) {
+      return (e as Error).message;
+    }
+  } else if (Array.isArray(r.counts)) {
+    if (!r.counts.every((x) => Number.isInteger(x))) return "counts must be integers";
+    counts = r.counts as number[];
+  } else return "counts must be a string or a list of integers";
+  let total = 0;
+  for (let i = 0; i < counts.length; i++) {
+    if (counts[i] < 0) return `run ${i} is negative (${counts[i]})`;
+    total += counts[i];
+  }
+  if (total !== h * w) return `runs cover ${total} pixels, size says ${h}x${w}=${h * w}`;
+  return null;
+}

@@ -1,5 +1,6 @@
 // `openai:<model>` adapter: translates a kinema request to an OpenAI-compatible chat-completions call and back.
 import { KinemaError } from "../util/errors.ts";
+import { redactSecrets } from "../util/redact.ts";
 import { preflightOpenAI } from "./preflight.ts";
 import type { ModelAdapter, ModelRequest, ModelResponse } from "./types.ts";
 
@@ -27,6 +28,48 @@ export function parseRetryAfter(value: string | null, now = Date.now()): number 
   const t = Date.parse(v);
   if (Number.isNaN(t)) return undefined;
   return Math.max(0, (t - now) / 1000);
+}
+
+/** Reply text kept per answer (UTF-8 bytes); the rest is dropped and the drop recorded. */
+export const MAX_REPLY_BYTES = 64 * 1024;
+/** Largest HTTP body read for an answer (its JSON must be parsed whole to find the text). */
+export const MAX_BODY_BYTES = 32 * 2 ** 20;
+
+/** Reads at most `limit` bytes of a body; `over` when there was more (the rest is never buffered). */
+export async function readCapped(res: Response, limit: number): Promise<{ data: Buffer; over: boolean }> {
+  if (!res.body) return { data: Buffer.alloc(0), over: false };
+  const chunks: Buffer[] = [];
+  let n = 0;
+  const reader = res.body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    if (n + value.byteLength > limit) {
+      chunks.push(Buffer.from(value.buffer, value.byteOffset, limit - n));
+      n = limit;
+      await reader.cancel().catch(() => {});
+      return { data: Buffer.concat(chunks, n), over: true };
+    }
+    chunks.push(Buffer.from(value.buffer, value.byteOffset, value.byteLength));
+    n += value.byteLength;
+  }
+  return { data: Buffer.concat(chunks, n), over: false };
+}
+
+/** The first MAX_REPLY_BYTES of a reply (cut at a character boundary) and, when cut, the sizes. */
+export function capReply(
+  text: string,
+  limit = MAX_REPLY_BYTES,
+): { text: string; truncated?: { bytes: number; kept: number } } {
+  // Only long texts can be over: a UTF-16 unit is at most 3 UTF-8 bytes.
+  if (text.length * 3 <= limit) return { text };
+  const bytes = Buffer.byteLength(text, "utf8");
+  if (bytes <= limit) return { text };
+  const buf = Buffer.from(text, "utf8");
+  let end = limit;
+  while (end > 0 && (buf[end] & 0xc0) === 0x80) end--; // do not split a UTF-8 sequence
+  const kept = buf.subarray(0, end).toString("utf8");
+  return { text: kept, truncated: { bytes, kept: end } };
 }
 
 function isAbort(e: unknown): boolean {
@@ -93,6 +136,8 @@ export function createOpenAIAdapter(model: string, opts: OpenAIOptions = {}): Mo
       // Read the key per call so it is never kept on the adapter object (and never in describe()).
       const key = env[keyEnv];
       if (key) headers.authorization = `Bearer ${key}`;
+      // Whatever the server sends back may echo the key or a header value: redacted before it goes anywhere.
+      const clean = (s: string) => redactSecrets(s, [key, ...Object.values(opts.headers ?? {})]);
       let res: Response;
       try {
         res = await fetch(url, { method: "POST", headers, body: JSON.stringify(body), signal });
@@ -109,9 +154,19 @@ export function createOpenAIAdapter(model: string, opts: OpenAIOptions = {}): Mo
         );
       }
       let text: string;
+      const ok = res.status >= 200 && res.status < 300;
       try {
-        text = await res.text();
+        // An error body is only quoted (its start is enough); an answer's body is parsed, up to a hard limit.
+        const body = await readCapped(res, ok ? MAX_BODY_BYTES : MAX_REPLY_BYTES);
+        if (ok && body.over)
+          throw new KinemaError(
+            "bad_response",
+            `reply from ${url} is over ${MAX_BODY_BYTES / 2 ** 20} MiB; not read further`,
+            { url, limit: MAX_BODY_BYTES, retryable: false },
+          );
+        text = body.data.toString("utf8");
       } catch (e) {
+        if (e instanceof KinemaError) throw e;
         if (isAbort(e) || signal?.aborted)
           throw new KinemaError("timeout", `reading the reply from ${url} timed out`, { url });
         throw new KinemaError("network", `connection lost while reading ${url}`, { url });
@@ -122,7 +177,7 @@ export function createOpenAIAdapter(model: string, opts: OpenAIOptions = {}): Mo
           retryAfter: parseRetryAfter(res.headers.get("retry-after")),
         });
       if (res.status < 200 || res.status >= 300)
-        throw new KinemaError("http_status", `HTTP ${res.status} from ${url}: ${text.slice(0, 200)}`, {
+        throw new KinemaError("http_status", `HTTP ${res.status} from ${url}: ${clean(text).slice(0, 200)}`, {
           status: res.status,
           retryAfter: parseRetryAfter(res.headers.get("retry-after")),
         });
@@ -130,7 +185,7 @@ export function createOpenAIAdapter(model: string, opts: OpenAIOptions = {}): Mo
       try {
         json = JSON.parse(text);
       } catch {
-        throw new KinemaError("bad_response", `reply from ${url} is not JSON: ${text.slice(0, 120)}`, {
+        throw new KinemaError("bad_response", `reply from ${url} is not JSON: ${clean(text).slice(0, 120)}`, {
           url,
         });
       }
@@ -148,9 +203,11 @@ export function createOpenAIAdapter(model: string, opts: OpenAIOptions = {}): Mo
       if (out === undefined)
         throw new KinemaError("bad_response", `reply from ${url} has a non-text message content`, { url });
       const u = json.usage;
+      const capped = capReply(clean(out));
       return {
-        text: out,
-        servedModel: typeof json.model === "string" ? json.model : undefined,
+        text: capped.text,
+        ...(capped.truncated ? { truncated: capped.truncated } : {}),
+        servedModel: typeof json.model === "string" ? clean(json.model) : undefined,
         usage: u
           ? {
               promptTokens: u.prompt_tokens,
@@ -159,7 +216,8 @@ export function createOpenAIAdapter(model: string, opts: OpenAIOptions = {}): Mo
             }
           : undefined,
         finishReason: typeof choice.finish_reason === "string" ? choice.finish_reason : undefined,
-        systemFingerprint: typeof json.system_fingerprint === "string" ? json.system_fingerprint : undefined,
+        systemFingerprint:
+          typeof json.system_fingerprint === "string" ? clean(json.system_fingerprint) : undefined,
       };
     },
   };

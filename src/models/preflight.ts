@@ -2,6 +2,7 @@
 // before a benchmark is sent, so that a server that cannot answer at all (refused, DNS, TLS, bad key, wrong
 // URL or model name) stops the run at once with its cause, instead of every sample failing after retries.
 import { KinemaError } from "../util/errors.ts";
+import { redactSecrets } from "../util/redact.ts";
 
 export interface PreflightTarget {
   /** Who the endpoint serves, for messages: the model under test, or the judge. */
@@ -70,11 +71,11 @@ export function describeFetchFailure(e: unknown, url: string, timedOut: boolean)
   return f("network", `cannot reach ${url}: ${code || msg}`);
 }
 
-/** A short excerpt of an error body (servers put the reason there). */
-function excerpt(text: string): string {
-  let t = text;
+/** A short excerpt of an error body (servers put the reason there), with the key and header values redacted. */
+function excerpt(text: string, t0?: PreflightTarget): string {
+  let t = t0 ? redactSecrets(text, [t0.key, ...Object.values(t0.headers ?? {})]) : text;
   try {
-    const j = JSON.parse(text);
+    const j = JSON.parse(t);
     const m = j?.error?.message ?? j?.message ?? j?.detail ?? j?.error;
     if (typeof m === "string") t = m;
   } catch {
@@ -89,7 +90,7 @@ function authFailure(t: PreflightTarget, url: string, status: number, body: stri
   const how = t.key
     ? `the key in ${t.keyEnv} was refused`
     : `no API key was sent (${t.keyEnv} is not set; name another variable with ${keyFlag})`;
-  return new KinemaError("preflight", `HTTP ${status} from ${url}: ${how}: ${excerpt(body)}`, {
+  return new KinemaError("preflight", `HTTP ${status} from ${url}: ${how}: ${excerpt(body, t)}`, {
     url,
     status,
     reason: "auth",
@@ -182,7 +183,7 @@ export async function preflightOpenAI(
     throw e;
   }
   if (done.status === 401 || done.status === 403) throw authFailure(t, chatUrl, done.status, done.text);
-  const why = excerpt(done.text);
+  const why = excerpt(done.text, t);
   if (done.status === 404)
     throw new KinemaError(
       "preflight",

@@ -51,6 +51,8 @@ export interface ModelResponse {
   finishReason?: string;
   /** Backend configuration fingerprint, when the server reports one. */
   systemFingerprint?: string;
+  /** Set when the reply was longer than the adapter keeps: its full UTF-8 size and the bytes kept in `text`. */
+  truncated?: { bytes: number; kept: number };
 }
 
 export interface ModelAdapter {

@@ -8,6 +8,7 @@ import {
   aggregateBenchD,
   aggregateGen,
   aggregateQa,
+  type BenchDAggregateMode,
   GEN_METRICS,
   isConsistency,
   type JudgeAggregate,
@@ -38,6 +39,10 @@ export interface RunJudgeOptions {
   timeoutMs?: number;
   /** vcgpt-gen: only these metrics (default: each set's own). */
   metrics?: string[];
+  /** Re-asks of unreadable replies (--judge-reparse K); stored unreadable judgements are asked again too. */
+  reparse?: number;
+  /** VideoRefer-Bench-D averaging: official (upstream) or per-dimension. */
+  aggregate?: BenchDAggregateMode;
 }
 
 /** What one invocation asked of the judge. */
@@ -231,6 +236,7 @@ export async function judgeStoredRun(
         for (let k = 0; k < K; k++) {
           const st = done.get(`${item.id}\0${m}\0${k}`);
           if (st === undefined || (st === "failed" && o.retryFailed)) return true;
+          if (st === "unparsed" && (o.reparse ?? 0) > 0) return true;
         }
       calls.skipped++;
       return false;
@@ -248,6 +254,7 @@ export async function judgeStoredRun(
       timeoutMs: o.timeoutMs,
       cache,
       signal: o.signal,
+      reparse: o.reparse,
       onJudgement: (jj) => {
         if (jj.cached) calls.cached++;
         else calls.asked++;
@@ -281,7 +288,7 @@ export async function judgeStoredRun(
 export function judgedSummary(
   store: Store,
   runId: string,
-  opts: { judgeKey?: string; samples?: number } = {},
+  opts: { judgeKey?: string; samples?: number; aggregate?: BenchDAggregateMode } = {},
 ): JudgedSummary | null {
   const keys = store.judgeKeys(runId);
   const judgeKey = opts.judgeKey ?? keys.at(-1)?.judgeKey;
@@ -298,7 +305,7 @@ export function judgedSummary(
     kind === "vcgpt-qa"
       ? aggregateQa(js, nItems)
       : kind === "videorefer-d"
-        ? aggregateBenchD(js, nItems)
+        ? aggregateBenchD(js, nItems, opts.aggregate)
         : aggregateGen(
             js,
             GEN_METRICS.filter((m) => present.has(m)),

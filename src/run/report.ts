@@ -259,6 +259,7 @@ export function sampleRecord(r: SampleRow): Record<string, unknown> {
     served_model: r.servedModel,
     request_key: r.requestKey,
     ...(r.judge ? { judge: r.judge } : {}),
+    ...(r.flags ? { flags: r.flags } : {}),
   };
 }
 

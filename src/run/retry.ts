@@ -19,6 +19,7 @@ export const DEFAULT_RETRY: RetryPolicy = { retries: 4, baseMs: 1000, capMs: 60_
  */
 export function isRetryable(e: unknown): boolean {
   if (!isKinemaError(e)) return false;
+  if (e.fields.retryable === false) return false; // e.g. a reply over the size limit: asking again cannot help
   switch (e.code) {
     case "rate_limited":
     case "timeout":

@@ -17,6 +17,7 @@ import type {
 } from "../models/types.ts";
 import { openStore, type RunRow, type Store } from "../store/index.ts";
 import { errorRecord, isKinemaError, KinemaError } from "../util/errors.ts";
+import { acquireLock } from "../util/lock.ts";
 import {
   captionSummary,
   type JudgeCalls,
@@ -189,6 +190,22 @@ export function evenPick(n: number, k: number): number[] {
   return [...Array(k).keys()].map((i) => Math.floor(((i + 0.5) * n) / k));
 }
 
+/**
+ * Digest of everything else the model receives besides the messages: the image bytes (set-of-mark drawing
+ * changes them without changing the frame spec), the RGB frames of built-in models, the question parts
+ * adapters read, and the sample's masks (region input). Part of the request cache key.
+ */
+export function sentDigest(sample: Sample, images: ModelImage[], rgb?: RgbFrames): string {
+  const h = createHash("sha256");
+  for (const im of images) h.update(`${im.mime}:${im.data.length}:`).update(im.data);
+  if (rgb) {
+    h.update(`rgb:${rgb.width}x${rgb.height}:${rgb.indices.join(",")}:`);
+    for (const f of rgb.frames) h.update(f);
+  }
+  h.update(canonicalJson({ q: sample.question, o: sample.options, c: sample.category, m: sample.masks }));
+  return h.digest("hex");
+}
+
 interface Prepared {
   sample: Sample;
   messages: ChatMessage[];
@@ -290,6 +307,7 @@ async function evaluate(o: EvalOptions, deps: EvalDeps, store: Store): Promise<E
     );
   const adapter = await (deps.createAdapter ?? createAdapter)(o.model, o.modelOptions ?? {});
   let judgeAdapter: ModelAdapter | undefined;
+  let releaseLock: (() => void) | undefined;
   try {
     // Created up front so a bad judge spec fails before any model call.
     if (o.judge)
@@ -358,6 +376,11 @@ async function evaluate(o: EvalOptions, deps: EvalDeps, store: Store): Promise<E
       kinemaVersion: pkg.version,
       node: process.versions.node,
     };
+    // One writer per run: a second eval of the same run refuses at once instead of asking everything again.
+    releaseLock = acquireLock(
+      join(store.dir, "locks", `${(resumed?.configHash ?? configHash).slice(0, 32)}.lock`),
+      `run ${resumed?.id ?? `${slug(rb.name)}-${slug(adapter.spec)}-${configHash.slice(0, 10)}`}`,
+    );
     let run = resumed ?? store.findRunByHash(configHash);
     const continued = Boolean(run);
     if (!run)
@@ -512,7 +535,14 @@ async function evaluate(o: EvalOptions, deps: EvalDeps, store: Store): Promise<E
         fit: o.fit ?? null,
       };
       const requestDoc = { messages, params, video: sample.video, frames: frameDoc };
-      const key = sha(canonicalJson({ model: adapter.spec, describe, ...requestDoc }));
+      const key = sha(
+        canonicalJson({
+          model: adapter.spec,
+          describe,
+          ...requestDoc,
+          sent: sentDigest(sample, images, rgb),
+        }),
+      );
       return { sample, messages, prompt: p.text, images, rgb, frameIndices, key, requestDoc };
     };
 
@@ -527,6 +557,7 @@ async function evaluate(o: EvalOptions, deps: EvalDeps, store: Store): Promise<E
         latencyMs?: number;
         finishReason?: string;
         systemFingerprint?: string;
+        truncated?: { bytes: number; kept: number };
         fresh: boolean;
       };
       if (cached) {
@@ -585,6 +616,7 @@ async function evaluate(o: EvalOptions, deps: EvalDeps, store: Store): Promise<E
               latencyMs,
               finishReason: res.finishReason,
               systemFingerprint: res.systemFingerprint,
+              truncated: res.truncated,
               fresh: true,
             };
             break;
@@ -624,6 +656,7 @@ async function evaluate(o: EvalOptions, deps: EvalDeps, store: Store): Promise<E
         latencyMs: meta.latencyMs,
         usage: meta.usage,
         servedModel: meta.servedModel,
+        flags: meta.truncated ? { truncated: meta.truncated } : undefined,
         request: meta.fresh
           ? {
               model: adapter.spec,
@@ -710,7 +743,11 @@ async function evaluate(o: EvalOptions, deps: EvalDeps, store: Store): Promise<E
     store.setRunStatus(run.id, left > 0 ? "interrupted" : "done");
     run = store.getRun(run.id)!;
     const summary = summarizeRun(store, run, bench);
-    summary.judged = judgedSummary(store, runId, { judgeKey, samples: o.judge?.samples });
+    summary.judged = judgedSummary(store, runId, {
+      judgeKey,
+      samples: o.judge?.samples,
+      aggregate: o.judge?.aggregate,
+    });
     summary.caption = captionSummary(store.samples(runId), byId);
     const outDir = writeRunOutputs(store, run, summary);
     // Broken benchmark items (empty options, answer not an option...) are listed, never fatal.
@@ -729,6 +766,7 @@ async function evaluate(o: EvalOptions, deps: EvalDeps, store: Store): Promise<E
       tokens,
     };
   } finally {
+    releaseLock?.();
     await adapter.close?.();
     await judgeAdapter?.close?.();
   }

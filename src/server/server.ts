@@ -80,8 +80,12 @@ function json(res: ServerResponse, data: unknown, status = 200) {
   send(res, status, JSON.stringify(data), "application/json; charset=utf-8");
 }
 
-/** Path segments of a request, decoded once; `..`, `.`, NUL and separators inside a segment are refused. */
-export function segments(pathname: string): string[] {
+/**
+ * Path segments of a request, decoded once. Static files: `..`, `.`, NUL and separators inside a segment are
+ * refused. API paths (`ids`): a segment is a run or sample id looked up in the store, never a file path, so
+ * any id (`a/b`, `..`, `50%`) is addressable with its segment percent-encoded; only NUL is refused.
+ */
+export function segments(pathname: string, opts: { ids?: boolean } = {}): string[] {
   const parts = pathname.split("/").filter((p) => p !== "");
   return parts.map((p) => {
     let d: string;
@@ -90,11 +94,15 @@ export function segments(pathname: string): string[] {
     } catch {
       throw new HttpError(400, "bad URL encoding");
     }
-    if (d === ".." || d === "." || d.includes("/") || d.includes("\\") || d.includes("\0"))
+    if (d.includes("\0")) throw new HttpError(400, "bad path segment");
+    if (!opts.ids && (d === ".." || d === "." || d.includes("/") || d.includes("\\")))
       throw new HttpError(400, "bad path segment");
     return d;
   });
 }
+
+/** First path segments the web app routes itself (web/src/main.ts). */
+const CLIENT_ROUTES = new Set(["runs", "diff", "sweeps", "study"]);
 
 function hostAllowed(req: IncomingMessage, boundHost: string): boolean {
   // DNS-rebinding guard: a loopback server answers only to loopback host names
@@ -269,9 +277,11 @@ export async function startServer(opts: ServeOptions): Promise<ExplorerServer> {
       if (req.method !== "GET" && req.method !== "HEAD") throw new HttpError(405, "read-only server");
       const url = new URL(req.url ?? "/", "http://localhost");
       // refuse traversal in the raw path too (URL() already folds plain ../ but not %2e%2e)
-      const parts = segments(url.pathname);
-      if (parts[0] === "api") await api(parts, url.searchParams, res);
-      else if (web) await staticFile(parts, res);
+      const first = url.pathname.split("/").find((p) => p !== "");
+      if (first === "api") await api(segments(url.pathname, { ids: true }), url.searchParams, res);
+      // the app's own routes carry ids (`/runs/R/samples/a%2Fb`, `.../clip.mp4`): always the app, no file lookup
+      else if (web && first !== undefined && CLIENT_ROUTES.has(first)) await staticFile([], res);
+      else if (web) await staticFile(segments(url.pathname), res);
       else throw new HttpError(404, "not found");
     } catch (e) {
       const status =

@@ -39,7 +39,8 @@ import { KinemaError } from "../util/errors.ts";
  *
  * requests                                               -- answered model requests, shared by all runs (a cache):
  *   key TEXT PRIMARY KEY                                 -- sha256(model spec + describe(), params, prompt, video,
- *                                                           frame spec/indices/size/fit)
+ *                                                           frame spec/indices/size/fit, digest of the image bytes,
+ *                                                           RGB frames, question parts and masks sent)
  *   model TEXT, request TEXT (JSON: messages, params, frames — no image bytes)
  *   response TEXT, usage TEXT (JSON), served_model TEXT, finish_reason TEXT, system_fingerprint TEXT
  *   attempts INTEGER, latency_ms REAL, created_at TEXT
@@ -53,6 +54,9 @@ import { KinemaError } from "../util/errors.ts";
  *                                                           for readers: {reply, score, status, verdict?, dims?,
  *                                                           scores?, metrics, judge: {spec, servedModel,
  *                                                           temperature, seed, promptSha256}, judgeKey}
+ * Version 3:
+ * samples.flags TEXT (JSON)                              -- notes on the answer, e.g. {"truncated": {"bytes", "kept"}}
+ *                                                           when the reply was longer than the adapter keeps (64 KiB)
  * judgements                                             -- every judge call's outcome (src/judge Judgement)
  *   run_id TEXT, judge_key TEXT                          -- judge_key: sha256 of judge spec, base URL, temperature,
  *                                                           seed, max tokens (one run can be judged by several)
@@ -105,6 +109,8 @@ export interface SampleRow {
   updatedAt: string | null;
   /** Digest of the latest judge's verdict (schema v2; null when not judged). */
   judge: Record<string, unknown> | null;
+  /** Notes on the answer (schema v3), e.g. {truncated: {bytes, kept}}; null when none. */
+  flags: Record<string, unknown> | null;
 }
 
 /** One stored judge call outcome (the Judgement object of src/judge, as JSON). */
@@ -147,6 +153,8 @@ export interface SampleResult {
   latencyMs?: number;
   usage?: Record<string, number>;
   servedModel?: string;
+  /** Notes on the answer (samples.flags), e.g. {truncated: {bytes, kept}}. */
+  flags?: Record<string, unknown>;
   /** Stored in `requests` when the model answered (absent for cache hits and failures). */
   request?: {
     model: string;
@@ -189,7 +197,7 @@ CREATE INDEX IF NOT EXISTS judgements_cache ON judgements(cache_key);
 INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', '1');
 `;
 
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 const now = () => new Date().toISOString();
 const json = (v: unknown) => (v === undefined || v === null ? null : JSON.stringify(v));
@@ -235,6 +243,7 @@ function sampleRow(r: any): SampleRow {
     servedModel: r.served_model,
     updatedAt: r.updated_at,
     judge: unjson(r.judge),
+    flags: unjson(r.flags),
   };
 }
 
@@ -282,10 +291,11 @@ export class Store {
     if (this.db.isOpen) this.db.close();
   }
 
-  /** Version 1 → 2: the samples.judge column (the judgements table is created by SCHEMA). */
+  /** Version 1 → 2: the samples.judge column (the judgements table is created by SCHEMA); → 3: samples.flags. */
   private migrate(): void {
     const cols = this.db.prepare("PRAGMA table_info(samples)").all() as { name: string }[];
     if (!cols.some((c) => c.name === "judge")) this.db.exec("ALTER TABLE samples ADD COLUMN judge TEXT");
+    if (!cols.some((c) => c.name === "flags")) this.db.exec("ALTER TABLE samples ADD COLUMN flags TEXT");
     this.db
       .prepare("UPDATE meta SET value = ? WHERE key = 'schema_version' AND CAST(value AS INTEGER) < ?")
       .run(String(SCHEMA_VERSION), SCHEMA_VERSION);
@@ -549,7 +559,8 @@ export class Store {
       this.db
         .prepare(
           `UPDATE samples SET status = ?, request_key = ?, prompt = ?, frame_indices = ?, raw = ?, parsed = ?,
-             correct = ?, error = ?, attempts = ?, latency_ms = ?, usage = ?, served_model = ?, updated_at = ?
+             correct = ?, error = ?, attempts = ?, latency_ms = ?, usage = ?, served_model = ?, flags = ?,
+             updated_at = ?
            WHERE run_id = ? AND sample_id = ?`,
         )
         .run(
@@ -565,6 +576,7 @@ export class Store {
           r.latencyMs ?? null,
           json(r.usage),
           r.servedModel ?? null,
+          json(r.flags),
           t,
           runId,
           sampleId,

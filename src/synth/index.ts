@@ -1,9 +1,10 @@
 // generateDataset: plans, renders, encodes and exports a synthetic motion dataset (MotionBench or
 // VideoRefer layout) with exact timelines, per-object masks and questions. Deterministic in its options.
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { type Rle, area as rleArea } from "../masks/rle.ts";
 import { KinemaError } from "../util/errors.ts";
+import { acquireLock } from "../util/lock.ts";
 import { encodeMp4 } from "./encode.ts";
 import { idsToRles } from "./masks.ts";
 import {
@@ -158,7 +159,13 @@ export function renderClip(scene: ScenePlan, clip: string): RenderedClip {
   return { scene, timeline: buildTimeline(scene, clip), video, masks };
 }
 
-const writeJson = (path: string, data: unknown) => writeFileSync(path, `${JSON.stringify(data)}\n`);
+/** Write-then-rename: a reader (or a killed run) never sees a half-written file. */
+function writeAtomic(path: string, text: string): void {
+  const tmp = `${path}.tmp-${process.pid}`;
+  writeFileSync(tmp, text);
+  renameSync(tmp, path);
+}
+const writeJson = (path: string, data: unknown) => writeAtomic(path, `${JSON.stringify(data)}\n`);
 
 export interface PlannedClip {
   clip: string;
@@ -225,6 +232,17 @@ export function planDataset(opts: Omit<SynthOptions, "out"> & { out?: string }):
 
 export async function generateDataset(opts: SynthOptions): Promise<SynthResult> {
   const plan = planDataset(opts);
+  mkdirSync(opts.out, { recursive: true });
+  // One writer per folder: a second `kinema synth` into it refuses instead of interleaving files.
+  const release = acquireLock(join(opts.out, ".kinema-synth.lock"), `the synthetic set in ${opts.out}`);
+  try {
+    return await writeDataset(opts, plan);
+  } finally {
+    release();
+  }
+}
+
+async function writeDataset(opts: SynthOptions, plan: PlannedDataset): Promise<SynthResult> {
   const { kind, knobs, testFraction, preset, rng } = plan;
   const { out } = opts;
   mkdirSync(join(out, "videos"), { recursive: true });
@@ -306,7 +324,7 @@ export async function generateDataset(opts: SynthOptions): Promise<SynthResult> 
         },
       });
     });
-    writeFileSync(join(out, "video_info.meta.jsonl"), `${lines.join("\n")}\n`);
+    writeAtomic(join(out, "video_info.meta.jsonl"), `${lines.join("\n")}\n`);
     files.push("video_info.meta.jsonl");
     if (nTest > 0) {
       writeJson(
@@ -363,16 +381,23 @@ export async function generateDataset(opts: SynthOptions): Promise<SynthResult> 
 
 async function encodeClip(data: RenderedClip, path: string): Promise<void> {
   const { w, h } = data.scene.size;
-  await encodeMp4(data.video, w, h, data.scene.fps, path);
+  // ffmpeg picks the container from the name, so the temporary file keeps the .mp4 ending
+  const tmp = path.replace(/\.mp4$/, `.tmp-${process.pid}.mp4`);
+  await encodeMp4(data.video, w, h, data.scene.fps, tmp);
+  renameSync(tmp, path);
   // Free the raw frames; masks and timeline stay for the export.
   data.video = Buffer.alloc(0);
 }
 
-/** Upstream-style annotation: one dict per object, keyed by frame index (≤ 32 uniformly spaced frames). */
+/**
+ * Upstream-style annotation: one dict per object, keyed by frame index (≤ 32 uniformly spaced frames). A frame
+ * where the object shows no pixel (occluded, off screen) gets `segmentation: null`, as upstream files write
+ * it, never an empty RLE.
+ */
 function annotation(
   data: RenderedClip,
   objects: string[],
-): { frameIdx: string; annotation: Record<string, { segmentation: Rle }>[] } {
+): { frameIdx: string; annotation: Record<string, { segmentation: Rle | null }>[] } {
   const T = data.scene.frames;
   const n = Math.min(32, T);
   const frames = [
@@ -380,7 +405,9 @@ function annotation(
   ];
   const annotation = objects.map((id) => {
     const m = data.masks.find((x) => x.id === id)!;
-    return Object.fromEntries(frames.map((f) => [String(f), { segmentation: m.rles[f] }]));
+    return Object.fromEntries(
+      frames.map((f) => [String(f), { segmentation: rleArea(m.rles[f]) > 0 ? m.rles[f] : null }]),
+    );
   });
   // The single-frame reference: the annotated frame where the first object shows the most pixels.
   const first = data.masks.find((x) => x.id === objects[0])!;

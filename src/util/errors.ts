@@ -19,6 +19,7 @@ export type ErrorCode =
   /** The endpoint check before a run failed (refused, DNS, TLS, bad key, unknown model): nothing was sent. */
   | "preflight"
   | "unsupported"
+  | "locked"
   | "internal";
 
 export interface ErrorFields {

@@ -54,6 +54,8 @@ export interface FixtureSpec {
   benchmark?: string;
   /** Sample i of the first run gets the hostile output. */
   hostileAt?: number;
+  /** Sample ids (default q00000, q00001, ...). */
+  sampleId?: (i: number) => string;
 }
 
 const LETTERS = ["A", "B", "C", "D"];
@@ -86,7 +88,7 @@ export function buildStore(spec: FixtureSpec): string[] {
       });
       ids.push(id);
       const rows = Array.from({ length: spec.n }, (_, i) => ({
-        sampleId: `q${String(i).padStart(5, "0")}`,
+        sampleId: spec.sampleId?.(i) ?? `q${String(i).padStart(5, "0")}`,
         idx: i,
         videoId: `v${Math.floor(i / 3)}`,
         category: CATEGORIES[i % CATEGORIES.length],

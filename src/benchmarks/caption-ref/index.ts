@@ -13,9 +13,11 @@ import type {
   LoadResult,
   ObjectMasks,
   PromptSpec,
+  Rle,
   Sample,
   SampleOutcome,
 } from "../types.ts";
+import { maskProblem } from "../videorefer-q/load.ts";
 
 export const CAPTION_REF_FILE = "captions.json";
 
@@ -64,13 +66,30 @@ export function captionRefSamples(
         message: "no reference captions",
         action: "skipped",
       });
-    const masks: ObjectMasks[] | undefined = Array.isArray(v.annotation)
-      ? (v.annotation as Record<string, { segmentation?: unknown } | null>[]).map((ann) =>
-          Object.fromEntries(
-            Object.entries(ann ?? {}).map(([k, x]) => [k, (x?.segmentation as ObjectMasks[string]) ?? null]),
-          ),
-        )
-      : undefined;
+    let masks: ObjectMasks[] | undefined;
+    if (Array.isArray(v.annotation)) {
+      masks = [];
+      const sizeSeen: { size?: number[] } = {};
+      for (const [k, ann] of (
+        v.annotation as Record<string, { segmentation?: unknown } | null>[]
+      ).entries()) {
+        const om: ObjectMasks = {};
+        for (const [f, x] of Object.entries(ann ?? {})) {
+          const seg = x?.segmentation;
+          const problem = seg == null ? null : maskProblem(seg, k, f, sizeSeen);
+          if (problem)
+            return void issues.push({
+              file,
+              field: `videos[${i}].annotation[${k}].${f}.segmentation`,
+              id,
+              message: problem,
+              action: "skipped",
+            });
+          om[f] = (seg as Rle | null | undefined) ?? null;
+        }
+        masks.push(om);
+      }
+    }
     const vid = video(path);
     if (!vid.found)
       issues.push({

@@ -1,14 +1,7 @@
 // The MotionBench benchmark: load → prompt (lmms-eval | kinema) → parse (official | lenient | lmms-eval)
 // → summarize (clustered-bootstrap micro accuracy plus the official scorer's own numbers).
 import { KinemaError } from "../../util/errors.ts";
-import {
-  extractLenient,
-  extractLmmsEval,
-  hashPrompt,
-  letterOf,
-  pyNormalizeSpace,
-  pyStrip,
-} from "../parse.ts";
+import { extractLenient, extractLmmsEval, hashPrompt, letterOf, pyNormalizeSpace } from "../parse.ts";
 import { accuracyByCategory, type ScoredItem } from "../stats.ts";
 import type {
   Benchmark,
@@ -19,6 +12,7 @@ import type {
   SampleOutcome,
   SummaryOptions,
 } from "../types.ts";
+import { lmmsEvalPrompt } from "./lmms-eval.ts";
 import { loadMotionBench } from "./load.ts";
 import { computeAccuracy, type MetaRow, polishAnswer } from "./official.ts";
 
@@ -35,18 +29,25 @@ export const CATEGORIES: readonly { name: string; abbrev: string }[] = [
 export const PRESETS = ["lmms-eval", "kinema"] as const;
 export const PARSE_MODES = ["official", "lenient", "lmms-eval"] as const;
 
-/** lmms-eval's post_prompt for task motionbench, byte for byte (its fixed A–F list included). */
-export const LMMS_EVAL_SUFFIX = "Answer with only the option letter (A, B, C, D, E, or F).";
+export { LMMS_EVAL_SUFFIX } from "./lmms-eval.ts";
 
 function letterList(n: number): string {
   const ls = Array.from({ length: n }, (_, i) => letterOf(i));
   return ls.length <= 2 ? ls.join(" or ") : `${ls.slice(0, -1).join(", ")} or ${ls[ls.length - 1]}`;
 }
 
+/** The raw meta question (options embedded) a sample was loaded from, or one rebuilt from its parts. */
+function rawQuestion(sample: Sample): string {
+  const raw = (sample.raw as { question?: unknown } | undefined)?.question;
+  if (typeof raw === "string") return raw;
+  return [sample.question, ...sample.options.map((o, i) => `${letterOf(i)}. ${o}`)].join("\n");
+}
+
 /**
  * Prompt presets.
- * - `lmms-eval`: lmms-eval's doc_to_text — question with whitespace collapsed, then one "X. text" line per
- *   non-empty option (empty options are dropped, as lmms-eval does), then its post_prompt; stripped.
+ * - `lmms-eval`: lmms-eval's exact text — its own option-block split of the raw meta question, then
+ *   doc_to_text (question, one "X. text" line per non-empty option, its post_prompt; stripped). See
+ *   lmms-eval.ts; tested against lmms-eval's functions run in Python.
  * - `kinema`: the same question/option block with a short instruction naming only the letters that exist:
  *   "Answer with the letter of the correct option (A, B, C or D) only." Models cannot be pushed toward
  *   letters E/F that the question does not have.
@@ -58,7 +59,7 @@ export function motionbenchPrompt(sample: Sample, preset: string = PRESETS[0]): 
     .map((o) => `${o.l}. ${o.t}`);
   const question = pyNormalizeSpace(sample.question);
   const body = lines.length > 0 ? `${question}\n${lines.join("\n")}` : question;
-  if (preset === "lmms-eval") return { preset, text: pyStrip(`${body}\n${LMMS_EVAL_SUFFIX}`) };
+  if (preset === "lmms-eval") return { preset, text: lmmsEvalPrompt(rawQuestion(sample)) };
   if (preset === "kinema")
     return {
       preset,

@@ -6,10 +6,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import { judgeItemsFromOutcomes } from "../../judge/index.ts";
+import { encodeMask } from "../../masks/rle.ts";
 import { captionRef, scoreCaptionRun } from "../caption-ref/index.ts";
 import type { SampleOutcome } from "../types.ts";
 import { vcgptGen } from "../vcgpt-gen/index.ts";
-import { videoreferD } from "../videorefer-d/index.ts";
+import { benchDSamples, videoreferD } from "../videorefer-d/index.ts";
 import { activitynetQa, msvdQa, openQaPrompt } from "./index.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "kinema-openqa-"));
@@ -113,7 +114,7 @@ test("Video-ChatGPT generative set: generic + consistency; pairs judged as one i
 
 test("VideoRefer-Bench-D: single-frame keeps frame_idx's mask, multi-frame all annotated frames", async () => {
   const d = join(dir, "benchd");
-  const rle = { size: [4, 4], counts: "04L4" };
+  const rle = { size: [4, 4], counts: "448" };
   write(join(d, "VideoRefer-Bench-D.json"), [
     {
       id: 0,
@@ -180,4 +181,28 @@ test("captioned referring set: references grouped by image_id, scored with the C
   assert.equal(m.failed, 1);
   assert.ok((m.Bleu_1 as number) > 0.9);
   assert.equal(m.METEOR, null);
+});
+
+test("videorefer-d: a broken RLE drops its item with file, item, object and frame named", () => {
+  const good = encodeMask(new Uint8Array(12).fill(1), 3, 4);
+  const records = [
+    { id: 0, video: "a.mp4", caption: "c", frame_idx: "1", annotation: [{ "1": { segmentation: good } }] },
+    {
+      id: 1,
+      video: "a.mp4",
+      caption: "c",
+      frame_idx: "1",
+      annotation: [{ "1": { segmentation: { size: [3, 4], counts: [2, -1, 11] } } }],
+    },
+  ];
+  const r = benchDSamples(records, "/x/D.json", "multi", (v) => ({ path: v, found: true }));
+  assert.deepEqual(
+    r.samples.map((s) => s.id),
+    ["0"],
+  );
+  assert.equal(r.issues.length, 1);
+  assert.equal(r.issues[0].file, "/x/D.json");
+  assert.equal(r.issues[0].field, "[1].annotation[0].1.segmentation");
+  assert.equal(r.issues[0].id, "1");
+  assert.match(r.issues[0].message, /object 0, frame 1: run 1 is negative/);
 });

@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { KinemaError } from "../../util/errors.ts";
 import { isDir, openEndedPromptHash, parseOpenEnded, readJsonFile, str } from "../openqa/common.ts";
 import type { Benchmark, LoadIssue, LoadResult, ObjectMasks, PromptSpec, Rle, Sample } from "../types.ts";
+import { looksLikeRle, maskProblem } from "../videorefer-q/load.ts";
 
 export const BENCH_D_FILE = "VideoRefer-Bench-D.json";
 
@@ -14,17 +15,6 @@ export interface VideoReferDLoadOptions {
   videoRoot?: string;
   mode?: "single" | "multi";
   checkVideos?: boolean;
-}
-
-function isRle(v: unknown): v is Rle {
-  const r = v as Record<string, unknown> | null;
-  return (
-    !!r &&
-    typeof r === "object" &&
-    Array.isArray(r.size) &&
-    r.size.length === 2 &&
-    (typeof r.counts === "string" || Array.isArray(r.counts))
-  );
 }
 
 /** Records → samples (pure). */
@@ -52,6 +42,7 @@ export function benchDSamples(
     if (!Array.isArray(r.annotation) || r.annotation.length === 0)
       return void skip("annotation", "missing or not a list of objects");
     const masks: ObjectMasks[] = [];
+    const sizeSeen: { size?: number[] } = {};
     for (const [k, ann] of (r.annotation as Record<string, unknown>[]).entries()) {
       const keys = mode === "single" ? [frameKey] : Object.keys(ann ?? {});
       const om: ObjectMasks = {};
@@ -59,8 +50,11 @@ export function benchDSamples(
         if (!ann || !(key in ann)) return void skip(`annotation[${k}]`, `no mask on frame ${key}`);
         const seg = (ann[key] as Record<string, unknown> | null)?.segmentation;
         if (seg == null) om[key] = null;
-        else if (isRle(seg)) om[key] = seg;
-        else {
+        else if (looksLikeRle(seg)) {
+          const problem = maskProblem(seg, k, key, sizeSeen);
+          if (problem) return void skip(`annotation[${k}].${key}.segmentation`, problem);
+          om[key] = seg as Rle;
+        } else {
           issues.push({
             file,
             field: `[${i}].annotation[${k}].${key}.segmentation`,

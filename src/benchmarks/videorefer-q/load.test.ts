@@ -206,3 +206,59 @@ test("masksAtFrames and the run summary", async () => {
     average: { n: 2, right: 2, acc: 1 },
   });
 });
+
+test("broken RLE masks are rejected at load time, naming the item, object and frame", async () => {
+  const d = join(dir, "bad-rle");
+  mkdirSync(d, { recursive: true });
+  const good = encodeMask(rect(1, 1, 4, 4), 6, 8);
+  const item = (id: number, annotation: unknown[]) => ({
+    id,
+    video: "v.mp4",
+    Question: `Q${id} ${annotation.map(() => "<region>").join(" ")}?`,
+    type: "Basic Questions",
+    options: ["(A) x", "(B) y"],
+    Answer: "(A) x",
+    frame_idx: "0",
+    annotation,
+  });
+  const items = [
+    item(0, [{ "0": { segmentation: good } }]),
+    // a run of -5 pixels (sum still 48)
+    item(1, [{ "0": { segmentation: { size: [6, 8], counts: [10, -5, 43] } } }]),
+    // runs cover 40 of 48 pixels
+    item(2, [{ "0": { segmentation: { size: [6, 8], counts: [10, 30] } } }]),
+    // 2 KB that claims a 40000×40000 frame (1.6 GB once decoded)
+    item(3, [{ "0": { segmentation: { size: [40000, 40000], counts: `${"0".repeat(2000)}` } } }]),
+    // the second object's mask is for another frame size than the first's
+    item(4, [
+      { "0": { segmentation: good } },
+      { "0": { segmentation: encodeMask(new Uint8Array(12), 3, 4) } },
+    ]),
+    // a truncated pycocotools string
+    item(5, [{ "0": { segmentation: { size: [6, 8], counts: "3b" } } }]),
+  ];
+  writeFileSync(join(d, "VideoRefer-Bench-Q.json"), JSON.stringify(items));
+  const t0 = process.memoryUsage().rss;
+  const { samples, issues } = await videoreferQ.load(d, { checkVideos: false });
+  assert.ok(process.memoryUsage().rss - t0 < 200 * 2 ** 20, "no mask is decoded to its claimed size");
+  assert.deepEqual(
+    samples.map((s) => s.id),
+    ["0"],
+  );
+  const file = join(d, "VideoRefer-Bench-Q.json");
+  assert.deepEqual(
+    issues.map((i) => [i.file, i.id, i.field, i.action]),
+    [
+      [file, "1", "[1].annotation[0].0.segmentation", "skipped"],
+      [file, "2", "[2].annotation[0].0.segmentation", "skipped"],
+      [file, "3", "[3].annotation[0].0.segmentation", "skipped"],
+      [file, "4", "[4].annotation[1].0.segmentation", "skipped"],
+      [file, "5", "[5].annotation[0].0.segmentation", "skipped"],
+    ],
+  );
+  assert.match(issues[0].message, /object 0, frame 0: run 1 is negative/);
+  assert.match(issues[1].message, /runs cover 40 pixels, size says 6x8=48/);
+  assert.match(issues[2].message, /40000x40000 exceeds the limit/);
+  assert.match(issues[3].message, /object 1, frame 0: size 3x4 differs from the item's other masks \(6x8\)/);
+  assert.match(issues[4].message, /truncated/);
+});

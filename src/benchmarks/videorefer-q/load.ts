@@ -2,6 +2,7 @@
 // video (a JPEG folder such as DAVIS/JPEGImages/480p/x, or an mp4) under the video root.
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
+import { rleProblem } from "../../masks/rle.ts";
 import { KinemaError } from "../../util/errors.ts";
 import type { LoadIssue, LoadResult, ObjectMasks, Rle, Sample } from "../types.ts";
 import { gtLetter } from "./official.ts";
@@ -25,15 +26,23 @@ export interface VideoReferLoadOptions {
   checkVideos?: boolean;
 }
 
-function isRle(v: unknown): v is Rle {
-  if (!v || typeof v !== "object") return false;
-  const r = v as Record<string, unknown>;
-  return (
-    Array.isArray(r.size) &&
-    r.size.length === 2 &&
-    r.size.every((x) => Number.isInteger(x) && (x as number) >= 0) &&
-    (typeof r.counts === "string" || (Array.isArray(r.counts) && r.counts.every((x) => Number.isInteger(x))))
-  );
+/** A segmentation that claims to be an RLE (has size or counts); anything else is a polygon or junk. */
+export function looksLikeRle(v: unknown): boolean {
+  return !!v && typeof v === "object" && !Array.isArray(v) && ("size" in v || "counts" in v);
+}
+
+/**
+ * The problem with one object's mask on one frame, or null: a broken RLE (negative runs, runs not summing
+ * to the size, oversize) or a size that differs from the item's other masks (they all cover one frame size).
+ */
+export function maskProblem(seg: unknown, object: number, frame: string, sizeSeen: { size?: number[] }) {
+  const p = rleProblem(seg);
+  if (p) return `object ${object}, frame ${frame}: ${p}`;
+  const size = (seg as Rle).size;
+  if (sizeSeen.size && (sizeSeen.size[0] !== size[0] || sizeSeen.size[1] !== size[1]))
+    return `object ${object}, frame ${frame}: size ${size[0]}x${size[1]} differs from the item's other masks (${sizeSeen.size[0]}x${sizeSeen.size[1]})`;
+  sizeSeen.size ??= size;
+  return null;
 }
 
 const OPTION = /^\(([A-Z])\)\s*(.*)$/s;
@@ -110,6 +119,7 @@ export async function loadVideoReferQ(path: string, opts: VideoReferLoadOptions 
 
     const masks: ObjectMasks[] = [];
     let bad = false;
+    const sizeSeen: { size?: number[] } = {};
     (r.annotation as Record<string, unknown>[]).forEach((ann, k) => {
       const keys = mode === "single" ? [frameKey] : Object.keys(ann);
       const om: ObjectMasks = {};
@@ -122,8 +132,15 @@ export async function loadVideoReferQ(path: string, opts: VideoReferLoadOptions 
         }
         const seg = (ann[key] as Record<string, unknown> | null)?.segmentation;
         if (seg === null || seg === undefined) om[key] = null;
-        else if (isRle(seg)) om[key] = seg;
-        else {
+        else if (looksLikeRle(seg)) {
+          const problem = maskProblem(seg, k, key, sizeSeen);
+          if (problem) {
+            bad = true;
+            skip(`annotation[${k}].${key}.segmentation`, problem, id);
+            return;
+          }
+          om[key] = seg as Rle;
+        } else {
           keep(
             `annotation[${k}].${key}.segmentation`,
             "not a COCO RLE (polygons are not supported); treated as empty",

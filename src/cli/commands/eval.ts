@@ -1,5 +1,6 @@
 // `kinema eval`: evaluate one model on one benchmark (resumable); prints the Table-3 row or the --json summary.
 import type { Command } from "commander";
+import type { BenchDAggregateMode } from "../../judge/aggregate.ts";
 import { defaultDeps } from "../../run/deps.ts";
 import { elapsedText, failureLines, partialText, retryCommand, tokenText } from "../../run/failures.ts";
 import { evalJson, isOpenEnded, scoreLines, table3Text } from "../../run/report.ts";
@@ -47,6 +48,8 @@ export interface EvalCliOptions {
   judgeBaseUrl?: string;
   judgeApiKeyEnv?: string;
   judgeSamples?: number;
+  judgeReparse?: number;
+  judgeAggregate?: BenchDAggregateMode;
   judgeTemperature?: number;
   judgeSeed?: number;
   judgeMaxTokens?: number;
@@ -110,6 +113,8 @@ export async function evalCommand(o: EvalCliOptions, extra: Partial<EvalOptions>
               temperature: o.judgeTemperature,
               seed: o.judgeSeed,
               maxTokens: o.judgeMaxTokens,
+              reparse: o.judgeReparse,
+              aggregate: o.judgeAggregate,
               concurrency: o.judgeConcurrency,
               retry:
                 o.judgeRetries !== undefined || o.backoffMs !== undefined

@@ -5,6 +5,7 @@ import { dirname, join } from "node:path";
 import type { Command } from "commander";
 import type { LoadIssue, SampleOutcome } from "../../benchmarks/types.ts";
 import { GEN_FILES } from "../../benchmarks/vcgpt-gen/index.ts";
+import type { BenchDAggregateMode } from "../../judge/aggregate.ts";
 import {
   JUDGE_KINDS,
   type JudgeKind,
@@ -28,6 +29,8 @@ export interface JudgeCliOptions {
   judgeBaseUrl?: string;
   judgeApiKeyEnv?: string;
   judgeSamples?: number;
+  judgeReparse?: number;
+  judgeAggregate?: BenchDAggregateMode;
   judgeTemperature?: number;
   judgeSeed?: number;
   judgeMaxTokens?: number;
@@ -101,13 +104,18 @@ export async function judgeCommand(
           temperature: o.judgeTemperature,
           seed: o.judgeSeed,
           maxTokens: o.judgeMaxTokens,
+          reparse: o.judgeReparse,
           concurrency: o.concurrency,
           retry,
           timeoutMs: o.timeoutMs,
           metrics,
         },
       );
-      const s = judgedSummary(store, o.run, { judgeKey: r.judgeKey, samples: o.judgeSamples });
+      const s = judgedSummary(store, o.run, {
+        judgeKey: r.judgeKey,
+        samples: o.judgeSamples,
+        aggregate: o.judgeAggregate,
+      });
       if (!s) throw new KinemaError("bad_input", `nothing was judged in run ${o.run}`, { field: "run" });
       const { kind: _k, judgeKey: _jk, unanswered: _u, judge, ...aggregate } = s;
       if (o.out)
@@ -130,6 +138,8 @@ export async function judgeCommand(
     temperature: o.judgeTemperature,
     seed: o.judgeSeed,
     maxTokens: o.judgeMaxTokens,
+    reparse: o.judgeReparse,
+    aggregate: o.judgeAggregate,
     concurrency: o.concurrency,
     retry,
     timeoutMs: o.timeoutMs,
