@@ -106,6 +106,9 @@ export async function planH264(
     if (from === undefined || to === undefined || to < from) return undefined;
     ranges.set(from, Math.max(ranges.get(from) ?? from, to));
   }
+  // Packet 0 always goes first: some decoders keep state from it (old x264 writes its build number in an
+  // SEI there, and FFmpeg decodes 4:4:4 from such encoders differently depending on it).
+  if (!ranges.has(0)) ranges.set(0, 0);
   const targetSet = new Set(targets);
   const parts: Buffer[] = avc.paramSets.flatMap((ps) => [START, ps]);
   const kept: number[] = [];

@@ -250,9 +250,11 @@ async function probeFile(path: string, opts: ProbeOptions): Promise<ProbeDetail>
   let avc: AvcConfig | undefined;
   const tb = rational(stream.time_base);
   if (tb && shown.every((p) => typeof p.pts === "number")) {
-    const start = Number(info.format?.start_time ?? 0) || 0;
     const order = shown.map((_, i) => i).sort((a, b) => (shown[a].pts as number) - (shown[b].pts as number));
-    pts = order.map((i) => ((shown[i].pts as number) * tb.num) / tb.den - start);
+    // Presentation times relative to the first shown frame, computed in integer ticks: the first is 0 exactly,
+    // whatever the container's start time.
+    const first = shown[order[0]].pts as number;
+    pts = order.map((i) => (((shown[i].pts as number) - first) * tb.num) / tb.den);
     keyframes = [];
     order.forEach((pkt, rank) => {
       if (shown[pkt].flags?.includes("K")) keyframes?.push(rank);
@@ -277,9 +279,9 @@ async function probeFile(path: string, opts: ProbeOptions): Promise<ProbeDetail>
   }
 
   let { width = 0, height = 0 } = stream;
-  const rotation = Math.abs(
-    stream.side_data_list?.find((s) => typeof s.rotation === "number")?.rotation ?? 0,
-  );
+  // ffprobe prints the display matrix's counter-clockwise angle; ffmpeg turns the picture the other way.
+  const ccw = stream.side_data_list?.find((s) => typeof s.rotation === "number")?.rotation ?? 0;
+  const rotation = ((-Math.round(ccw) % 360) + 360) % 360;
   if (rotation === 90 || rotation === 270) [width, height] = [height, width]; // ffmpeg autorotates on decode
   const meta: VideoMeta = {
     path,
@@ -291,6 +293,7 @@ async function probeFile(path: string, opts: ProbeOptions): Promise<ProbeDetail>
     width,
     height,
     codec: stream.codec_name ?? "unknown",
+    rotation,
   };
   return { meta, pts, keyframes, packets, avc, source: "ffprobe" };
 }
