@@ -77,8 +77,8 @@ function displayRotation(m: Buffer | null): { rotation: number; mirrored: boolea
   const s0 = Math.hypot(v(0), v(3));
   const s1 = Math.hypot(v(1), v(4));
   if (s0 === 0 || s1 === 0) return { rotation: 0, mirrored: false };
-  const ccw = (Math.atan2(v(1) / s1, v(0) / s0) * 180) / Math.PI; // av_display_rotation_get
-  let theta = -Math.round(ccw);
+  // av_display_rotation_get is -atan2(m1, m0); the CLI's get_rotation negates it again.
+  let theta = Math.round((Math.atan2(v(1) / s1, v(0) / s0) * 180) / Math.PI);
   theta = ((theta % 360) + 360) % 360;
   const det = v(0) * v(4) - v(1) * v(3);
   return { rotation: [0, 90, 180, 270].includes(theta) ? theta : -1, mirrored: det < 0 };

@@ -140,7 +140,7 @@ function parseVideoTrak(b: Buffer, trak: Box, file: string): Mp4Probe | undefine
   // Only plain quarter turns (ffmpeg's get_rotation: clockwise = -atan2(b, a)); mirrors go to ffprobe.
   let rotation: number;
   if (ma === 0 && md === 0 && Math.abs(mb) === 65536 && mc === -mb) {
-    rotation = mb > 0 ? 270 : 90;
+    rotation = mb > 0 ? 90 : 270;
     [width, height] = [height, width];
   } else if (mb === 0 && mc === 0 && Math.abs(ma) === 65536 && md === ma) rotation = ma > 0 ? 0 : 180;
   else return undefined;

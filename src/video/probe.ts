@@ -225,13 +225,15 @@ async function probeFile(path: string, opts: ProbeOptions): Promise<ProbeDetail>
   const shown = (info.packets ?? []).filter((p) => !p.flags?.includes("D"));
   const frames = shown.length;
   // mp4/mov headers list every sample, so fewer readable packets means the file was cut; AVI headers over-count.
+  // Samples hidden by an edit list are still listed and read (flag D), so compare against all packets.
+  const read = (info.packets ?? []).length;
   const declared = /mp4|mov/.test(info.format?.format_name ?? "")
     ? Number(stream.nb_frames ?? Number.NaN)
     : Number.NaN;
-  if (frames === 0 || /partial file|truncat|end of file/i.test(stderr) || declared > frames)
+  if (frames === 0 || /partial file|truncat|end of file/i.test(stderr) || declared > read)
     throw new KinemaError(
       "truncated",
-      `${path} is truncated: ${frames} readable frames${declared > frames ? ` of ${declared} declared` : ""}`,
+      `${path} is truncated: ${read} readable frames${declared > read ? ` of ${declared} declared` : ""}`,
       { file: path, frames },
     );
 
