@@ -6,7 +6,7 @@ import { isKinemaError, KinemaError } from "../util/errors.ts";
 import { frameIndex, planRanges, type Range, rangeWork, type Scan } from "./av.ts";
 import { fileIdentity } from "./cache.ts";
 import { planH264 } from "./h264.ts";
-import { engineAvailable, poolSize, runDecodeJob, scanFile, UnsafeDecode } from "./pool.ts";
+import { DecodeTimeout, engineAvailable, poolSize, runDecodeJob, scanFile, UnsafeDecode } from "./pool.ts";
 import { type ProbeDetail, probeDetail } from "./probe.ts";
 import { runTool } from "./tools.ts";
 import type { Fit, RgbFrames } from "./types.ts";
@@ -420,19 +420,6 @@ async function decodeInProcess(
     return frames.map((f) => Buffer.from(f.buffer, f.byteOffset, f.byteLength));
   };
   const timeoutMs = opts.timeoutMs ?? 120_000;
-  const withTimeout = <T>(p: Promise<T>): Promise<T> =>
-    new Promise<T>((resolve, reject) => {
-      const timer = setTimeout(
-        () =>
-          reject(
-            new KinemaError("timeout", `decoding ${meta.path} took longer than ${timeoutMs} ms`, {
-              file: meta.path,
-            }),
-          ),
-        timeoutMs,
-      );
-      p.then(resolve, reject).finally(() => clearTimeout(timer));
-    });
   inFlight++;
   try {
     if (!safeOnly && scan.unsafe === undefined) {
@@ -445,23 +432,24 @@ async function decodeInProcess(
       const alone = inFlight === 1 && poolSize() >= 2;
       const parts = (alone && splitRanges(ranges)) || [ranges];
       try {
-        const outs = await withTimeout(
-          Promise.all(
-            parts.map((rs) => {
-              const mine = targets.filter((t) => {
-                const d = dposOf.get(t) as number;
-                return rs.some((r) => r.from <= d && d <= r.to);
-              });
-              return runDecodeJob({
+        const outs = await Promise.all(
+          parts.map((rs) => {
+            const mine = targets.filter((t) => {
+              const d = dposOf.get(t) as number;
+              return rs.some((r) => r.from <= d && d <= r.to);
+            });
+            return runDecodeJob(
+              {
                 ...base,
                 targets: mine,
                 mode: "fast",
                 ranges: rs,
                 targetPts: mine.map((t) => ptsOf[t]),
                 skipNonRef: true,
-              }).then((o) => ({ mine, o }));
-            }),
-          ),
+              },
+              timeoutMs,
+            ).then((o) => ({ mine, o }));
+          }),
         );
         const byTarget = new Map<number, Uint8Array>();
         for (const { mine, o } of outs) mine.forEach((t, k) => byTarget.set(t, o.frames[k]));
@@ -472,15 +460,15 @@ async function decodeInProcess(
         }
         stats.fallback = "fast decode did not cover every target";
       } catch (e) {
-        if (!(e instanceof UnsafeDecode)) throw wrapEngineError(meta.path, e);
+        if (!(e instanceof UnsafeDecode)) throw wrapEngineError(meta.path, e, timeoutMs);
         stats.fallback = `fast decode redone sequentially: ${e.message}`;
       }
     } else if (!safeOnly) stats.fallback = `sequential decode: ${scan.unsafe}`;
     let out: Awaited<ReturnType<typeof runDecodeJob>>;
     try {
-      out = await withTimeout(runDecodeJob({ ...base, mode: "safe" }));
+      out = await runDecodeJob({ ...base, mode: "safe" }, timeoutMs);
     } catch (e) {
-      throw wrapEngineError(meta.path, e);
+      throw wrapEngineError(meta.path, e, timeoutMs);
     }
     stats.method = "av-safe";
     stats.processes = 1;
@@ -491,7 +479,13 @@ async function decodeInProcess(
   }
 }
 
-function wrapEngineError(path: string, e: unknown): unknown {
+function wrapEngineError(path: string, e: unknown, timeoutMs: number): unknown {
   if (isKinemaError(e)) return e;
+  if (e instanceof DecodeTimeout)
+    return new KinemaError(
+      "timeout",
+      `decoding ${path} took longer than ${(e as Error).message.replace(/\D+/g, " ").trim()} ms`,
+      { file: path },
+    );
   return new KinemaError("decode_failed", `decoding ${path} failed: ${(e as Error).message}`, { file: path });
 }

@@ -75,17 +75,29 @@ async function acquire(): Promise<Slot> {
   }
 }
 
-async function call<T>(req: WorkerJob): Promise<T> {
+/** Thrown when a job outlives its time limit; its worker is ended (a synchronous decode cannot be stopped). */
+export class DecodeTimeout extends Error {}
+
+async function call<T>(req: WorkerJob, timeoutMs = 0): Promise<T> {
   const slot = await acquire();
   slot.busy++;
   slot.worker.ref();
   const id = nextId++;
+  let timer: NodeJS.Timeout | undefined;
   try {
     return await new Promise<T>((resolve, reject) => {
       slot.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
       slot.worker.postMessage({ ...req, id });
+      if (timeoutMs > 0)
+        timer = setTimeout(() => {
+          slot.pending.delete(id);
+          slots = slots.filter((s) => s !== slot);
+          void slot.worker.terminate();
+          reject(new DecodeTimeout(`decoding took longer than ${timeoutMs} ms`));
+        }, timeoutMs);
     });
   } finally {
+    clearTimeout(timer);
     slot.busy--;
     if (slot.busy === 0) slot.worker.unref();
     queue.shift()?.();
@@ -98,8 +110,8 @@ export function scanFile(path: string): Promise<Scan> {
 }
 
 /** Runs a decode job on a worker. Rejects with UnsafeDecode when fast mode cannot vouch for the frames. */
-export async function runDecodeJob(job: DecodeJob): Promise<DecodeOutput> {
-  const out = await call<DecodeOutput>({ kind: "decode", job });
+export async function runDecodeJob(job: DecodeJob, timeoutMs = 0): Promise<DecodeOutput> {
+  const out = await call<DecodeOutput>({ kind: "decode", job }, timeoutMs);
   return { ...out, frames: out.frames.map((f) => new Uint8Array(f.buffer, f.byteOffset, f.byteLength)) };
 }
 
