@@ -482,10 +482,6 @@ async function decodeInProcess(
 function wrapEngineError(path: string, e: unknown, timeoutMs: number): unknown {
   if (isKinemaError(e)) return e;
   if (e instanceof DecodeTimeout)
-    return new KinemaError(
-      "timeout",
-      `decoding ${path} took longer than ${(e as Error).message.replace(/\D+/g, " ").trim()} ms`,
-      { file: path },
-    );
+    return new KinemaError("timeout", `decoding ${path} took longer than ${timeoutMs} ms`, { file: path });
   return new KinemaError("decode_failed", `decoding ${path} failed: ${(e as Error).message}`, { file: path });
 }
