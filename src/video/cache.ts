@@ -47,9 +47,13 @@ export async function fileIdentity(path: string): Promise<string> {
   return `frames:${real}:${h.digest("hex")}`;
 }
 
+/**
+ * Version 2: frames are exact on every stream (v1 entries could hold wrong frames of old-x264 4:4:4 clips)
+ * and fps:F follows presentation times.
+ */
 export function cacheKey(parts: Record<string, unknown>): string {
   return createHash("sha256")
-    .update(JSON.stringify({ v: 1, ...parts }))
+    .update(JSON.stringify({ v: 2, ...parts }))
     .digest("hex");
 }
 
@@ -71,6 +75,8 @@ interface Header {
   /** Distinct frames stored; `order[k]` says which stored frame answers indices[k]. */
   stored: number;
   order: number[];
+  /** The decoder's complaints when the frames were decoded. */
+  warnings?: string[];
 }
 
 function entryPath(dir: string, key: string): string {
@@ -102,7 +108,13 @@ export async function readCache(key: string, dir = cacheDir()): Promise<CacheEnt
       meta: h.meta,
       indices: h.indices,
       timestamps: h.timestamps,
-      rgb: { width: h.width, height: h.height, frames: h.order.map((k) => stored[k]), indices: h.indices },
+      rgb: {
+        width: h.width,
+        height: h.height,
+        frames: h.order.map((k) => stored[k]),
+        indices: h.indices,
+        ...(h.warnings ? { warnings: h.warnings } : {}),
+      },
     };
   } catch {
     await unlink(file).catch(() => {});
@@ -134,6 +146,7 @@ export async function writeCache(key: string, entry: CacheEntry, dir = cacheDir(
     height: entry.rgb.height,
     stored: frames.length,
     order,
+    ...(entry.rgb.warnings ? { warnings: entry.rgb.warnings } : {}),
   };
   const hbuf = Buffer.from(JSON.stringify(header), "utf8");
   const pre = Buffer.alloc(8);

@@ -3,15 +3,27 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { isKinemaError, KinemaError } from "../util/errors.ts";
+import { frameIndex, planRanges, type Range, rangeWork, type Scan } from "./av.ts";
+import { fileIdentity } from "./cache.ts";
 import { planH264 } from "./h264.ts";
+import { DecodeTimeout, engineAvailable, poolSize, runDecodeJob, scanFile, UnsafeDecode } from "./pool.ts";
 import { type ProbeDetail, probeDetail } from "./probe.ts";
 import { runTool } from "./tools.ts";
 import type { Fit, RgbFrames } from "./types.ts";
 
 export interface DecodeStats {
-  method?: "h264-refs" | "seek-select" | "folder";
-  /** ffmpeg processes the frames came from (2 when the H.264 fast path split the clip, see decodeH264). */
+  /**
+   * av-fast: in-process, keyframe runs only; av-safe: in-process sequential decode from packet 0;
+   * h264-refs: ffmpeg CLI fed only the packets the targets need; sequential: ffmpeg CLI from the start;
+   * folder: frame images.
+   */
+  method?: "av-fast" | "av-safe" | "h264-refs" | "sequential" | "folder";
+  /** Decoder workers or ffmpeg processes the frames came from (2 when an idle decode split the clip). */
   processes?: number;
+  /** Why a faster path was not taken or was redone (undefined when the fastest one applied). */
+  fallback?: string;
+  /** What the decoder complained about in a sequential decode (the frames are still what it output). */
+  warnings?: string[];
 }
 
 export interface DecodeOptions {
@@ -24,21 +36,15 @@ export interface DecodeOptions {
   /** Frame rate for frame folders (see probe). */
   fps?: number;
   /**
-   * `auto` (default): H.264 in mp4/mkv goes through the reference-frames-only fast path, everything else
-   * through seeking + select. `select` forces the latter (tests compare the two).
+   * `auto` (default): in-process decoding (node-av), keyframe runs when the stream allows, else sequential;
+   * the ffmpeg CLI when node-av is unavailable. `av-safe`: in-process sequential. `cli`: the ffmpeg CLI
+   * (H.264 mp4 through its reference-frames-only path). `select`: ffmpeg CLI sequential decode + select,
+   * the reference every other path must equal.
    */
-  method?: "auto" | "select";
+  method?: "auto" | "av-safe" | "cli" | "select";
   /** Filled in with how the frames were decoded (for tests and perf). */
   stats?: DecodeStats;
 }
-
-/**
- * Seeking costs an input open plus decoding from the keyframe; this many frames' worth of decoding is what
- * we estimate the open to cost. Measured on 640×360 h264: opening an input ≈ 6–10 decoded frames.
- */
-const OPEN_COST_FRAMES = 10;
-/** More inputs than this in one process cost more than they save (each holds a demuxer and decoder). */
-const MAX_INPUTS = 24;
 
 /** Output dimensions and the filter chain that produces them from a source of width×height. */
 export function fitFilter(
@@ -100,85 +106,15 @@ function selectExpr(ns: number[]): string {
   return `select='${terms.join("+")}'`;
 }
 
-interface Group {
-  /** Targets (ascending presentation indices) decoded from one input. */
-  targets: number[];
-  /** Keyframe the demuxer will seek back to for the first target. */
-  key: number;
-}
-
-/**
- * Splits sorted targets into runs that each get their own seeking input: a new input pays off when the
- * next target's keyframe lies past the previous target, by more than an input open costs.
- */
-export function planGroups(targets: number[], keyframes: number[] | undefined): Group[] {
-  const keyOf = (t: number): number => {
-    if (!keyframes || keyframes.length === 0) return 0;
-    let lo = 0;
-    let hi = keyframes.length - 1;
-    let best = 0;
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1;
-      if (keyframes[mid] <= t) {
-        best = keyframes[mid];
-        lo = mid + 1;
-      } else hi = mid - 1;
-    }
-    return best;
-  };
-  const groups: Group[] = [];
-  for (const t of targets) {
-    const last = groups[groups.length - 1];
-    const key = keyOf(t);
-    const prev = last?.targets[last.targets.length - 1];
-    if (last && prev !== undefined && t - prev <= t - key + OPEN_COST_FRAMES) last.targets.push(t);
-    else groups.push({ targets: [t], key });
-  }
-  // Too many inputs: merge where the gap between groups is smallest.
-  while (groups.length > MAX_INPUTS) {
-    let best = 1;
-    let bestGap = Number.POSITIVE_INFINITY;
-    for (let i = 1; i < groups.length; i++) {
-      const a = groups[i - 1].targets;
-      const gap = groups[i].targets[0] - a[a.length - 1];
-      if (gap < bestGap) {
-        bestGap = gap;
-        best = i;
-      }
-    }
-    groups[best - 1].targets.push(...groups[best].targets);
-    groups.splice(best, 1);
-  }
-  return groups;
-}
-
-const sec = (x: number) => Math.max(0, x).toFixed(6);
-
-/** Inputs and filter graph for seek + select: one seeking input per group, concatenated in order. */
-function fileArgs(detail: ProbeDetail, targets: number[], chain: string) {
-  const { meta, pts, keyframes } = detail;
-  const groups = pts ? planGroups(targets, keyframes) : [{ targets, key: 0 }];
-  const args: string[] = [];
-  const graph: string[] = [];
-  groups.forEach((g, k) => {
-    const first = g.targets[0];
-    const last = g.targets[g.targets.length - 1];
-    // Seek to the midpoint between frame first-1 and first: accurate seeking then drops every frame before
-    // `first`, so the filter's n=0 is exactly frame `first` (also for 29.97 and VFR timestamps).
-    const seekAt = pts && first > 0 ? (pts[first - 1] + pts[first]) / 2 : 0;
-    const base = pts && first > 0 ? first : 0;
-    if (groups.length > 1) args.push("-threads", "1"); // many short decodes: frame threads only add latency
-    if (seekAt > 0) args.push("-ss", sec(seekAt));
-    if (pts && last + 1 < meta.frames) args.push("-t", sec((pts[last] + pts[last + 1]) / 2 - seekAt));
-    args.push("-i", meta.path);
-    const ns = g.targets.map((t) => t - base);
-    graph.push(`[${k}:v]${selectExpr(ns)},${chain}[o${k}]`);
-  });
-  const outs = groups.map((_, k) => `[o${k}]`).join("");
-  graph.push(
-    groups.length > 1 ? `${outs}concat=n=${groups.length}:v=1:a=0,setpts=N[out]` : `${outs}setpts=N[out]`,
-  );
-  return { args, graph: graph.join(";") };
+/** Filters that turn a rotated stream upright as ffmpeg's autorotation does (for streams fed without it). */
+export function rotateFilter(rotation: number | undefined): string {
+  return rotation === 90
+    ? "transpose=clock,"
+    : rotation === 180
+      ? "hflip,vflip,"
+      : rotation === 270
+        ? "transpose=cclock,"
+        : "";
 }
 
 /** ffconcat list for frame folders: only the wanted files, in order, so one process reads them all. */
@@ -188,7 +124,8 @@ function concatList(files: string[]): Buffer {
 }
 
 /**
- * Decodes the frames at `indices` (any order, repeats allowed) and returns them in that order.
+ * Decodes the frames at `indices` (any order, repeats allowed) and returns them in that order. Frame i is
+ * frame i of a sequential decode of the whole stream (ffmpeg -vsync passthrough), whichever path runs.
  * Throws KinemaError index_out_of_range | not_found | not_a_video | truncated | decode_failed | timeout.
  */
 export async function decode(path: string, indices: number[], opts: DecodeOptions = {}): Promise<RgbFrames> {
@@ -205,23 +142,36 @@ export async function decode(path: string, indices: number[], opts: DecodeOption
   if (indices.length === 0) return { width, height, frames: [], indices: [] };
   const targets = [...new Set(indices)].sort((a, b) => a - b);
   const chain = `${filter},format=rgb24`;
-
   const frameBytes = width * height * 3;
-  const fast = await decodeH264(detail, targets, chain, frameBytes, opts);
-  if (fast) {
-    if (opts.stats) opts.stats.method = "h264-refs";
-    if (opts.stats) opts.stats.processes = fast.processes;
-    return inRequestOrder(fast.out, targets, indices, width, height, frameBytes);
+  const stats: DecodeStats = opts.stats ?? {};
+  stats.fallback = undefined;
+  stats.warnings = undefined;
+  const method = opts.method ?? "auto";
+
+  if (meta.kind === "file" && (method === "auto" || method === "av-safe")) {
+    if (engineAvailable()) {
+      const got = await decodeInProcess(
+        detail,
+        targets,
+        chain,
+        frameBytes,
+        method === "av-safe",
+        stats,
+        opts,
+      );
+      if (got) return inRequestOrder(got, targets, indices, width, height, frameBytes, stats.warnings);
+    } else stats.fallback = "node-av is not available";
   }
-  if (opts.stats) opts.stats.method = meta.kind === "frames" ? "folder" : "seek-select";
-  if (opts.stats) opts.stats.processes = 1;
-  // Seeking is relative to the container's start time, which only ffprobe reports exactly.
-  if (detail.source === "mp4")
-    return decode(path, indices, {
-      ...opts,
-      method: "select",
-      probe: await probeDetail(path, { parser: false, timeoutMs: opts.timeoutMs }),
-    });
+  if (method !== "select" && meta.kind === "file") {
+    const fast = await decodeH264(detail, targets, chain, frameBytes, opts);
+    if (fast) {
+      stats.method = "h264-refs";
+      stats.processes = fast.processes;
+      return inRequestOrder(fast.out, targets, indices, width, height, frameBytes);
+    }
+  }
+  stats.method = meta.kind === "frames" ? "folder" : "sequential";
+  stats.processes = 1;
 
   const args = ["-v", "error", "-nostdin"];
   let listDir: string | undefined;
@@ -233,8 +183,9 @@ export async function decode(path: string, indices: number[], opts: DecodeOption
     await writeFile(list, concatList(targets.map((t) => files[t])));
     args.push("-f", "concat", "-safe", "0", "-i", list, "-filter_complex", `[0:v]${chain},setpts=N[out]`);
   } else {
-    const plan = fileArgs(detail, targets, chain);
-    args.push(...plan.args, "-filter_complex", plan.graph);
+    // The reference decode: every frame from the first, frame n selected by its output count. Starting at a
+    // later keyframe (-ss) is not exact for every stream (decoder state from packet 0, open GOPs).
+    args.push("-i", meta.path, "-filter_complex", `[0:v]${selectExpr(targets)},${chain},setpts=N[out]`);
   }
   args.push("-map", "[out]", "-vsync", "passthrough", "-frames:v", String(targets.length));
   args.push("-f", "rawvideo", "-pix_fmt", "rgb24", "pipe:1");
@@ -260,21 +211,33 @@ export async function decode(path: string, indices: number[], opts: DecodeOption
       { file: path, expected: targets.length, got },
     );
   }
-  return inRequestOrder(r.stdout, targets, indices, width, height, frameBytes);
+  const complaints = r.stderr.trim();
+  if (complaints) stats.warnings = complaints.split("\n").slice(0, 20);
+  return inRequestOrder(r.stdout, targets, indices, width, height, frameBytes, stats.warnings);
 }
 
 /** Splits ffmpeg's output (one frame per distinct target, ascending) back into the caller's order. */
 function inRequestOrder(
-  out: Buffer,
+  out: Buffer | Buffer[],
   targets: number[],
   indices: number[],
   width: number,
   height: number,
   frameBytes: number,
+  warnings?: string[],
 ): RgbFrames {
   const byIndex = new Map<number, Buffer>();
-  targets.forEach((t, k) => byIndex.set(t, out.subarray(k * frameBytes, (k + 1) * frameBytes)));
-  return { width, height, frames: indices.map((i) => byIndex.get(i) as Buffer), indices: [...indices] };
+  targets.forEach((t, k) =>
+    byIndex.set(t, Array.isArray(out) ? out[k] : out.subarray(k * frameBytes, (k + 1) * frameBytes)),
+  );
+  const r: RgbFrames = {
+    width,
+    height,
+    frames: indices.map((i) => byIndex.get(i) as Buffer),
+    indices: [...indices],
+  };
+  if (warnings?.length) r.warnings = warnings;
+  return r;
 }
 
 /** H.264 fast-path decodes running in this process (see decodeH264's split). */
@@ -329,8 +292,7 @@ async function decodeH264(
   opts: DecodeOptions,
 ): Promise<{ out: Buffer; processes: number } | undefined> {
   const { meta, packets, keyframes, avc } = detail;
-  if ((opts.method ?? "auto") !== "auto" || !packets || !keyframes || !avc || meta.kind !== "file")
-    return undefined;
+  if (!packets || !keyframes || !avc || meta.kind !== "file") return undefined;
   // A clip's keyframe groups decode independently. When this is the only decode running and a second core
   // is free, two ffmpeg processes each take half of the groups: their start-up (≈65 ms for Debian's
   // dynamically linked ffmpeg, mostly symbol lookup) and decoding overlap. Busy runners decode one clip
@@ -356,7 +318,9 @@ async function decodeH264(
         const args = ["-v", "error", "-nostdin"];
         if (plans.length > 1) args.push("-threads", "1"); // one core each
         args.push("-f", "h264", "-i", "pipe:0");
-        args.push("-filter_complex", `[0:v]${selectExpr(plan.ns)},${chain},setpts=N[out]`, "-map", "[out]");
+        // A raw H.264 stream carries no display matrix: turn the picture upright as autorotation would.
+        const upright = `${rotateFilter(meta.rotation)}${chain}`;
+        args.push("-filter_complex", `[0:v]${selectExpr(plan.ns)},${upright},setpts=N[out]`, "-map", "[out]");
         args.push("-vsync", "passthrough", "-frames:v", String(parts[i].length));
         args.push("-f", "rawvideo", "-pix_fmt", "rgb24", "pipe:1");
         // If one process fails, the other is killed; allSettled waits for both to exit.
@@ -385,4 +349,139 @@ async function decodeH264(
   } finally {
     inFlight--;
   }
+}
+
+/** Scans by file identity (path, size, mtime): a run samples each video once per spec, often several specs. */
+const scans = new Map<string, Promise<Scan>>();
+const MAX_SCANS = 256;
+
+function cachedScan(path: string, identity: string): Promise<Scan> {
+  let s = scans.get(identity);
+  if (!s) {
+    s = scanFile(path);
+    s.catch(() => scans.delete(identity));
+    scans.set(identity, s);
+    if (scans.size > MAX_SCANS) scans.delete(scans.keys().next().value as string);
+  }
+  return s;
+}
+
+/** Splits ranges (in decode order) into two contiguous parts of about equal work, or undefined. */
+export function splitRanges(ranges: Range[]): [Range[], Range[]] | undefined {
+  if (ranges.length < 2) return undefined;
+  const total = ranges.reduce((a, r) => a + rangeWork(r), 0);
+  let left = 0;
+  let best: { cut: number; cost: number } | undefined;
+  for (let i = 0; i < ranges.length - 1; i++) {
+    left += rangeWork(ranges[i]);
+    const cost = Math.max(left, total - left);
+    if (!best || cost < best.cost) best = { cut: i + 1, cost };
+  }
+  // Each part also decodes packet 0 and pays a worker round trip: split only when it saves a quarter.
+  return best && best.cost <= 0.75 * total ? [ranges.slice(0, best.cut), ranges.slice(best.cut)] : undefined;
+}
+
+/**
+ * In-process decoding on the worker pool. Returns undefined (with stats.fallback) when the stream is one the
+ * engine does not index the way the probe does; the caller then uses the ffmpeg CLI.
+ */
+async function decodeInProcess(
+  detail: ProbeDetail,
+  targets: number[],
+  chain: string,
+  frameBytes: number,
+  safeOnly: boolean,
+  stats: DecodeStats,
+  opts: DecodeOptions,
+): Promise<Buffer[] | undefined> {
+  const { meta } = detail;
+  const identity = await fileIdentity(meta.path);
+  let scan: Scan;
+  try {
+    scan = await cachedScan(meta.path, identity);
+  } catch (e) {
+    stats.fallback = `in-process scan failed: ${(e as Error).message}`;
+    return undefined;
+  }
+  if (scan.frames !== meta.frames) {
+    stats.fallback = `in-process demuxer counts ${scan.frames} frames, the probe ${meta.frames}`;
+    return undefined;
+  }
+  if (scan.mirrored || scan.rotation < 0 || scan.rotation !== (meta.rotation ?? 0)) {
+    stats.fallback = `display matrix (rotation ${scan.rotation}${scan.mirrored ? ", mirrored" : ""}) left to the CLI`;
+    return undefined;
+  }
+  const base = { path: meta.path, chain, rotation: scan.rotation, targets, threads: 1 };
+  const check = (frames: Uint8Array[]) => {
+    if (frames.some((f) => f.byteLength !== frameBytes))
+      throw new KinemaError("decode_failed", `decoding ${meta.path} gave frames of an unexpected size`, {
+        file: meta.path,
+      });
+    return frames.map((f) => Buffer.from(f.buffer, f.byteOffset, f.byteLength));
+  };
+  const timeoutMs = opts.timeoutMs ?? 120_000;
+  inFlight++;
+  try {
+    if (!safeOnly && scan.unsafe === undefined) {
+      const { frameOf, ptsOf } = frameIndex(scan);
+      const ranges = planRanges(scan, frameOf, targets);
+      const dposOf = new Map<number, number>();
+      frameOf.forEach((f, d) => {
+        if (f >= 0) dposOf.set(f, d);
+      });
+      const alone = inFlight === 1 && poolSize() >= 2;
+      const parts = (alone && splitRanges(ranges)) || [ranges];
+      try {
+        const outs = await Promise.all(
+          parts.map((rs) => {
+            const mine = targets.filter((t) => {
+              const d = dposOf.get(t) as number;
+              return rs.some((r) => r.from <= d && d <= r.to);
+            });
+            return runDecodeJob(
+              {
+                ...base,
+                targets: mine,
+                mode: "fast",
+                ranges: rs,
+                targetPts: mine.map((t) => ptsOf[t]),
+                skipNonRef: true,
+              },
+              timeoutMs,
+            ).then((o) => ({ mine, o }));
+          }),
+        );
+        const byTarget = new Map<number, Uint8Array>();
+        for (const { mine, o } of outs) mine.forEach((t, k) => byTarget.set(t, o.frames[k]));
+        if (targets.every((t) => byTarget.has(t))) {
+          stats.method = "av-fast";
+          stats.processes = parts.length;
+          return check(targets.map((t) => byTarget.get(t) as Uint8Array));
+        }
+        stats.fallback = "fast decode did not cover every target";
+      } catch (e) {
+        if (!(e instanceof UnsafeDecode)) throw wrapEngineError(meta.path, e, timeoutMs);
+        stats.fallback = `fast decode redone sequentially: ${e.message}`;
+      }
+    } else if (!safeOnly) stats.fallback = `sequential decode: ${scan.unsafe}`;
+    let out: Awaited<ReturnType<typeof runDecodeJob>>;
+    try {
+      out = await runDecodeJob({ ...base, mode: "safe" }, timeoutMs);
+    } catch (e) {
+      throw wrapEngineError(meta.path, e, timeoutMs);
+    }
+    stats.method = "av-safe";
+    stats.processes = 1;
+    if (out.warnings.length) stats.warnings = out.warnings;
+    return check(out.frames);
+  } finally {
+    inFlight--;
+  }
+}
+
+function wrapEngineError(path: string, e: unknown, timeoutMs: number): unknown {
+  if (isKinemaError(e)) return e;
+  if (e instanceof DecodeTimeout)
+    return new KinemaError("timeout", `decoding ${path} took longer than ${timeoutMs} ms`, { file: path });
+  return new KinemaError("decode_failed", `decoding ${path} failed: ${(e as Error).message}`, { file: path });
 }

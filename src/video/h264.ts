@@ -106,6 +106,9 @@ export async function planH264(
     if (from === undefined || to === undefined || to < from) return undefined;
     ranges.set(from, Math.max(ranges.get(from) ?? from, to));
   }
+  // Packet 0 always goes first: some decoders keep state from it (old x264 writes its build number in an
+  // SEI there, and FFmpeg decodes 4:4:4 from such encoders differently depending on it).
+  if (!ranges.has(0)) ranges.set(0, 0);
   const targetSet = new Set(targets);
   const parts: Buffer[] = avc.paramSets.flatMap((ps) => [START, ps]);
   const kept: number[] = [];
@@ -127,6 +130,9 @@ export async function planH264(
       for (const p of seg) {
         const nals = nalUnits(buf.subarray(p.pos - lo, p.pos - lo + p.size), avc.lengthSize);
         if (!nals) return undefined;
+        // Only IDR pictures restart the decoder: after a jump to a non-IDR keyframe (open GOPs) the output
+        // order, which `ns` counts on, is not the presentation order.
+        if (p === seg[0] && !nals.some((n) => (n[0] & 0x1f) === 5)) return undefined;
         const slices = nals.filter((n) => (n[0] & 0x1f) === 1 || (n[0] & 0x1f) === 5);
         if (slices.length === 0) return undefined;
         const isRef = slices.some((n) => (n[0] & 0x60) !== 0);

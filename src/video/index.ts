@@ -1,8 +1,9 @@
 // Public entry of the video layer: probe, sample, decode, encode, cache, loadFrames.
 export * from "./cache.ts";
-export { type DecodeOptions, type DecodeStats, decode, fitFilter, planGroups } from "./decode.ts";
+export { type DecodeOptions, type DecodeStats, decode, fitFilter } from "./decode.ts";
 export { encodeImages, type ImageFormat, MIME } from "./encode.ts";
 export { type LoadedFrames, type LoadOptions, loadFrames, type VideoRef } from "./load.ts";
+export { closeDecoders, engineAvailable } from "./pool.ts";
 export {
   DEFAULT_FOLDER_FPS,
   fpsRational,

@@ -40,6 +40,8 @@ export interface LoadedFrames {
   timestamps: number[];
   /** Whether the frames came from the cache. */
   cached: boolean;
+  /** What the decoder complained about while decoding these frames (absent when nothing). */
+  warnings?: string[];
 }
 
 /**
@@ -65,7 +67,10 @@ export async function loadFrames(ref: VideoRef, spec: string, opts: LoadOptions 
         fps: ref.fps,
       });
       const hit = await readCache(key, opts.cacheDir);
-      if (hit) out = { ...hit, meta: { ...hit.meta, path: ref.path }, cached: true };
+      if (hit) {
+        out = { ...hit, meta: { ...hit.meta, path: ref.path }, cached: true };
+        if (hit.rgb.warnings) out.warnings = hit.rgb.warnings;
+      }
     }
   }
   if (!out) {
@@ -88,6 +93,7 @@ export async function loadFrames(ref: VideoRef, spec: string, opts: LoadOptions 
     });
     const timestamps = indices.map((i) => detail.pts?.[i] ?? i / meta.fpsValue);
     out = { meta, indices, rgb, timestamps, cached: false };
+    if (rgb.warnings) out.warnings = rgb.warnings;
     if (key) await writeCache(key, out, opts.cacheDir).catch(() => {}); // a full disk must not fail the run
   }
   const images = opts.images ? await encodeImages(out.rgb, opts.images, opts.quality) : undefined;

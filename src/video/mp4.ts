@@ -137,9 +137,13 @@ function parseVideoTrak(b: Buffer, trak: Box, file: string): Mp4Probe | undefine
     b.readInt32BE(m + 12),
     b.readInt32BE(m + 16),
   ];
-  if (ma === 0 && md === 0 && Math.abs(mb) === 65536 && Math.abs(mc) === 65536)
+  // Only plain quarter turns (ffmpeg's get_rotation: clockwise = -atan2(b, a)); mirrors go to ffprobe.
+  let rotation: number;
+  if (ma === 0 && md === 0 && Math.abs(mb) === 65536 && mc === -mb) {
+    rotation = mb > 0 ? 90 : 270;
     [width, height] = [height, width];
-  else if (!(mb === 0 && mc === 0)) return undefined;
+  } else if (mb === 0 && mc === 0 && Math.abs(ma) === 65536 && md === ma) rotation = ma > 0 ? 0 : 180;
+  else return undefined;
 
   // Edit list: none, or one plain edit that starts the media at `mediaTime` (B-frame delay).
   let mediaTime = 0;
@@ -243,6 +247,7 @@ function parseVideoTrak(b: Buffer, trak: Box, file: string): Mp4Probe | undefine
     width,
     height,
     codec: "h264",
+    rotation,
   };
   return {
     meta,

@@ -225,13 +225,15 @@ async function probeFile(path: string, opts: ProbeOptions): Promise<ProbeDetail>
   const shown = (info.packets ?? []).filter((p) => !p.flags?.includes("D"));
   const frames = shown.length;
   // mp4/mov headers list every sample, so fewer readable packets means the file was cut; AVI headers over-count.
+  // Samples hidden by an edit list are still listed and read (flag D), so compare against all packets.
+  const read = (info.packets ?? []).length;
   const declared = /mp4|mov/.test(info.format?.format_name ?? "")
     ? Number(stream.nb_frames ?? Number.NaN)
     : Number.NaN;
-  if (frames === 0 || /partial file|truncat|end of file/i.test(stderr) || declared > frames)
+  if (frames === 0 || /partial file|truncat|end of file/i.test(stderr) || declared > read)
     throw new KinemaError(
       "truncated",
-      `${path} is truncated: ${frames} readable frames${declared > frames ? ` of ${declared} declared` : ""}`,
+      `${path} is truncated: ${read} readable frames${declared > read ? ` of ${declared} declared` : ""}`,
       { file: path, frames },
     );
 
@@ -250,9 +252,11 @@ async function probeFile(path: string, opts: ProbeOptions): Promise<ProbeDetail>
   let avc: AvcConfig | undefined;
   const tb = rational(stream.time_base);
   if (tb && shown.every((p) => typeof p.pts === "number")) {
-    const start = Number(info.format?.start_time ?? 0) || 0;
     const order = shown.map((_, i) => i).sort((a, b) => (shown[a].pts as number) - (shown[b].pts as number));
-    pts = order.map((i) => ((shown[i].pts as number) * tb.num) / tb.den - start);
+    // Presentation times relative to the first shown frame, computed in integer ticks: the first is 0 exactly,
+    // whatever the container's start time.
+    const first = shown[order[0]].pts as number;
+    pts = order.map((i) => (((shown[i].pts as number) - first) * tb.num) / tb.den);
     keyframes = [];
     order.forEach((pkt, rank) => {
       if (shown[pkt].flags?.includes("K")) keyframes?.push(rank);
@@ -277,9 +281,9 @@ async function probeFile(path: string, opts: ProbeOptions): Promise<ProbeDetail>
   }
 
   let { width = 0, height = 0 } = stream;
-  const rotation = Math.abs(
-    stream.side_data_list?.find((s) => typeof s.rotation === "number")?.rotation ?? 0,
-  );
+  // ffprobe prints the display matrix's counter-clockwise angle; ffmpeg turns the picture the other way.
+  const ccw = stream.side_data_list?.find((s) => typeof s.rotation === "number")?.rotation ?? 0;
+  const rotation = ((-Math.round(ccw) % 360) + 360) % 360;
   if (rotation === 90 || rotation === 270) [width, height] = [height, width]; // ffmpeg autorotates on decode
   const meta: VideoMeta = {
     path,
@@ -291,6 +295,7 @@ async function probeFile(path: string, opts: ProbeOptions): Promise<ProbeDetail>
     width,
     height,
     codec: stream.codec_name ?? "unknown",
+    rotation,
   };
   return { meta, pts, keyframes, packets, avc, source: "ffprobe" };
 }

@@ -123,7 +123,13 @@ function floorLinspace(stop: number, n: number): number[] {
  * the order given; duplicates are kept when N exceeds the frame count, as lmms-eval does. `fps` is the video's
  * frame rate.
  */
-export function sampleRange(spec: SampleSpec, total: number, fps: number): number[] {
+export function sampleRange(
+  spec: SampleSpec,
+  total: number,
+  fps: number,
+  /** Presentation time of each of the `total` frames (seconds, ascending); `fps:F` then follows them. */
+  times?: readonly number[],
+): number[] {
   if (spec.kind === "none" || total <= 0) {
     if (spec.kind === "indices" && spec.indices.length > 0)
       throw new KinemaError("index_out_of_range", `frame ${spec.indices[0]} requested from 0 frames`, {
@@ -143,13 +149,27 @@ export function sampleRange(spec: SampleSpec, total: number, fps: number): numbe
     case "segments": // midpoint of each of N equal segments
       return Array.from({ length: spec.n }, (_, k) => Math.floor(((k + 0.5) * total) / spec.n));
     case "fps": {
-      // One frame every fps/F frames starting at frame 0; a rate above the video's keeps every frame once.
-      const every = fps / spec.fps;
       const out: number[] = [];
-      for (let k = 0; ; k++) {
-        const i = Math.floor(k * every + 1e-9);
-        if (i >= total) break;
-        if (out[out.length - 1] !== i) out.push(i);
+      if (times && times.length === total && total > 1) {
+        // Presentation times: at t0 + k/F take the last frame shown at or before it (the frame on screen),
+        // until the clip ends one mean frame interval after its last frame. On CFR this is the rule below.
+        const t0 = times[0];
+        const end = times[total - 1] + (times[total - 1] - t0) / (total - 1);
+        let i = 0;
+        for (let k = 0; ; k++) {
+          const t = t0 + k / spec.fps;
+          if (t >= end - 1e-9) break;
+          while (i + 1 < total && times[i + 1] <= t + 1e-9) i++;
+          if (out[out.length - 1] !== i) out.push(i);
+        }
+      } else {
+        // One frame every fps/F frames starting at frame 0; a rate above the video's keeps every frame once.
+        const every = fps / spec.fps;
+        for (let k = 0; ; k++) {
+          const i = Math.floor(k * every + 1e-9);
+          if (i >= total) break;
+          if (out[out.length - 1] !== i) out.push(i);
+        }
       }
       if (spec.max === undefined || out.length <= spec.max) return out;
       return floorLinspace(out.length - 1, spec.max).map((k) => out[k]);
@@ -179,11 +199,12 @@ export function sampleIndices(
   total: number,
   fps: number,
   window?: Window,
-  /** Presentation time of each frame (seconds); when given, the window is cut on these (exact for VFR). */
+  /** Presentation time of each frame (seconds); the window and `fps:F` then use these (exact for VFR). */
   times?: readonly number[],
 ): number[] {
   const parsed = typeof spec === "string" ? parseSampleSpec(spec) : spec;
-  if (!window) return sampleRange(parsed, total, fps);
+  const exact = times && times.length === total ? times : undefined;
+  if (!window) return sampleRange(parsed, total, fps, exact);
   const { first, end } = times ? windowRangeByTimes(times, window) : windowRange(total, fps, window);
   if (end <= first && parsed.kind !== "none")
     throw new KinemaError(
@@ -191,5 +212,5 @@ export function sampleIndices(
       `window ${window[0]},${window[1]} s holds no frames (video has ${total} frames at ${fps.toFixed(3)} fps)`,
       { field: "window", frames: total },
     );
-  return sampleRange(parsed, end - first, fps).map((i) => i + first);
+  return sampleRange(parsed, end - first, fps, exact?.slice(first, end)).map((i) => i + first);
 }

@@ -18,6 +18,11 @@ export interface VideoMeta {
   height: number;
   /** Codec name as ffprobe spells it (`h264`, `vp9`, ...), or `jpeg`/`png` for frame folders. */
   codec: string;
+  /**
+   * Degrees clockwise (0, 90, 180, 270) that the container's display matrix turns the picture; decoded
+   * frames come out upright, as ffmpeg shows them, and width/height are the upright size.
+   */
+  rotation?: number;
 }
 
 /** Decoded RGB frames for models that read pixels directly (built-in ONNX models). */
@@ -28,6 +33,8 @@ export interface RgbFrames {
   frames: Buffer[];
   /** The frame index (into the whole video) of each entry of `frames`. */
   indices: number[];
+  /** What the decoder complained about while producing these frames (absent when nothing). */
+  warnings?: string[];
 }
 
 /** How decoded frames are fitted into the requested size. */

@@ -24,9 +24,14 @@ export interface FramesResult {
   fps: number;
   /** The video's total frame count. */
   frames: number;
+  /** Presentation time of each sampled frame, seconds from the first frame (which is at 0). */
   timestamps: number[];
   width: number;
   height: number;
+  /** Degrees clockwise the video is turned to come out upright (its display matrix). */
+  rotation: number;
+  /** What the decoder complained about (absent when nothing). */
+  warnings?: string[];
 }
 
 export async function frames(video: string, o: FramesOptions): Promise<FramesResult> {
@@ -60,6 +65,8 @@ export async function frames(video: string, o: FramesOptions): Promise<FramesRes
     timestamps: r.timestamps,
     width: r.rgb.width,
     height: r.rgb.height,
+    rotation: r.meta.rotation ?? 0,
+    ...(r.warnings ? { warnings: r.warnings } : {}),
   };
 }
 
@@ -85,6 +92,7 @@ export function register(program: Command): void {
     .option("--json", "print the result as JSON")
     .action(async (video: string, opts: FramesOptions & { json?: boolean }) => {
       const r = await frames(video, opts);
+      for (const w of r.warnings ?? []) process.stderr.write(`kinema: decoder warning: ${w}\n`);
       if (opts.json)
         printJson({
           indices: r.indices,
@@ -92,6 +100,8 @@ export function register(program: Command): void {
           fps: r.fps,
           frames: r.frames,
           timestamps: r.timestamps,
+          rotation: r.rotation,
+          ...(r.warnings ? { warnings: r.warnings } : {}),
         });
       else
         printText(
