@@ -8,9 +8,11 @@ import { dirname, join } from "node:path";
 import { KinemaError } from "../util/errors.ts";
 import { captionRef } from "./caption-ref/index.ts";
 import { motionbench } from "./motionbench/index.ts";
+import { mvbench } from "./mvbench/index.ts";
 import { activitynetQa, msrvttQa, msvdQa, tgifQa } from "./openqa/index.ts";
 import type { Benchmark, Sample } from "./types.ts";
 import { vcgptGen } from "./vcgpt-gen/index.ts";
+import { videomme } from "./videomme/index.ts";
 import { videoreferD } from "./videorefer-d/index.ts";
 import { videoReferFramesFor, videoReferMarkFrames, videoreferQ } from "./videorefer-q/index.ts";
 
@@ -52,6 +54,8 @@ const BY_PREFIX: Record<string, Benchmark> = {
   "vcgpt-gen": vcgptGen,
   "videorefer-d": withMarks(withVideoFolder(videoreferD)),
   "caption-ref": withMarks(captionRef),
+  mvbench,
+  videomme,
 };
 
 /** The spec prefixes `getBenchmark` understands. */

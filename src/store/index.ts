@@ -90,6 +90,8 @@ export interface SampleRow {
   question: string;
   options: string[];
   video: { path: string; window?: [number, number]; fps?: number };
+  /** The benchmark's extra labels (Sample.labels), when it has any. */
+  labels?: Record<string, unknown>;
   status: StoredStatus;
   requestKey: string | null;
   prompt: string | null;
@@ -221,6 +223,7 @@ function sampleRow(r: any): SampleRow {
     question: r.question ?? "",
     options: unjson(r.options) ?? [],
     video: unjson(r.video) ?? { path: "" },
+    labels: unjson(r.labels) ?? undefined,
     status: r.status,
     requestKey: r.request_key,
     prompt: r.prompt,
@@ -286,6 +289,8 @@ export class Store {
   private migrate(): void {
     const cols = this.db.prepare("PRAGMA table_info(samples)").all() as { name: string }[];
     if (!cols.some((c) => c.name === "judge")) this.db.exec("ALTER TABLE samples ADD COLUMN judge TEXT");
+    // Benchmark labels beyond the category (Video-MME task type, LVBench question types...): JSON, nullable.
+    if (!cols.some((c) => c.name === "labels")) this.db.exec("ALTER TABLE samples ADD COLUMN labels TEXT");
     this.db
       .prepare("UPDATE meta SET value = ? WHERE key = 'schema_version' AND CAST(value AS INTEGER) < ?")
       .run(String(SCHEMA_VERSION), SCHEMA_VERSION);
@@ -444,10 +449,11 @@ export class Store {
       question: string;
       options: string[];
       video: unknown;
+      labels?: Record<string, unknown>;
     }[],
   ): number {
     const st = this.db.prepare(
-      "INSERT OR IGNORE INTO samples(run_id, sample_id, idx, video_id, category, split, answer, question, options, video, status) VALUES (?,?,?,?,?,?,?,?,?,?,'pending')",
+      "INSERT OR IGNORE INTO samples(run_id, sample_id, idx, video_id, category, split, answer, question, options, video, labels, status) VALUES (?,?,?,?,?,?,?,?,?,?,?,'pending')",
     );
     let added = 0;
     this.tx(() => {
@@ -464,6 +470,7 @@ export class Store {
             s.question,
             JSON.stringify(s.options),
             JSON.stringify(s.video),
+            s.labels ? JSON.stringify(s.labels) : null,
           ).changes,
         );
     });

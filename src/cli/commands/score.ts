@@ -4,8 +4,11 @@ import { readFileSync } from "node:fs";
 import type { Command } from "commander";
 import { metaRows, parseJsonl } from "../../benchmarks/motionbench/load.ts";
 import { computeAccuracy, constructAnswers } from "../../benchmarks/motionbench/official.ts";
+import { scoreMvbenchFile } from "../../benchmarks/mvbench/results.ts";
 import { extractLenient, extractLmmsEval, splitOptions } from "../../benchmarks/parse.ts";
 import type { LoadIssue } from "../../benchmarks/types.ts";
+import { printedReport } from "../../benchmarks/videomme/official.ts";
+import { scoreVideoMmeFile } from "../../benchmarks/videomme/results.ts";
 import { scoreVideoReferQ, type VideoReferQScore } from "../../benchmarks/videorefer-q/official.ts";
 import { KinemaError } from "../../util/errors.ts";
 import { printJson, printText, textTable } from "../output.ts";
@@ -142,4 +145,51 @@ export function register(program: Command): void {
       rows.push(["Average", result.average.n, result.average.right, pct(result.average.acc)]);
       printText(textTable(rows));
     });
+  score
+    .command("mvbench")
+    .description("MVBench notebook scoring (check_ans) on its saved results {acc_dict, res_list}")
+    .requiredOption("--pred <file>", "the notebook's results JSON, or a list of {pred, gt, task_type}")
+    .option("--json", "print exactly final_res (upload_leaderboard.json)")
+    .action((o: { pred: string; json?: boolean }) => {
+      const { result, issues } = scoreMvbenchFile(o.pred);
+      warn(issues);
+      if (o.json) return printJson(result);
+      printText(
+        textTable([["task", "accuracy"], ...Object.entries(result).map(([k, v]) => [k, v.toFixed(2)])]),
+      );
+    });
+  score
+    .command("videomme")
+    .description("Video-MME eval_your_results on its results JSON (videos with questions and responses)")
+    .requiredOption("--pred <file>", "results JSON in the script's input format")
+    .option(
+      "--duration <list>",
+      "video_duration_type: comma-separated short,medium,long",
+      "short,medium,long",
+    )
+    .option("--categories", "return_categories_accuracy")
+    .option("--sub-categories", "return_sub_categories_accuracy")
+    .option("--task-types", "return_task_types_accuracy")
+    .option("--skip-missing", "skip videos marked missing (and do not require 300 per duration)")
+    .option(
+      "--json",
+      "print every block's numbers unrounded: {<duration>|entire: {Video Categories, ..., Overall}}",
+    )
+    .action(
+      (o: {
+        pred: string;
+        duration: string;
+        categories?: boolean;
+        subCategories?: boolean;
+        taskTypes?: boolean;
+        skipMissing?: boolean;
+        json?: boolean;
+      }) => {
+        const durations = o.duration.split(",");
+        const { score: s, issues } = scoreVideoMmeFile(o.pred, { durations, skipMissing: o.skipMissing });
+        warn(issues);
+        if (o.json) return printJson(s);
+        process.stdout.write(printedReport(s, durations, o));
+      },
+    );
 }

@@ -1,0 +1,182 @@
+// Tiny datasets in the published layouts of MVBench, Video-MME, LVBench, Perception Test and TempCompass, with
+// real ffmpeg clips (testsrc), for loader and end-to-end tests. Each writes into `dir` and returns its path.
+import { execFileSync } from "node:child_process";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { parquetWriteBuffer } from "hyparquet-writer";
+import { resolveTool } from "../../src/video/tools.ts";
+
+/** A testsrc clip of `seconds` at `rate` fps (64×64 H.264). */
+export function makeClip(file: string, seconds = 2, rate = 8): void {
+  mkdirSync(dirname(file), { recursive: true });
+  const ffmpeg = resolveTool("ffmpeg").path;
+  execFileSync(
+    ffmpeg,
+    [
+      "-v",
+      "error",
+      "-y",
+      "-f",
+      "lavfi",
+      "-i",
+      `testsrc=duration=${seconds}:size=64x64:rate=${rate}`,
+      "-pix_fmt",
+      "yuv420p",
+      file,
+    ],
+    { stdio: "ignore" },
+  );
+}
+
+/** A folder of 00001.jpg... frames (MVBench's TVQA frames at 3 fps). */
+export function makeFrameFolder(dir: string, frames: number): void {
+  mkdirSync(dir, { recursive: true });
+  const ffmpeg = resolveTool("ffmpeg").path;
+  execFileSync(
+    ffmpeg,
+    [
+      "-v",
+      "error",
+      "-y",
+      "-f",
+      "lavfi",
+      "-i",
+      "testsrc=size=64x64:rate=3",
+      "-frames:v",
+      String(frames),
+      join(dir, "%05d.jpg"),
+    ],
+    { stdio: "ignore" },
+  );
+}
+
+const json = (file: string, v: unknown) => {
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, `${JSON.stringify(v, null, 2)}\n`);
+};
+
+/** MVBench: json/<task>.json + video/<source>/...; one bounded task, one frame-folder task, one bad item. */
+export function makeMvbenchFixture(dir: string): string {
+  makeClip(join(dir, "video/star/Charades_v1_480/A1B2C.mp4"), 4, 8);
+  makeClip(join(dir, "video/nturgbd/S001C001P001R001A001_rgb.avi"), 2, 8);
+  makeFrameFolder(join(dir, "video/tvqa/frames_fps3_hq/castle_s01e01_seg02_clip_00"), 12);
+  json(join(dir, "json/action_sequence.json"), [
+    {
+      video: "A1B2C.mp4",
+      question: "What happened after the person took the towel?",
+      candidates: ["Put down the cup.", "Opened the door.", "Sat on the bed.", "Took the shoe."],
+      answer: "Opened the door.",
+      start: 0.5,
+      end: 3.5,
+    },
+    {
+      video: "A1B2C.mp4",
+      question: "What did the person do first?",
+      candidates: ["Ate.", "Slept.", "Ran."],
+      answer: "Ran.",
+      start: 1,
+      end: 2,
+    },
+  ]);
+  json(join(dir, "json/episodic_reasoning.json"), [
+    {
+      video: "castle_s01e01_seg02_clip_00",
+      question: "Why is Castle smiling?",
+      candidates: ["He won.", "He lost.", "He is tired.", "He is hungry.", "He is late."],
+      answer: "He won.",
+      start: 0.3,
+      end: 3.6,
+    },
+  ]);
+  json(join(dir, "json/fine_grained_pose.json"), [
+    {
+      video: "S001C001P001R001A001_rgb.avi",
+      question: "What is the pose?",
+      candidates: ["sit down", "stand up"],
+      answer: "stand up",
+    },
+    { video: "S001C001P001R001A001_rgb.avi", question: "Broken item without candidates", answer: "x" },
+  ]);
+  return dir;
+}
+
+/** Video-MME as on Hugging Face: videomme/test-00000-of-00001.parquet, data/<videoID>.mp4, subtitle/<videoID>.srt. */
+export function makeVideoMmeFixture(dir: string): string {
+  makeClip(join(dir, "data/fFjv93ACGo8.mp4"), 4, 8);
+  makeClip(join(dir, "data/JNaRxmvh2Tg.mp4"), 2, 8);
+  mkdirSync(join(dir, "subtitle"), { recursive: true });
+  const font = (t: string) => `<font color="white" size=".72c">${t}</font>`;
+  writeFileSync(
+    join(dir, "subtitle/fFjv93ACGo8.srt"),
+    `1\r\n00:00:00,000 --> 00:00:01,000\r\n${font("Hi guys, welcome")}\r\n\r\n2\r\n00:00:01,000 --> 00:00:02,500\r\n${font("to the kitchen")}\r\n\r\n3\r\n00:00:03,000 --> 00:00:03,900\r\n${font("see you")}\r\n\r\n4\r\nbroken --> time\r\nnope\r\n`,
+  );
+  const rows = [
+    [
+      "001",
+      "short",
+      "Knowledge",
+      "Humanity & History",
+      "fFjv93ACGo8",
+      "001-1",
+      "Counting Problem",
+      "How many apples?",
+      ["A. One.", "B. Two.", "C. Three.", "D. Four."],
+      "C",
+    ],
+    [
+      "001",
+      "short",
+      "Knowledge",
+      "Humanity & History",
+      "fFjv93ACGo8",
+      "001-2",
+      "Information Synopsis",
+      "What is the genre?",
+      ["A. News.", "B. Vlog.", "C. Tutorial.", "D. Game."],
+      "A",
+    ],
+    [
+      "301",
+      "medium",
+      "Sports Competition",
+      "Football",
+      "JNaRxmvh2Tg",
+      "301-1",
+      "Action Recognition",
+      "What does the player do?",
+      ["A. Kick.", "B. Run.", "C. Jump.", "D. Fall."],
+      "B",
+    ],
+    [
+      "301",
+      "medium",
+      "Sports Competition",
+      "Football",
+      "JNaRxmvh2Tg",
+      "301-2",
+      "OCR Problems",
+      "Broken answer row",
+      ["A. a.", "B. b.", "C. c.", "D. d."],
+      "E",
+    ],
+  ];
+  const col = (i: number) => rows.map((r) => r[i]);
+  const buf = parquetWriteBuffer({
+    columnData: [
+      { name: "video_id", data: col(0), type: "STRING" },
+      { name: "duration", data: col(1), type: "STRING" },
+      { name: "domain", data: col(2), type: "STRING" },
+      { name: "sub_category", data: col(3), type: "STRING" },
+      { name: "url", data: col(4).map((v) => `https://www.youtube.com/watch?v=${v}`), type: "STRING" },
+      { name: "videoID", data: col(4), type: "STRING" },
+      { name: "question_id", data: col(5), type: "STRING" },
+      { name: "task_type", data: col(6), type: "STRING" },
+      { name: "question", data: col(7), type: "STRING" },
+      { name: "options", data: col(8) },
+      { name: "answer", data: col(9), type: "STRING" },
+    ],
+  });
+  mkdirSync(join(dir, "videomme"), { recursive: true });
+  writeFileSync(join(dir, "videomme/test-00000-of-00001.parquet"), Buffer.from(buf));
+  return dir;
+}
