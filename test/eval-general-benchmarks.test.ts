@@ -9,7 +9,12 @@ import { after, before, test } from "node:test";
 import { createExplorer } from "../src/analysis/explorer.ts";
 import { openSqliteSource } from "../src/analysis/source-sqlite.ts";
 import { cliRunner } from "./helpers/cli.ts";
-import { makeMvbenchFixture, makeVideoMmeFixture } from "./helpers/general-fixtures.ts";
+import {
+  makeLvbenchFixture,
+  makeMvbenchFixture,
+  makePerceptionTestFixture,
+  makeVideoMmeFixture,
+} from "./helpers/general-fixtures.ts";
 import { type LoopbackServer, reply, startLoopbackServer } from "./helpers/loopback-server.ts";
 
 let tmp: string;
@@ -21,6 +26,8 @@ before(async () => {
   tmp = mkdtempSync(join(tmpdir(), "kinema-general-"));
   makeMvbenchFixture(join(tmp, "mvbench"));
   makeVideoMmeFixture(join(tmp, "videomme"));
+  makeLvbenchFixture(join(tmp, "lvbench"));
+  makePerceptionTestFixture(join(tmp, "ptest"));
   server = await startLoopbackServer({
     script: (req) => {
       const t = req.text;
@@ -29,6 +36,8 @@ before(async () => {
       if (t.includes("Why is Castle smiling?")) return reply.answer("");
       if (t.includes("How many apples?")) return reply.answer("Best option: C");
       if (t.includes("What is the genre?")) return reply.answer("A");
+      if (t.includes("What colour is the car?")) return reply.answer("(B) green");
+      if (t.includes("What did the person pick up?")) return reply.answer("B");
       return reply.answer("B");
     },
   });
@@ -92,6 +101,23 @@ test("videomme: parquet layout, official-subs prompt carries the subtitles at th
   assert.deepEqual(Object.keys(j.categories), ["short", "medium"]);
 });
 
+test("lvbench and perception-test: published layouts end to end, official blocks", async () => {
+  const lv = await evalJson(`lvbench:${join(tmp, "lvbench")}`, ["--frames", "uniform:4"]);
+  assert.equal(lv.requests.length, 2);
+  assert.match(lv.requests[0].text, /\n\(D\) white\nAnswer the question with the option letter$/);
+  // car: "(B) green" → B right; sky: "B" vs C wrong; the car counts under both of its question types
+  assert.deepEqual(lv.j.official, {
+    "entity recognition": 1,
+    "key information retrieval": 1,
+    reasoning: 0,
+    acc: 0.5,
+  });
+  const pt = await evalJson(`perception-test:${join(tmp, "ptest")}`, ["--frames", "uniform:4"]);
+  assert.equal(pt.requests.length, 2);
+  assert.deepEqual(pt.j.official, { accuracy: 0.5 });
+  assert.deepEqual(Object.keys(pt.j.categories), ["Memory", "Semantics"]);
+});
+
 test("every run is in the explorer's leaderboard with its benchmark's own categories", () => {
   const ex = createExplorer(openSqliteSource(runDir()));
   assert.deepEqual(ex.leaderboard("mvbench").categories, [
@@ -101,6 +127,8 @@ test("every run is in the explorer's leaderboard with its benchmark's own catego
   ]);
   assert.deepEqual(ex.leaderboard("videomme").categories, ["medium", "short"]);
   assert.equal(ex.leaderboard("videomme").rows.length, 1);
+  assert.deepEqual(ex.leaderboard("lvbench").categories, ["entity recognition", "reasoning"]);
+  assert.deepEqual(ex.leaderboard("perception-test").categories, ["Memory", "Semantics"]);
 });
 
 test("kinema score mvbench / videomme on the official scripts' input formats", async () => {
@@ -134,4 +162,46 @@ test("kinema score mvbench / videomme on the official scripts' input formats", a
   assert.equal(v.stdout, fx.stdout.all_flags);
   const vj = await kinema(["score", "videomme", "--pred", res, "--skip-missing", "--json"]);
   assert.deepEqual(Object.keys(JSON.parse(vj.stdout)), ["short", "medium", "long", "entire"]);
+});
+
+test("kinema score lvbench / perception-test on the upstream answer files", async () => {
+  const ans = join(tmp, "lv-answers.json");
+  writeFileSync(ans, JSON.stringify({ "0": "(B) green", "1": "c" }));
+  const meta = join(tmp, "lvbench", "video_info.meta.jsonl");
+  const raw = await kinema(["score", "lvbench", "--meta", meta, "--pred", ans, "--json"]);
+  assert.equal(raw.code, 0, raw.stderr);
+  assert.deepEqual(JSON.parse(raw.stdout), {
+    "entity recognition": 0,
+    "key information retrieval": 0,
+    reasoning: 0,
+    acc: 0,
+  });
+  const pol = await kinema([
+    "score",
+    "lvbench",
+    "--meta",
+    meta,
+    "--pred",
+    ans,
+    "--polish",
+    "--leaderboard",
+    "--json",
+  ]);
+  assert.deepEqual(JSON.parse(pol.stdout), { ER: 1, KIR: 1, Rea: 0, Overall: 0.5 });
+  const sub = join(tmp, "pt-results.json");
+  writeFileSync(sub, JSON.stringify({ video_10909: [{ id: 0, answer_id: 1 }] }));
+  const p = await kinema([
+    "score",
+    "perception-test",
+    "--annotations",
+    join(tmp, "ptest"),
+    "--pred",
+    sub,
+    "--json",
+  ]);
+  assert.equal(p.code, 0, p.stderr);
+  const pj = JSON.parse(p.stdout);
+  assert.equal(pj.top1, 0.5);
+  assert.deepEqual(pj.area, { Memory: 1, Semantics: 0 });
+  assert.match(p.stderr, /answer_id/); // the fixture's broken question is reported
 });

@@ -7,9 +7,11 @@ import { statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { KinemaError } from "../util/errors.ts";
 import { captionRef } from "./caption-ref/index.ts";
+import { lvbench } from "./lvbench/index.ts";
 import { motionbench } from "./motionbench/index.ts";
 import { mvbench } from "./mvbench/index.ts";
 import { activitynetQa, msrvttQa, msvdQa, tgifQa } from "./openqa/index.ts";
+import { perceptionTest } from "./perception-test/index.ts";
 import type { Benchmark, Sample } from "./types.ts";
 import { vcgptGen } from "./vcgpt-gen/index.ts";
 import { videomme } from "./videomme/index.ts";
@@ -56,6 +58,8 @@ const BY_PREFIX: Record<string, Benchmark> = {
   "caption-ref": withMarks(captionRef),
   mvbench,
   videomme,
+  lvbench,
+  "perception-test": perceptionTest,
 };
 
 /** The spec prefixes `getBenchmark` understands. */

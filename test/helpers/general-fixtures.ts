@@ -180,3 +180,62 @@ export function makeVideoMmeFixture(dir: string): string {
   writeFileSync(join(dir, "videomme/test-00000-of-00001.parquet"), Buffer.from(buf));
   return dir;
 }
+
+/** LVBench: video_info.meta.jsonl + videos/<key>.mp4 (download.sh's folder); one bad line, one bad QA. */
+export function makeLvbenchFixture(dir: string): string {
+  makeClip(join(dir, "videos/Cm73ma6Ibcs.mp4"), 3, 8);
+  const q = (uid: number, text: string, answer: string, types: string[]) => ({
+    uid,
+    question: `${text}\n(A) red\n(B) green\n(C) blue\n(D) white`,
+    answer,
+    question_type: types,
+    time_reference: "00:01-00:02",
+  });
+  const lines = [
+    JSON.stringify({
+      key: "Cm73ma6Ibcs",
+      type: "cartoon",
+      video_info: { duration_minutes: 0.05 },
+      qa: [
+        q(0, "What colour is the car?", "B", ["entity recognition", "key information retrieval"]),
+        q(1, "What colour is the sky?", "C", ["reasoning"]),
+        { uid: 2, question: "No options here", answer: "A", question_type: ["reasoning"] },
+      ],
+    }),
+    "{not json",
+  ];
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, "video_info.meta.jsonl"), `${lines.join("\n")}\n`);
+  return dir;
+}
+
+/** Perception Test MC, validation layout: mc_question_valid.json + videos/<video_id>.mp4; one bad question. */
+export function makePerceptionTestFixture(dir: string): string {
+  makeClip(join(dir, "videos/video_10909.mp4"), 2, 8);
+  const mc = (id: number, question: string, answerId: number, area: string) => ({
+    id,
+    question,
+    options: ["a pen", "a cup", "a key"],
+    answer_id: answerId,
+    area,
+    reasoning: "Descriptive",
+    tag: ["Object recognition"],
+  });
+  json(join(dir, "mc_question_valid.json"), {
+    video_10909: {
+      metadata: {
+        video_id: "video_10909",
+        split: "valid",
+        num_frames: 16,
+        frame_rate: 8,
+        resolution: [64, 64],
+      },
+      mc_question: [
+        mc(0, "What did the person pick up?", 1, "Memory"),
+        mc(1, "What is on the table?", 2, "Semantics"),
+        { id: 2, question: "Broken", options: ["x", "y", "z"], answer_id: 7 },
+      ],
+    },
+  });
+  return dir;
+}

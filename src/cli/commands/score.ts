@@ -2,10 +2,12 @@
 // upstream result (--json) or a readable table. Problems in the files are reported, never fatal per line.
 import { readFileSync } from "node:fs";
 import type { Command } from "commander";
+import { scoreLvbenchFiles } from "../../benchmarks/lvbench/results.ts";
 import { metaRows, parseJsonl } from "../../benchmarks/motionbench/load.ts";
 import { computeAccuracy, constructAnswers } from "../../benchmarks/motionbench/official.ts";
 import { scoreMvbenchFile } from "../../benchmarks/mvbench/results.ts";
 import { extractLenient, extractLmmsEval, splitOptions } from "../../benchmarks/parse.ts";
+import { scorePerceptionTestFiles } from "../../benchmarks/perception-test/results.ts";
 import type { LoadIssue } from "../../benchmarks/types.ts";
 import { printedReport } from "../../benchmarks/videomme/official.ts";
 import { scoreVideoMmeFile } from "../../benchmarks/videomme/results.ts";
@@ -192,4 +194,39 @@ export function register(program: Command): void {
         process.stdout.write(printedReport(s, durations, o));
       },
     );
+  score
+    .command("lvbench")
+    .description("LVBench compute_accuracy on an {uid: answer} file against video_info.meta.jsonl")
+    .requiredOption("--meta <file>", "video_info.meta.jsonl")
+    .requiredOption("--pred <file>", "answers JSON {uid: answer}")
+    .option("--polish", "apply polish_answer to each answer first (raw model replies)")
+    .option("--leaderboard", "print result.json's names (KIR, EU, Sum, ER, Rea, TG, Overall) instead")
+    .option("--json", "print exactly compute_accuracy's result")
+    .action((o: { meta: string; pred: string; polish?: boolean; leaderboard?: boolean; json?: boolean }) => {
+      const { result, leaderboard, issues } = scoreLvbenchFiles(o);
+      warn(issues);
+      const r = o.leaderboard ? leaderboard : result;
+      if (o.json) return printJson(r);
+      printText(textTable([["", "accuracy"], ...Object.entries(r).map(([k, v]) => [k, pct(v)])]));
+    });
+  score
+    .command("perception-test")
+    .description(
+      "Perception Test multiple-choice top-1 accuracy on a {video_id: [{id, answer_id}]} result file",
+    )
+    .requiredOption("--annotations <file>", "mc_question_valid.json (or its folder)")
+    .requiredOption("--pred <file>", "results JSON {video_id: [{id, answer_id}]}")
+    .option("--json", "print {top1, area, reasoning, tag, n, answered}")
+    .action((o: { annotations: string; pred: string; json?: boolean }) => {
+      const { result, issues } = scorePerceptionTestFiles(o);
+      warn(issues);
+      if (o.json) return printJson(result);
+      const rows: (string | number)[][] = [
+        ["", "top-1"],
+        ["all", pct(result.top1)],
+      ];
+      for (const [k, v] of Object.entries(result.area)) rows.push([`area: ${k}`, pct(v)]);
+      for (const [k, v] of Object.entries(result.reasoning)) rows.push([`reasoning: ${k}`, pct(v)]);
+      printText(textTable(rows));
+    });
 }
