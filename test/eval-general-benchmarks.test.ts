@@ -13,6 +13,7 @@ import {
   makeLvbenchFixture,
   makeMvbenchFixture,
   makePerceptionTestFixture,
+  makeTempCompassFixture,
   makeVideoMmeFixture,
 } from "./helpers/general-fixtures.ts";
 import { type LoopbackServer, reply, startLoopbackServer } from "./helpers/loopback-server.ts";
@@ -28,9 +29,13 @@ before(async () => {
   makeVideoMmeFixture(join(tmp, "videomme"));
   makeLvbenchFixture(join(tmp, "lvbench"));
   makePerceptionTestFixture(join(tmp, "ptest"));
+  makeTempCompassFixture(join(tmp, "tempcompass"));
   server = await startLoopbackServer({
     script: (req) => {
       const t = req.text;
+      // the TempCompass judge (system "You are an AI assistant for question answering.")
+      if (t.includes("Ground-Truth Answer: A. left to right")) return reply.answer("Correct");
+      if (t.includes("Ground-Truth Answer:")) return reply.answer("Incorrect");
       if (t.includes("What happened after the person took the towel?"))
         return reply.answer("B) Opened the door.");
       if (t.includes("Why is Castle smiling?")) return reply.answer("");
@@ -38,6 +43,10 @@ before(async () => {
       if (t.includes("What is the genre?")) return reply.answer("A");
       if (t.includes("What colour is the car?")) return reply.answer("(B) green");
       if (t.includes("What did the person pick up?")) return reply.answer("B");
+      if (t.includes("What is the man doing in the video?")) return reply.answer("A");
+      if (t.includes("Which direction is the man moving?")) return reply.answer("it goes left to right");
+      if (t.includes("Is the man dunking?")) return reply.answer("Yes.");
+      if (t.includes("Which caption matches")) return reply.answer("Caption B");
       return reply.answer("B");
     },
   });
@@ -118,6 +127,24 @@ test("lvbench and perception-test: published layouts end to end, official blocks
   assert.deepEqual(Object.keys(pt.j.categories), ["Memory", "Semantics"]);
 });
 
+test("tempcompass: three tasks end to end; rule-only official block; conflicting videos in the records", async () => {
+  const { j, requests } = await evalJson(`tempcompass:${join(tmp, "tempcompass")}`, [
+    "--frames",
+    "uniform:4",
+  ]);
+  assert.equal(requests.length, 5);
+  assert.ok(requests.some((r) => r.text.endsWith("\nPlease answer yes or no:")));
+  assert.equal(j.counts.unparsed, 2); // "it goes left to right" twice: no rule matches
+  const off = j.official as Record<string, Record<string, unknown>>;
+  assert.equal(off.disable_llm as unknown, true);
+  assert.equal(off["multi-choice"].avg, 33.3);
+  const recs = readFileSync(join(runDir(), j.run, "samples.jsonl"), "utf8")
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l));
+  assert.ok(recs.length === 5);
+});
+
 test("every run is in the explorer's leaderboard with its benchmark's own categories", () => {
   const ex = createExplorer(openSqliteSource(runDir()));
   assert.deepEqual(ex.leaderboard("mvbench").categories, [
@@ -129,6 +156,7 @@ test("every run is in the explorer's leaderboard with its benchmark's own catego
   assert.equal(ex.leaderboard("videomme").rows.length, 1);
   assert.deepEqual(ex.leaderboard("lvbench").categories, ["entity recognition", "reasoning"]);
   assert.deepEqual(ex.leaderboard("perception-test").categories, ["Memory", "Semantics"]);
+  assert.deepEqual(ex.leaderboard("tempcompass").categories, ["action", "direction"]);
 });
 
 test("kinema score mvbench / videomme on the official scripts' input formats", async () => {
@@ -204,4 +232,75 @@ test("kinema score lvbench / perception-test on the upstream answer files", asyn
   assert.equal(pj.top1, 0.5);
   assert.deepEqual(pj.area, { Memory: 1, Semantics: 0 });
   assert.match(p.stderr, /answer_id/); // the fixture's broken question is reported
+});
+
+test("kinema score tempcompass: rules, then the loopback judge for unmatched replies, judge recorded", async () => {
+  const preds = join(tmp, "tc-mc.json");
+  writeFileSync(
+    preds,
+    JSON.stringify({
+      "1034419625": {
+        action: [
+          {
+            question:
+              "What is the man doing in the video?\nA. dunking a basketball\nB. dribbling a basketball\nC. passing a basketball",
+            answer: "A. dunking a basketball",
+            prediction: "A",
+          },
+        ],
+        direction: [
+          {
+            question: "Which direction is the man moving?\nA. left to right\nB. right to left",
+            answer: "A. left to right",
+            prediction: "it goes left to right",
+          },
+        ],
+      },
+    }),
+  );
+  const meta = join(tmp, "tempcompass", "meta_info.json");
+  const off = await kinema([
+    "score",
+    "tempcompass",
+    "--task",
+    "multi-choice",
+    "--pred",
+    preds,
+    "--meta",
+    meta,
+    "--json",
+  ]);
+  assert.equal(off.code, 0, off.stderr);
+  assert.equal(JSON.parse(off.stdout).result.aspects.avg, 50);
+  const from = server.requests.length;
+  const out = join(tmp, "tc-eval.json");
+  const r = await kinema([
+    "score",
+    "tempcompass",
+    "--task",
+    "multi-choice",
+    "--pred",
+    preds,
+    "--meta",
+    meta,
+    "--judge",
+    "openai:judge",
+    "--judge-base-url",
+    server.url,
+    "--out",
+    out,
+    "--json",
+  ]);
+  assert.equal(r.code, 0, r.stderr);
+  const j = JSON.parse(r.stdout);
+  assert.equal(j.result.aspects.avg, 100);
+  assert.equal(j.result.matchRate, 50);
+  assert.equal(j.judge.spec, "openai:judge");
+  assert.equal(j.judge.calls, 1);
+  const sent = server.requests.slice(from);
+  assert.equal(sent.length, 1);
+  assert.equal(sent[0].body.messages[0].content, "You are an AI assistant for question answering.");
+  assert.equal(sent[0].body.temperature, 1);
+  const written = JSON.parse(readFileSync(out, "utf8"));
+  assert.equal(written["1034419625"].direction[0]["chatgpt-response"], "Correct");
 });

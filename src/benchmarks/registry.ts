@@ -12,6 +12,7 @@ import { motionbench } from "./motionbench/index.ts";
 import { mvbench } from "./mvbench/index.ts";
 import { activitynetQa, msrvttQa, msvdQa, tgifQa } from "./openqa/index.ts";
 import { perceptionTest } from "./perception-test/index.ts";
+import { tempcompass } from "./tempcompass/index.ts";
 import type { Benchmark, Sample } from "./types.ts";
 import { vcgptGen } from "./vcgpt-gen/index.ts";
 import { videomme } from "./videomme/index.ts";
@@ -60,6 +61,7 @@ const BY_PREFIX: Record<string, Benchmark> = {
   videomme,
   lvbench,
   "perception-test": perceptionTest,
+  tempcompass,
 };
 
 /** The spec prefixes `getBenchmark` understands. */

@@ -239,3 +239,64 @@ export function makePerceptionTestFixture(dir: string): string {
   });
   return dir;
 }
+
+/** TempCompass: questions/<task>.json, meta_info.json, videos/<id>.mp4 with a conflicting (_reverse) video. */
+export function makeTempCompassFixture(dir: string): string {
+  makeClip(join(dir, "videos/1034419625.mp4"), 2, 8);
+  makeClip(join(dir, "videos/1034419625_reverse.mp4"), 2, 8);
+  const dims = (action: unknown, direction: unknown) => ({
+    action,
+    direction,
+    speed: null,
+    order: null,
+    attribute_change: null,
+  });
+  json(join(dir, "meta_info.json"), {
+    "1034419625": {
+      eval_dim: dims({ type: "fine-grained action" }, { type: "object motion" }),
+      content: ["people"],
+    },
+    "1034419625_reverse": { eval_dim: dims(null, { type: "object motion" }), content: ["people"] },
+  });
+  json(join(dir, "questions/multi-choice.json"), {
+    "1034419625": {
+      action: [
+        {
+          question:
+            "What is the man doing in the video?\nA. dunking a basketball\nB. dribbling a basketball\nC. passing a basketball",
+          answer: "A. dunking a basketball",
+        },
+      ],
+      direction: [
+        {
+          question: "Which direction is the man moving?\nA. left to right\nB. right to left",
+          answer: "A. left to right",
+        },
+      ],
+    },
+    "1034419625_reverse": {
+      direction: [
+        {
+          question: "Which direction is the man moving?\nA. left to right\nB. right to left",
+          answer: "B. right to left",
+        },
+      ],
+    },
+  });
+  json(join(dir, "questions/yes_no.json"), {
+    "1034419625": { action: [{ question: "Is the man dunking?", answer: "yes" }, { question: "Broken" }] },
+  });
+  json(join(dir, "questions/caption_matching.json"), {
+    "1034419625_reverse": {
+      direction: [
+        {
+          question:
+            "Which caption matches the video better?\nCaption A: The man moves left to right.\nCaption B: The man moves right to left.",
+          answer: "Caption B: The man moves right to left.",
+        },
+      ],
+    },
+  });
+  json(join(dir, "questions/captioning.json"), { "1034419625": { action: [] } });
+  return dir;
+}

@@ -1,6 +1,6 @@
 // `kinema score motionbench|videorefer-q`: the official scorers on prediction files, printing exactly the
 // upstream result (--json) or a readable table. Problems in the files are reported, never fatal per line.
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import type { Command } from "commander";
 import { scoreLvbenchFiles } from "../../benchmarks/lvbench/results.ts";
 import { metaRows, parseJsonl } from "../../benchmarks/motionbench/load.ts";
@@ -8,10 +8,13 @@ import { computeAccuracy, constructAnswers } from "../../benchmarks/motionbench/
 import { scoreMvbenchFile } from "../../benchmarks/mvbench/results.ts";
 import { extractLenient, extractLmmsEval, splitOptions } from "../../benchmarks/parse.ts";
 import { scorePerceptionTestFiles } from "../../benchmarks/perception-test/results.ts";
+import { JUDGE_PARAMS, JUDGE_SYSTEM, judgeUserPrompt } from "../../benchmarks/tempcompass/official.ts";
+import { scoreTempCompassFile } from "../../benchmarks/tempcompass/results.ts";
 import type { LoadIssue } from "../../benchmarks/types.ts";
 import { printedReport } from "../../benchmarks/videomme/official.ts";
 import { scoreVideoMmeFile } from "../../benchmarks/videomme/results.ts";
 import { scoreVideoReferQ, type VideoReferQScore } from "../../benchmarks/videorefer-q/official.ts";
+import { createAdapter } from "../../models/index.ts";
 import { KinemaError } from "../../util/errors.ts";
 import { printJson, printText, textTable } from "../output.ts";
 
@@ -229,4 +232,98 @@ export function register(program: Command): void {
       for (const [k, v] of Object.entries(result.reasoning)) rows.push([`reasoning: ${k}`, pct(v)]);
       printText(textTable(rows));
     });
+  score
+    .command("tempcompass")
+    .description(
+      "TempCompass eval script (rules, then the LLM judge for unmatched replies) on a predictions file",
+    )
+    .requiredOption("--task <task>", "multi-choice | yes_no | caption_matching")
+    .requiredOption(
+      "--pred <file>",
+      "predictions JSON {video_id: {aspect: [{question, answer, prediction}]}}",
+    )
+    .requiredOption("--meta <file>", "meta_info.json")
+    .option(
+      "--judge <spec>",
+      "judge model for unmatched replies, e.g. openai:gpt-3.5-turbo-1106 (absent: --disable_llm)",
+    )
+    .option("--judge-base-url <url>", "OpenAI-compatible server root for the judge")
+    .option("--judge-api-key-env <name>", "env var holding the judge's API key (default OPENAI_API_KEY)")
+    .option("--out <file>", "write the eval_results JSON (the scripts' auto_eval_results file)")
+    .option("--json", "print {task, disable_llm, judge, result, problems}")
+    .action(
+      async (o: {
+        task: string;
+        pred: string;
+        meta: string;
+        judge?: string;
+        judgeBaseUrl?: string;
+        judgeApiKeyEnv?: string;
+        out?: string;
+        json?: boolean;
+      }) => {
+        const served = new Set<string>();
+        const fingerprints = new Set<string>();
+        let calls = 0;
+        let failed = 0;
+        let judge: ((user: string) => Promise<string | null>) | undefined;
+        if (o.judge) {
+          const adapter = await createAdapter(o.judge, {
+            baseUrl: o.judgeBaseUrl,
+            apiKeyEnv: o.judgeApiKeyEnv,
+          });
+          judge = async (user) => {
+            calls++;
+            try {
+              const r = await adapter.generate(
+                {
+                  messages: [
+                    { role: "system", content: JUDGE_SYSTEM },
+                    { role: "user", content: user },
+                  ],
+                  images: [],
+                  params: { temperature: JUDGE_PARAMS.temperature, maxTokens: JUDGE_PARAMS.max_tokens },
+                },
+                AbortSignal.timeout(120_000),
+              );
+              if (r.servedModel) served.add(r.servedModel);
+              if (r.systemFingerprint) fingerprints.add(r.systemFingerprint);
+              return r.text.trim();
+            } catch {
+              failed++;
+              return null;
+            }
+          };
+        }
+        const r = await scoreTempCompassFile({ ...o, judge });
+        for (const p of r.problems) process.stderr.write(`kinema: warning: ${o.meta}: ${p}\n`);
+        if (o.out) writeFileSync(o.out, `${JSON.stringify(r.evalResults, null, 4)}\n`);
+        const judgeRecord = o.judge
+          ? {
+              spec: o.judge,
+              servedModels: [...served].sort(),
+              systemFingerprints: [...fingerprints].sort(),
+              temperature: JUDGE_PARAMS.temperature,
+              maxTokens: JUDGE_PARAMS.max_tokens,
+              system: JUDGE_SYSTEM,
+              promptTemplate: judgeUserPrompt(o.task as never, "{question}", "{answer}", "{prediction}"),
+              calls,
+              failedCalls: failed,
+            }
+          : null;
+        if (o.json)
+          return printJson({
+            task: o.task,
+            disable_llm: !o.judge,
+            judge: judgeRecord,
+            result: r.result,
+            problems: r.problems,
+          });
+        process.stdout.write(r.text);
+        if (judgeRecord)
+          printText(
+            `judge: ${judgeRecord.spec} (served ${judgeRecord.servedModels.join(", ") || "?"}), ${calls} calls, ${failed} failed`,
+          );
+      },
+    );
 }
