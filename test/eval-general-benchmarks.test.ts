@@ -304,3 +304,54 @@ test("kinema score tempcompass: rules, then the loopback judge for unmatched rep
   const written = JSON.parse(readFileSync(out, "utf8"));
   assert.equal(written["1034419625"].direction[0]["chatgpt-response"], "Correct");
 });
+
+test("several --bench in one call: one run each (cached answers reused), one summary table; a bad spec is a row", async () => {
+  const r = await kinema([
+    "eval",
+    ...["--bench", `lvbench:${join(tmp, "lvbench")}`, "--bench", `perception-test:${join(tmp, "ptest")}`],
+    ...["--bench", `lvbench:${join(tmp, "nope")}`, "--frames", "uniform:4"],
+    ...["--model", "openai:loop", "--base-url", server.url, "--run-dir", runDir(), "--no-progress"],
+  ]);
+  assert.equal(r.code, 1, r.stderr); // the missing folder
+  const lines = r.stdout
+    .trim()
+    .split("\n")
+    .filter((l) => !l.startsWith("--"));
+  assert.match(lines[0], /^benchmark\s+model\s+accuracy/);
+  assert.match(lines[1], /^lvbench\s+openai:loop\s+0\.5000/);
+  assert.match(lines[2], /^perception-test\s+openai:loop\s+0\.5000/);
+  assert.match(lines[3], /error/);
+  const j = await kinema([
+    "eval",
+    ...["--bench", `lvbench:${join(tmp, "lvbench")}`, "--bench", `perception-test:${join(tmp, "ptest")}`],
+    ...[
+      "--frames",
+      "uniform:4",
+      "--model",
+      "openai:loop",
+      "--base-url",
+      server.url,
+      "--run-dir",
+      runDir(),
+      "--no-progress",
+      "--json",
+    ],
+  ]);
+  assert.equal(j.code, 0, j.stderr);
+  assert.deepEqual(
+    JSON.parse(j.stdout).map((x: { benchmark: string }) => x.benchmark),
+    ["lvbench", "perception-test"],
+  );
+  const b = await kinema(["benchmarks", "--json"]);
+  const names = JSON.parse(b.stdout).map((x: { name: string }) => x.name);
+  for (const n of [
+    "motionbench",
+    "videorefer-q",
+    "mvbench",
+    "videomme",
+    "lvbench",
+    "perception-test",
+    "tempcompass",
+  ])
+    assert.ok(names.includes(n), n);
+});
