@@ -170,7 +170,7 @@ test("activitynet-qa evaluated and judged end to end; a re-run asks nothing; a s
   assert.equal(d1.verdict, "yes");
   assert.equal(d1.judge.servedModel, "judge-0513");
   assert.equal((db.prepare("SELECT judge FROM samples WHERE sample_id = 'q6'").get() as any).judge, null);
-  assert.equal((db.prepare("SELECT value FROM meta WHERE key = 'schema_version'").get() as any).value, "3");
+  assert.equal((db.prepare("SELECT value FROM meta WHERE key = 'schema_version'").get() as any).value, "4");
   db.close();
 
   // The same command with --no-retry-failed: nothing asked of either server, the same summary.

@@ -7,10 +7,15 @@ import { statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { KinemaError } from "../util/errors.ts";
 import { captionRef } from "./caption-ref/index.ts";
+import { lvbench } from "./lvbench/index.ts";
 import { motionbench } from "./motionbench/index.ts";
+import { mvbench } from "./mvbench/index.ts";
 import { activitynetQa, msrvttQa, msvdQa, tgifQa } from "./openqa/index.ts";
+import { perceptionTest } from "./perception-test/index.ts";
+import { tempcompass } from "./tempcompass/index.ts";
 import type { Benchmark, Sample } from "./types.ts";
 import { vcgptGen } from "./vcgpt-gen/index.ts";
+import { videomme } from "./videomme/index.ts";
 import { videoreferD } from "./videorefer-d/index.ts";
 import { videoReferFramesFor, videoReferMarkFrames, videoreferQ } from "./videorefer-q/index.ts";
 
@@ -52,6 +57,11 @@ const BY_PREFIX: Record<string, Benchmark> = {
   "vcgpt-gen": vcgptGen,
   "videorefer-d": withMarks(withVideoFolder(videoreferD)),
   "caption-ref": withMarks(captionRef),
+  mvbench,
+  videomme,
+  lvbench,
+  "perception-test": perceptionTest,
+  tempcompass,
 };
 
 /** The spec prefixes `getBenchmark` understands. */

@@ -40,8 +40,11 @@ export interface Sample {
   /** Per-object masks (VideoRefer) and the frame index of single-frame mode. */
   masks?: ObjectMasks[];
   frameIdx?: number;
-  /** The benchmark's raw record, for reports and re-export. */
+  /** The benchmark's raw record, for reports and re-export (not stored: summaries must not need it). */
   raw?: unknown;
+  /** Labels beyond `category` that the official scorer slices by (Video-MME domain and task type, LVBench's
+   *  question types...); stored with the run, so summaries rebuilt from the store have them. */
+  labels?: Record<string, string | string[] | number | boolean | null>;
   /** Open-ended samples (options = [], answer = reference text) say how they are scored. */
   scoring?: OpenEndedScoring;
 }
@@ -82,6 +85,15 @@ export interface PromptSpec {
   text: string;
   /** Preset name, stored with the run. */
   preset: string;
+  /** Text the assistant turn starts with (MVBench's "Best option:("), sent as a final assistant message. */
+  prefill?: string;
+}
+
+/** What the runner knows about the frames it sends when it asks for a sample's prompt (Video-MME subtitles
+ *  are the ones shown at the sampled frames). Absent for `--frames none` and for run-identity probes. */
+export interface PromptContext {
+  /** Sampled frame indices into the whole video, and the video's frame rate. */
+  frames?: { indices: number[]; fps: number; timestamps?: number[] };
 }
 
 export interface Parsed {
@@ -101,7 +113,7 @@ export interface Benchmark {
   name: string;
   /** Reads the benchmark from disk (the only hook doing I/O; called by the runner). */
   load(path: string, opts?: Record<string, unknown>): Promise<LoadResult>;
-  prompt(sample: Sample, preset?: string): PromptSpec;
+  prompt(sample: Sample, preset?: string, ctx?: PromptContext): PromptSpec;
   parse(raw: string, sample: Sample, mode?: string): Parsed;
   /** Default frame sampling spec for this benchmark. */
   defaultFrames: string;

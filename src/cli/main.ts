@@ -2,6 +2,7 @@
 import { Command, CommanderError } from "commander";
 import pkg from "../../package.json" with { type: "json" };
 import { formatError, isKinemaError } from "../util/errors.ts";
+import * as benchmarksCmd from "./commands/benchmarks.ts";
 import * as cache from "./commands/cache.ts";
 import * as captionMetrics from "./commands/caption-metrics.ts";
 import * as compare from "./commands/compare.ts";
@@ -43,6 +44,7 @@ const COMMANDS: { register(p: Command): void }[] = [
   studyCmd,
   captionMetrics,
   judgeCmd,
+  benchmarksCmd,
 ];
 
 export function buildProgram(): Command {

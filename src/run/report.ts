@@ -76,6 +76,7 @@ export function sampleFromRow(r: SampleRow): Sample {
     options: r.options,
     answer: r.answer,
     split: r.split ?? undefined,
+    labels: r.labels as Sample["labels"],
   };
 }
 

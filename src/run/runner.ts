@@ -5,7 +5,7 @@ import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "
 import { join, resolve as resolvePath } from "node:path";
 import pkg from "../../package.json" with { type: "json" };
 import { applyTestAnswers, parseAnswers } from "../benchmarks/answers.ts";
-import type { Benchmark, ClipInfo, LoadIssue, Sample } from "../benchmarks/types.ts";
+import type { Benchmark, ClipInfo, LoadIssue, PromptContext, Sample } from "../benchmarks/types.ts";
 import { type AdapterOptions, createAdapter } from "../models/index.ts";
 import type {
   ChatMessage,
@@ -50,7 +50,13 @@ export type FrameLoader = (
   ref: Sample["video"],
   spec: string,
   opts: { size?: number; fit?: string; cache?: boolean; images?: "jpeg" | "png" | false },
-) => Promise<{ indices: number[]; images?: Buffer[]; rgb?: RgbFrames; timestamps?: number[] }>;
+) => Promise<{
+  indices: number[];
+  images?: Buffer[];
+  rgb?: RgbFrames;
+  timestamps?: number[];
+  meta?: { fpsValue: number };
+}>;
 
 export interface EvalDeps {
   resolveBenchmark(spec: string): Promise<ResolvedBenchmark>;
@@ -406,6 +412,7 @@ async function evaluate(o: EvalOptions, deps: EvalDeps, store: Store): Promise<E
         question: s.question,
         options: s.options,
         video: s.video,
+        labels: s.labels,
       })),
     );
     // The benchmark's size, so runs covering part of it (--limit) are shown as partial.
@@ -480,14 +487,11 @@ async function evaluate(o: EvalOptions, deps: EvalDeps, store: Store): Promise<E
     const tokens: TokenTotals = { requests: 0, reported: 0, promptTokens: 0, completionTokens: 0 };
 
     const prepare = async (sample: Sample): Promise<Prepared> => {
-      const p = bench.prompt(sample, preset);
-      const messages: ChatMessage[] = [];
-      if (p.system) messages.push({ role: "system", content: p.system });
-      messages.push({ role: "user", content: p.text });
       let images: ModelImage[] = [];
       let rgb: RgbFrames | undefined;
       let frameIndices: number[] | null = null;
       let frameSpecUsed = frames;
+      let promptContext: PromptContext | undefined;
       if (wantImages || wantRgb) {
         const spec = (await hooks.framesFor?.(sample, frames, clipInfo(sample.video))) ?? frames;
         // Set-of-mark prompting draws on the pixels, so JPEGs are encoded here after drawing.
@@ -523,11 +527,26 @@ async function evaluate(o: EvalOptions, deps: EvalDeps, store: Store): Promise<E
           pick = evenPick(f.indices.length, lim.limit);
           frameIndices = pick.map((i) => f.indices[i]);
         }
+        const times = f.timestamps;
+        if (f.meta)
+          promptContext = {
+            frames: {
+              indices: pick.map((i) => f.indices[i]),
+              fps: f.meta.fpsValue,
+              timestamps: times ? pick.map((i) => times[i]) : undefined,
+            },
+          };
         if (wantImages) images = pick.map((i) => ({ data: encoded![i], mime: "image/jpeg" as const }));
         if (wantRgb && frameRgb)
           rgb = { ...frameRgb, frames: pick.map((i) => frameRgb!.frames[i]), indices: frameIndices };
         if (spec !== frames) frameSpecUsed = spec;
       } else if (frames === "none") frameIndices = [];
+      // The prompt comes after the frames: it may depend on them (Video-MME's subtitles at sampled frames).
+      const p = bench.prompt(sample, preset, promptContext);
+      const messages: ChatMessage[] = [];
+      if (p.system) messages.push({ role: "system", content: p.system });
+      messages.push({ role: "user", content: p.text });
+      if (p.prefill !== undefined) messages.push({ role: "assistant", content: p.prefill });
       const frameDoc = {
         spec: frameSpecUsed,
         indices: frameIndices,

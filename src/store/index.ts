@@ -57,6 +57,9 @@ import { KinemaError } from "../util/errors.ts";
  * Version 3:
  * samples.flags TEXT (JSON)                              -- notes on the answer, e.g. {"truncated": {"bytes", "kept"}}
  *                                                           when the reply was longer than the adapter keeps (64 KiB)
+ * Version 4:
+ * samples.labels TEXT (JSON)                             -- a benchmark's labels beyond the category (Video-MME
+ *                                                           duration/task type, LVBench question types, ...)
  * judgements                                             -- every judge call's outcome (src/judge Judgement)
  *   run_id TEXT, judge_key TEXT                          -- judge_key: sha256 of judge spec, base URL, temperature,
  *                                                           seed, max tokens (one run can be judged by several)
@@ -94,6 +97,8 @@ export interface SampleRow {
   question: string;
   options: string[];
   video: { path: string; window?: [number, number]; fps?: number };
+  /** The benchmark's extra labels (Sample.labels), when it has any. */
+  labels?: Record<string, unknown>;
   status: StoredStatus;
   requestKey: string | null;
   prompt: string | null;
@@ -197,7 +202,7 @@ CREATE INDEX IF NOT EXISTS judgements_cache ON judgements(cache_key);
 INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', '1');
 `;
 
-export const SCHEMA_VERSION = 3;
+export const SCHEMA_VERSION = 4;
 
 const now = () => new Date().toISOString();
 const json = (v: unknown) => (v === undefined || v === null ? null : JSON.stringify(v));
@@ -229,6 +234,7 @@ function sampleRow(r: any): SampleRow {
     question: r.question ?? "",
     options: unjson(r.options) ?? [],
     video: unjson(r.video) ?? { path: "" },
+    labels: unjson(r.labels) ?? undefined,
     status: r.status,
     requestKey: r.request_key,
     prompt: r.prompt,
@@ -291,11 +297,13 @@ export class Store {
     if (this.db.isOpen) this.db.close();
   }
 
-  /** Version 1 → 2: the samples.judge column (the judgements table is created by SCHEMA); → 3: samples.flags. */
+  /** Version 1 → 2: the samples.judge column (the judgements table is created by SCHEMA); → 3: samples.flags; → 4: samples.labels. */
   private migrate(): void {
     const cols = this.db.prepare("PRAGMA table_info(samples)").all() as { name: string }[];
     if (!cols.some((c) => c.name === "judge")) this.db.exec("ALTER TABLE samples ADD COLUMN judge TEXT");
     if (!cols.some((c) => c.name === "flags")) this.db.exec("ALTER TABLE samples ADD COLUMN flags TEXT");
+    // Benchmark labels beyond the category (Video-MME task type, LVBench question types...): JSON, nullable.
+    if (!cols.some((c) => c.name === "labels")) this.db.exec("ALTER TABLE samples ADD COLUMN labels TEXT");
     this.db
       .prepare("UPDATE meta SET value = ? WHERE key = 'schema_version' AND CAST(value AS INTEGER) < ?")
       .run(String(SCHEMA_VERSION), SCHEMA_VERSION);
@@ -454,10 +462,11 @@ export class Store {
       question: string;
       options: string[];
       video: unknown;
+      labels?: Record<string, unknown>;
     }[],
   ): number {
     const st = this.db.prepare(
-      "INSERT OR IGNORE INTO samples(run_id, sample_id, idx, video_id, category, split, answer, question, options, video, status) VALUES (?,?,?,?,?,?,?,?,?,?,'pending')",
+      "INSERT OR IGNORE INTO samples(run_id, sample_id, idx, video_id, category, split, answer, question, options, video, labels, status) VALUES (?,?,?,?,?,?,?,?,?,?,?,'pending')",
     );
     let added = 0;
     this.tx(() => {
@@ -474,6 +483,7 @@ export class Store {
             s.question,
             JSON.stringify(s.options),
             JSON.stringify(s.video),
+            s.labels ? JSON.stringify(s.labels) : null,
           ).changes,
         );
     });

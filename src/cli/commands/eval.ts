@@ -6,7 +6,7 @@ import { elapsedText, failureLines, partialText, retryCommand, tokenText } from 
 import { evalJson, isOpenEnded, scoreLines, table3Text } from "../../run/report.ts";
 import { type EvalOptions, type EvalResult, runEval } from "../../run/runner.ts";
 import { KinemaError } from "../../util/errors.ts";
-import { accuracyText, printJson, printText } from "../output.ts";
+import { accuracyText, printJson, printText, textTable } from "../output.ts";
 import { header, int, judgeClientOptions, num, sharedRunOptions } from "../parsers.ts";
 
 export interface EvalCliOptions {
@@ -139,7 +139,8 @@ export function register(program: Command): void {
       .description("evaluate a model on a benchmark; re-running the same command continues the run")
       .option(
         "--bench <spec>",
-        "motionbench:PATH | videorefer-q:PATH | synth:DIR | activitynet-qa:DIR | msvd-qa:DIR | msrvtt-qa:DIR | tgif-qa:DIR | vcgpt-gen:DIR | videorefer-d:PATH | caption-ref:PATH",
+        "NAME:PATH (see kinema benchmarks); repeat for several benchmarks: one run each, one summary table",
+        (v: string, prev: string[] = []) => [...prev, v],
       )
       .option("--model <spec>", "openai:<model> | random[:seed] | builtin:<name>")
       .option(
@@ -211,7 +212,9 @@ export function register(program: Command): void {
     )
     .option("--no-progress", "no progress output on stderr")
     .option("--json", "print the summary as JSON")
-    .action(async (opts: EvalCliOptions) => {
+    .action(async (cli: Omit<EvalCliOptions, "bench"> & { bench?: string[] }) => {
+      if (cli.bench && cli.bench.length > 1) return evalMany(cli as EvalCliOptions, cli.bench);
+      const opts: EvalCliOptions = { ...cli, bench: cli.bench?.[0] };
       const t0 = performance.now();
       const r = await evalCommand(opts);
       const s = r.summary;
@@ -250,4 +253,56 @@ export function register(program: Command): void {
       else if (s.counts.failed > 0 && s.counts.ok + s.counts.unparsed === 0) process.exitCode = 4;
       else if (s.judged && s.judged.n === 0 && Number(s.judged.failed) > 0) process.exitCode = 4;
     });
+}
+
+/** Several `--bench`: one run each, in order; a benchmark that cannot run is reported and the others go on. */
+async function evalMany(o: EvalCliOptions, benches: string[]): Promise<void> {
+  const results: { bench: string; summary?: EvalResult["summary"]; error?: string }[] = [];
+  for (const bench of benches) {
+    try {
+      const r = await evalCommand({ ...o, bench });
+      results.push({ bench, summary: r.summary });
+      if (r.summary.pending > 0) break; // interrupted: the remaining benchmarks are not started
+      if (r.issues.length && !o.json)
+        process.stderr.write(
+          `kinema: ${bench}: ${r.issues.length} benchmark items had problems (see kinema show ${r.summary.run})\n`,
+        );
+    } catch (e) {
+      if (e instanceof KinemaError && e.code === "timeout") throw e; // interrupted: stop here
+      results.push({ bench, error: e instanceof Error ? e.message : String(e) });
+      process.stderr.write(`kinema: ${bench}: ${e instanceof Error ? e.message : String(e)}\n`);
+    }
+  }
+  if (o.json)
+    printJson(results.map((r) => (r.summary ? evalJson(r.summary) : { bench: r.bench, error: r.error })));
+  else printText(multiTable(results));
+  if (results.some((r) => r.error)) process.exitCode = 1;
+  else if (results.some((r) => (r.summary?.pending ?? 0) > 0)) process.exitCode = 130;
+}
+
+const f4 = (x: number | null | undefined) => (x === null || x === undefined ? "-" : x.toFixed(4));
+
+/** One line per benchmark run: accuracy with its interval, counts, run id. */
+export function multiTable(
+  results: { bench: string; summary?: EvalResult["summary"]; error?: string }[],
+): string {
+  const rows: (string | number)[][] = [
+    ["benchmark", "model", "accuracy", "95% CI", "n", "failed", "unparsed", "run"],
+  ];
+  for (const r of results) {
+    const s = r.summary;
+    if (!s) rows.push([r.bench, "-", "error", r.error ?? "", "-", "-", "-", "-"]);
+    else
+      rows.push([
+        s.benchmark,
+        s.model,
+        f4(s.overall.acc),
+        s.overall.ci95 ? `${f4(s.overall.ci95[0])}–${f4(s.overall.ci95[1])}` : "-",
+        s.overall.n,
+        s.counts.failed,
+        s.counts.unparsed,
+        s.run,
+      ]);
+  }
+  return textTable(rows);
 }

@@ -1,12 +1,20 @@
 // `kinema score motionbench|videorefer-q`: the official scorers on prediction files, printing exactly the
 // upstream result (--json) or a readable table. Problems in the files are reported, never fatal per line.
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import type { Command } from "commander";
+import { scoreLvbenchFiles } from "../../benchmarks/lvbench/results.ts";
 import { metaRows, parseJsonl } from "../../benchmarks/motionbench/load.ts";
 import { computeAccuracy, constructAnswers } from "../../benchmarks/motionbench/official.ts";
+import { scoreMvbenchFile } from "../../benchmarks/mvbench/results.ts";
 import { extractLenient, extractLmmsEval, splitOptions } from "../../benchmarks/parse.ts";
+import { scorePerceptionTestFiles } from "../../benchmarks/perception-test/results.ts";
+import { JUDGE_PARAMS, JUDGE_SYSTEM, judgeUserPrompt } from "../../benchmarks/tempcompass/official.ts";
+import { scoreTempCompassFile } from "../../benchmarks/tempcompass/results.ts";
 import type { LoadIssue } from "../../benchmarks/types.ts";
+import { printedReport } from "../../benchmarks/videomme/official.ts";
+import { scoreVideoMmeFile } from "../../benchmarks/videomme/results.ts";
 import { scoreVideoReferQ, type VideoReferQScore } from "../../benchmarks/videorefer-q/official.ts";
+import { createAdapter } from "../../models/index.ts";
 import { KinemaError } from "../../util/errors.ts";
 import { printJson, printText, textTable } from "../output.ts";
 
@@ -142,4 +150,180 @@ export function register(program: Command): void {
       rows.push(["Average", result.average.n, result.average.right, pct(result.average.acc)]);
       printText(textTable(rows));
     });
+  score
+    .command("mvbench")
+    .description("MVBench notebook scoring (check_ans) on its saved results {acc_dict, res_list}")
+    .requiredOption("--pred <file>", "the notebook's results JSON, or a list of {pred, gt, task_type}")
+    .option("--json", "print exactly final_res (upload_leaderboard.json)")
+    .action((o: { pred: string; json?: boolean }) => {
+      const { result, issues } = scoreMvbenchFile(o.pred);
+      warn(issues);
+      if (o.json) return printJson(result);
+      printText(
+        textTable([["task", "accuracy"], ...Object.entries(result).map(([k, v]) => [k, v.toFixed(2)])]),
+      );
+    });
+  score
+    .command("videomme")
+    .description("Video-MME eval_your_results on its results JSON (videos with questions and responses)")
+    .requiredOption("--pred <file>", "results JSON in the script's input format")
+    .option(
+      "--duration <list>",
+      "video_duration_type: comma-separated short,medium,long",
+      "short,medium,long",
+    )
+    .option("--categories", "return_categories_accuracy")
+    .option("--sub-categories", "return_sub_categories_accuracy")
+    .option("--task-types", "return_task_types_accuracy")
+    .option("--skip-missing", "skip videos marked missing (and do not require 300 per duration)")
+    .option(
+      "--json",
+      "print every block's numbers unrounded: {<duration>|entire: {Video Categories, ..., Overall}}",
+    )
+    .action(
+      (o: {
+        pred: string;
+        duration: string;
+        categories?: boolean;
+        subCategories?: boolean;
+        taskTypes?: boolean;
+        skipMissing?: boolean;
+        json?: boolean;
+      }) => {
+        const durations = o.duration.split(",");
+        const { score: s, issues } = scoreVideoMmeFile(o.pred, { durations, skipMissing: o.skipMissing });
+        warn(issues);
+        if (o.json) return printJson(s);
+        process.stdout.write(printedReport(s, durations, o));
+      },
+    );
+  score
+    .command("lvbench")
+    .description("LVBench compute_accuracy on an {uid: answer} file against video_info.meta.jsonl")
+    .requiredOption("--meta <file>", "video_info.meta.jsonl")
+    .requiredOption("--pred <file>", "answers JSON {uid: answer}")
+    .option("--polish", "apply polish_answer to each answer first (raw model replies)")
+    .option("--leaderboard", "print result.json's names (KIR, EU, Sum, ER, Rea, TG, Overall) instead")
+    .option("--json", "print exactly compute_accuracy's result")
+    .action((o: { meta: string; pred: string; polish?: boolean; leaderboard?: boolean; json?: boolean }) => {
+      const { result, leaderboard, issues } = scoreLvbenchFiles(o);
+      warn(issues);
+      const r = o.leaderboard ? leaderboard : result;
+      if (o.json) return printJson(r);
+      printText(textTable([["", "accuracy"], ...Object.entries(r).map(([k, v]) => [k, pct(v)])]));
+    });
+  score
+    .command("perception-test")
+    .description(
+      "Perception Test multiple-choice top-1 accuracy on a {video_id: [{id, answer_id}]} result file",
+    )
+    .requiredOption("--annotations <file>", "mc_question_valid.json (or its folder)")
+    .requiredOption("--pred <file>", "results JSON {video_id: [{id, answer_id}]}")
+    .option("--json", "print {top1, area, reasoning, tag, n, answered}")
+    .action((o: { annotations: string; pred: string; json?: boolean }) => {
+      const { result, issues } = scorePerceptionTestFiles(o);
+      warn(issues);
+      if (o.json) return printJson(result);
+      const rows: (string | number)[][] = [
+        ["", "top-1"],
+        ["all", pct(result.top1)],
+      ];
+      for (const [k, v] of Object.entries(result.area)) rows.push([`area: ${k}`, pct(v)]);
+      for (const [k, v] of Object.entries(result.reasoning)) rows.push([`reasoning: ${k}`, pct(v)]);
+      printText(textTable(rows));
+    });
+  score
+    .command("tempcompass")
+    .description(
+      "TempCompass eval script (rules, then the LLM judge for unmatched replies) on a predictions file",
+    )
+    .requiredOption("--task <task>", "multi-choice | yes_no | caption_matching")
+    .requiredOption(
+      "--pred <file>",
+      "predictions JSON {video_id: {aspect: [{question, answer, prediction}]}}",
+    )
+    .requiredOption("--meta <file>", "meta_info.json")
+    .option(
+      "--judge <spec>",
+      "judge model for unmatched replies, e.g. openai:gpt-3.5-turbo-1106 (absent: --disable_llm)",
+    )
+    .option("--judge-base-url <url>", "OpenAI-compatible server root for the judge")
+    .option("--judge-api-key-env <name>", "env var holding the judge's API key (default OPENAI_API_KEY)")
+    .option("--out <file>", "write the eval_results JSON (the scripts' auto_eval_results file)")
+    .option("--json", "print {task, disable_llm, judge, result, problems}")
+    .action(
+      async (o: {
+        task: string;
+        pred: string;
+        meta: string;
+        judge?: string;
+        judgeBaseUrl?: string;
+        judgeApiKeyEnv?: string;
+        out?: string;
+        json?: boolean;
+      }) => {
+        const served = new Set<string>();
+        const fingerprints = new Set<string>();
+        let calls = 0;
+        let failed = 0;
+        let judge: ((user: string) => Promise<string | null>) | undefined;
+        if (o.judge) {
+          const adapter = await createAdapter(o.judge, {
+            baseUrl: o.judgeBaseUrl,
+            apiKeyEnv: o.judgeApiKeyEnv,
+          });
+          judge = async (user) => {
+            calls++;
+            try {
+              const r = await adapter.generate(
+                {
+                  messages: [
+                    { role: "system", content: JUDGE_SYSTEM },
+                    { role: "user", content: user },
+                  ],
+                  images: [],
+                  params: { temperature: JUDGE_PARAMS.temperature, maxTokens: JUDGE_PARAMS.max_tokens },
+                },
+                AbortSignal.timeout(120_000),
+              );
+              if (r.servedModel) served.add(r.servedModel);
+              if (r.systemFingerprint) fingerprints.add(r.systemFingerprint);
+              return r.text.trim();
+            } catch {
+              failed++;
+              return null;
+            }
+          };
+        }
+        const r = await scoreTempCompassFile({ ...o, judge });
+        for (const p of r.problems) process.stderr.write(`kinema: warning: ${o.meta}: ${p}\n`);
+        if (o.out) writeFileSync(o.out, `${JSON.stringify(r.evalResults, null, 4)}\n`);
+        const judgeRecord = o.judge
+          ? {
+              spec: o.judge,
+              servedModels: [...served].sort(),
+              systemFingerprints: [...fingerprints].sort(),
+              temperature: JUDGE_PARAMS.temperature,
+              maxTokens: JUDGE_PARAMS.max_tokens,
+              system: JUDGE_SYSTEM,
+              promptTemplate: judgeUserPrompt(o.task as never, "{question}", "{answer}", "{prediction}"),
+              calls,
+              failedCalls: failed,
+            }
+          : null;
+        if (o.json)
+          return printJson({
+            task: o.task,
+            disable_llm: !o.judge,
+            judge: judgeRecord,
+            result: r.result,
+            problems: r.problems,
+          });
+        process.stdout.write(r.text);
+        if (judgeRecord)
+          printText(
+            `judge: ${judgeRecord.spec} (served ${judgeRecord.servedModels.join(", ") || "?"}), ${calls} calls, ${failed} failed`,
+          );
+      },
+    );
 }

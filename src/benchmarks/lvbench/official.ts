@@ -1,0 +1,54 @@
+// LVBench's official scorer (THUDM/LVBench: lvbench/metrics/compute_accuracy.py), reimplemented. Answers are
+// polished with polish_answer (lvbench/utils/answer_util.py, the same rule as MotionBench's: reused).
+import { KinemaError } from "../../util/errors.ts";
+
+export { polishAnswer } from "../motionbench/official.ts";
+
+/** One QA as compute_accuracy reads it. */
+export interface LvQa {
+  uid: string;
+  answer: unknown;
+  questionTypes: string[];
+}
+
+/**
+ * compute_accuracy: over the QAs whose uid was answered, each question type of the QA gets a total and, on an
+ * exact match, a right; acc = right / answered (unanswered QAs are not in the denominator). Keys: question
+ * types in first-met order, then "acc".
+ */
+export function computeAccuracyLv(
+  answers: ReadonlyMap<string, unknown>,
+  qas: readonly LvQa[],
+): Record<string, number> {
+  let total = 0;
+  let right = 0;
+  const catTotal = new Map<string, number>();
+  const catRight = new Map<string, number>();
+  for (const qa of qas) {
+    if (!answers.has(qa.uid)) continue;
+    const ok = answers.get(qa.uid) === qa.answer;
+    for (const c of qa.questionTypes) {
+      catTotal.set(c, (catTotal.get(c) ?? 0) + 1);
+      if (ok) catRight.set(c, (catRight.get(c) ?? 0) + 1);
+    }
+    if (ok) right++;
+    total++;
+  }
+  if (total === 0)
+    throw new KinemaError("bad_input", "no answer matches a question uid (upstream divides by zero)");
+  const out: Record<string, number> = {};
+  for (const [c, n] of catTotal) out[c] = (catRight.get(c) ?? 0) / n;
+  out.acc = right / total;
+  return out;
+}
+
+/** test_acc.py's names for the leaderboard's result.json. */
+export const LEADERBOARD_NAMES: Record<string, string> = {
+  "key information retrieval": "KIR",
+  "event understanding": "EU",
+  summarization: "Sum",
+  "entity recognition": "ER",
+  reasoning: "Rea",
+  "temporal grounding": "TG",
+  acc: "Overall",
+};

@@ -1,0 +1,36 @@
+// Equivalence with TempCompass's own evaluation (llyx97/TempCompass@e1b463166400633e6061962d890a9ae85db29f70:
+// eval_multi-choice.py, eval_yes_no.py, eval_caption_matching.py main(), utils/eval_utils.py print_result and
+// llm_output_to_rating), run with /usr/bin/python3 on the vectors in official.fixture.json with --disable_llm and
+// with a stub judge (upstream/gen_vectors.py); the judge prompts it was sent are compared byte for byte.
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { test } from "node:test";
+import { evaluatePredictions } from "./evaluate.ts";
+import { llmOutputToRating, printResult, type TcTask } from "./official.ts";
+
+const fx = JSON.parse(readFileSync(new URL("./official.fixture.json", import.meta.url), "utf8"));
+const TASK: Record<string, TcTask> = { mc: "multi-choice", yn: "yes_no", cm: "caption_matching" };
+
+for (const name of ["mc", "yn", "cm"])
+  for (const mode of ["rule", "judge"])
+    test(`${TASK[name]} (${mode}): eval_results and the printed result equal upstream's`, async () => {
+      const r = fx.runs[`${name}_${mode}`];
+      const prompts: string[] = [];
+      const judge =
+        mode === "judge"
+          ? async (user: string) => {
+              prompts.push(user);
+              return user.includes("JUDGE-YES") ? "Correct" : "Incorrect, the answer differs.";
+            }
+          : undefined;
+      const got = await evaluatePredictions(TASK[name], r.predictions, judge);
+      assert.deepEqual(got, r.eval_results);
+      // JS objects order integer-like keys ("101") first, so videos are visited in another order than Python's
+      assert.deepEqual([...prompts].sort(), [...r.judge_prompts].sort());
+      assert.equal(printResult(got, fx.meta_info).text, r.stdout);
+    });
+
+test("llm_output_to_rating", () => {
+  for (const [k, v] of Object.entries(fx.ratings)) assert.equal(llmOutputToRating(k), v, k);
+  assert.equal(llmOutputToRating("maybe"), null); // upstream's assert fails: retried
+});
