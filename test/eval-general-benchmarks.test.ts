@@ -318,8 +318,8 @@ test("several --bench in one call: one run each (cached answers reused), one sum
     .split("\n")
     .filter((l) => !l.startsWith("--"));
   assert.match(lines[0], /^benchmark\s+model\s+accuracy/);
-  assert.match(lines[1], /^lvbench\s+openai:loop\s+0\.5000/);
-  assert.match(lines[2], /^perception-test\s+openai:loop\s+0\.5000/);
+  assert.match(lines[1], /^lvbench\s+openai:loop\s+50\.0%/);
+  assert.match(lines[2], /^perception-test\s+openai:loop\s+50\.0%/);
   assert.match(lines[3], /error/);
   const j = await kinema([
     "eval",

@@ -280,7 +280,9 @@ async function evalMany(o: EvalCliOptions, benches: string[]): Promise<void> {
   else if (results.some((r) => (r.summary?.pending ?? 0) > 0)) process.exitCode = 130;
 }
 
-const f4 = (x: number | null | undefined) => (x === null || x === undefined ? "-" : x.toFixed(4));
+/** Percent for people (JSON keeps fractions). */
+const pct = (x: number | null | undefined) =>
+  x === null || x === undefined ? "-" : `${(100 * x).toFixed(1)}%`;
 
 /** One line per benchmark run: accuracy with its interval, counts, run id. */
 export function multiTable(
@@ -296,8 +298,8 @@ export function multiTable(
       rows.push([
         s.benchmark,
         s.model,
-        f4(s.overall.acc),
-        s.overall.ci95 ? `${f4(s.overall.ci95[0])}–${f4(s.overall.ci95[1])}` : "-",
+        pct(s.overall.acc),
+        s.overall.ci95 ? `${pct(s.overall.ci95[0])}–${pct(s.overall.ci95[1])}` : "-",
         s.overall.n,
         s.counts.failed,
         s.counts.unparsed,
