@@ -26,7 +26,7 @@ test("loads every task file present; a bad item is listed with file, line and fi
     ["Action Sequence", "Fine-grained Pose", "Episodic Reasoning"],
   );
   const bad = issues.find((i) => i.field === "[1].candidates");
-  assert.ok(bad && bad.file.endsWith("fine_grained_pose.json") && bad.line === 11, JSON.stringify(issues));
+  assert.ok(bad?.file.endsWith("fine_grained_pose.json") && bad.line === 11, JSON.stringify(issues));
   assert.equal(issues.filter((i) => /task file missing/.test(i.message)).length, 17);
   const s0 = samples[0];
   assert.equal(s0.answer, "B");
