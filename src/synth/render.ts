@@ -125,9 +125,10 @@ export function renderFrame(scene: ScenePlan, t: number, out?: Frame, opts: Rend
     ],
     [150, 110, 70],
   );
-  for (const a of scene.actors) if (a.role === "distractor") drawFigure(r, a.index, a, a.joints[t]);
+  const g = scene.geom ?? GEOM;
+  for (const a of scene.actors) if (a.role === "distractor") drawFigure(r, a.index, a, a.joints[t], g);
   for (const it of scene.items) if (!heldNow(it)) drawItem(r, it, t);
-  for (const a of scene.actors) if (a.role === "main") drawFigure(r, a.index, a, a.joints[t]);
+  for (const a of scene.actors) if (a.role === "main") drawFigure(r, a.index, a, a.joints[t], g);
   for (const it of scene.items) if (heldNow(it)) drawItem(r, it, t);
   if (scene.occluder) {
     const { x, width } = scene.occluder;
@@ -343,10 +344,11 @@ function drawFigure(
   index: number,
   a: { shirt: string; pants: RGB; skin: RGB; hair: RGB },
   j: Joints,
+  geom: typeof GEOM,
 ): void {
   r.setObject(index);
   const shirt = COLORS[a.shirt];
-  const { armR, legR, torsoR, headR } = GEOM;
+  const { armR, legR, torsoR, headR } = geom;
   // Far-side limbs first when turned around, so the near ones overlap them.
   r.capsule(j.hipL[0], j.hipL[1], j.kneeL[0], j.kneeL[1], legR, a.pants);
   r.capsule(j.kneeL[0], j.kneeL[1], j.footL[0], j.footL[1], legR, a.pants);
