@@ -8,7 +8,9 @@ import { fileURLToPath } from "node:url";
 
 const major = Number(process.versions.node.split(".")[0]);
 if (major >= 24) {
-  await import("../src/cli/main.ts");
+  // Imported, main.ts is not the entry module (import.meta.main is false there), so run it from here.
+  const { main } = await import("../src/cli/main.ts");
+  process.exitCode = await main(process.argv);
 } else {
   const root = join(dirname(fileURLToPath(import.meta.url)), "..");
   const pinned = join(root, "node_modules", "node", "bin", "node");

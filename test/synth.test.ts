@@ -279,7 +279,7 @@ test("world v2: every counted repetition spans at least 4 of 32 uniformly sample
       if (!span) continue;
       const perRep = (span.end - span.start) / span.reps;
       assert.ok(
-        (perRep * 32) / c.scene.frames >= 4,
+        (perRep * 31) / (c.scene.frames - 1) >= 4,
         `${c.clip}: ${perRep} frames per repetition of ${c.scene.frames}`,
       );
     }

@@ -146,12 +146,15 @@ const figure = (rng: Rng, id: string, index: number, role: ActorPlan["role"], sh
     joints: [],
   }) as ActorPlan;
 
-/** Frames of the counted span: each repetition spans ≥ 4 of the default sampled frames of the whole clip. */
+/**
+ * Frames of the counted span: each repetition spans ≥ 4 of the default sampled frames of the whole clip
+ * (uniform sampling, ends included: one sampled frame every (T − 1)/(samples − 1) frames).
+ */
 export function countedSpan(others: number, hi: number, samples = DEFAULT_SAMPLED_FRAMES): number {
-  // S / hi ≥ 4 (S + others) / samples  ⇔  S ≥ 4·hi·others / (samples − 4·hi)
-  const room = samples - 4 * hi;
+  // S / hi ≥ 4 (S + others − 1) / (samples − 1)  ⇔  S ≥ 4·hi·(others − 1) / (samples − 1 − 4·hi)
+  const room = samples - 1 - 4 * hi;
   if (room <= 0) throw new Error(`reps up to ${hi} cannot each span 4 of ${samples} sampled frames`);
-  return Math.ceil((4 * hi * others) / room) + 1;
+  return Math.ceil((4 * hi * (others - 1)) / room) + 1;
 }
 
 /** Builds a world-v2 clip plan. Deterministic in (rng state, knobs). */
