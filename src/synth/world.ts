@@ -143,6 +143,8 @@ export interface ScenePlan {
   mainDirection: "left" | "right" | "none";
   /** 1: the first world (VideoRefer layout); 2: motion-only questions (MotionBench layout). */
   world?: 1 | 2;
+  /** Items are drawn this much larger than ITEM_SIZE (world v2: 1.6; default 1). */
+  itemScale?: number;
   /** Figure radii when they differ from GEOM (world v2 draws thicker limbs). */
   geom?: typeof GEOM;
 }

@@ -53,6 +53,8 @@ export const GEOM_V2: typeof GEOM = { headR: 0.18, torsoR: 0.15, armR: 0.075, le
 /** Half-amplitude of each swing (world units, zoom log-factor, radians) and the spread of the start framing. */
 export const CAMERA_SWING = { x: 0.3, y: 0.22, zoom: Math.log(1.18), roll: (7 * Math.PI) / 180 };
 export const CAMERA_START_SPREAD = { x: 0.3, y: 0.15, zoom: Math.log(1.15), roll: (6 * Math.PI) / 180 };
+/** Items drawn 1.6× their world-v1 size: a cup is ~4 px wide at 48 px. */
+export const ITEM_SCALE_V2 = 1.6;
 const WALK_SWING = 0.45;
 const BALL_SWING = 0.35;
 const CAMERA_BASE_Y = 0.95;
@@ -209,7 +211,7 @@ export function planSceneV2(rng: Rng, k: Knobs, texture: number): ScenePlan {
     role: i === 0 ? "target" : "decoy",
     selfMotion: null,
     selfStart: null,
-    pos: Array.from({ length: frames }, () => [dx + offsets[i], ITEM_SIZE[kind].halfH] as V2),
+    pos: Array.from({ length: frames }, () => [dx + offsets[i], ITEM_SCALE_V2 * ITEM_SIZE[kind].halfH] as V2),
     angle: new Array(frames).fill(0),
     heldBy: new Array(frames).fill(null),
   }));
@@ -242,7 +244,7 @@ export function planSceneV2(rng: Rng, k: Knobs, texture: number): ScenePlan {
   // A ball on the ground that rolls to and fro on its own.
   const ballMotion = rng.pick(["roll_left", "roll_right"] as const);
   const bx = home - side * rng.range(1.05, 1.25);
-  const r = ITEM_SIZE.ball.halfH;
+  const r = ITEM_SCALE_V2 * ITEM_SIZE.ball.halfH;
   const ballLen = sec(2.2);
   const ballStart = rng.int(lead, Math.max(lead, frames - tail - ballLen));
   const ball: ItemPlan = {
@@ -289,6 +291,7 @@ export function planSceneV2(rng: Rng, k: Knobs, texture: number): ScenePlan {
     repsRange: [k.reps[0], k.reps[1]],
     world: 2,
     geom: GEOM_V2,
+    itemScale: ITEM_SCALE_V2,
   };
 }
 
