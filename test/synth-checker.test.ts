@@ -50,25 +50,6 @@ const FATE_OF_DOES: Record<string, Fate> = {
   "pushes it along the ground": "pushed",
   "kicks it away": "kicked",
 };
-const FATE_OF_VERB: Record<string, Fate> = {
-  "pick up and keep": "kept",
-  "lift and set back down": "returned",
-  throw: "thrown",
-  push: "pushed",
-  "kick away": "kicked",
-};
-const CAMERA: Record<string, string> = {
-  "stays still": "still",
-  "pans left": "-x",
-  "pans right": "+x",
-  "tilts up": "+y",
-  "tilts down": "-y",
-  "zooms in": "+z",
-  "zooms out": "-z",
-  "rolls clockwise": "-r",
-  "rolls counterclockwise": "+r",
-};
-
 function fate(tl: Timeline, itemId: string): Fate {
   const it = tl.items.find((i) => i.id === itemId)!;
   const first = it.track[0];
@@ -82,25 +63,6 @@ function fate(tl: Timeline, itemId: string): Fate {
   return peak - first[1] > 0.03 ? "kicked" : "pushed";
 }
 
-/** The camera's moves from its per-frame track: classify each step, merge runs, drop still runs. */
-function cameraMoves(tl: Timeline): string[] {
-  const tr = tl.camera.track;
-  const labels: string[] = [];
-  for (let t = 1; t < tr.length; t++) {
-    const d = [
-      ["x", (tr[t].cx - tr[t - 1].cx) / 0.9],
-      ["y", (tr[t].cy - tr[t - 1].cy) / 0.6],
-      ["z", Math.log(tr[t].zoom / tr[t - 1].zoom) / Math.log(1.4)],
-      ["r", (tr[t].angle - tr[t - 1].angle) / ((18 * Math.PI) / 180)],
-    ] as [string, number][];
-    const best = d.reduce((a, b) => (Math.abs(b[1]) > Math.abs(a[1]) ? b : a));
-    labels.push(Math.abs(best[1]) < 1e-3 ? "still" : `${best[1] > 0 ? "+" : "-"}${best[0]}`);
-  }
-  const runs = labels.filter((l, i) => i === 0 || l !== labels[i - 1]);
-  const moving = runs.filter((l) => l !== "still");
-  return moving.length ? moving : ["still"];
-}
-
 const byShirt = (tl: Timeline, shirt: string) => tl.actors.find((a) => a.shirt === shirt)!;
 const byName = (tl: Timeline, color: string, kind: string) =>
   tl.items.find((i) => i.color === color && i.kind === kind)!;
@@ -109,64 +71,107 @@ const ordered = (tl: Timeline, actorId: string) =>
     .sort((x, y) => x.start - y.start)
     .map((a) => a.action);
 
-/** Truth of every option for a MotionBench question; throws on a question it cannot parse. */
+/** World-v2 option texts, written out by hand: which directed move each names. */
+const DIRECTED: Record<string, string> = {
+  "raises the arm on the left first": "arms_lr",
+  "raises the arm on the right first": "arms_rl",
+  "kicks out the leg on the left first": "kicks_lr",
+  "kicks out the leg on the right first": "kicks_rl",
+  "circles a hand clockwise": "circle_cw",
+  "circles a hand counterclockwise": "circle_ccw",
+};
+/** Action Order texts name a move without its direction. */
+const MOVE_KIND: Record<string, string> = {
+  "raises each arm in turn": "arms",
+  "kicks each leg out in turn": "kicks",
+  "circles a hand": "circle",
+  "walks to and fro": "walk",
+};
+const kindOf = (action: string) => action.replace(/_(lr|rl|cw|ccw)$/, "");
+const SWING: Record<string, string> = {
+  "pans left, then right": "-x",
+  "pans right, then left": "+x",
+  "tilts up, then down": "+y",
+  "tilts down, then up": "-y",
+  "zooms in, then out": "+z",
+  "zooms out, then in": "-z",
+  "rolls clockwise, then counterclockwise": "-r",
+  "rolls counterclockwise, then clockwise": "+r",
+};
+
+/** Which way a track first leaves its start (x only): "to the left" or "to the right". */
+function firstWay(track: [number, number][]): string {
+  const x0 = track[0][0];
+  const p = track.find((q) => Math.abs(q[0] - x0) > 0.1)!;
+  return p[0] < x0 ? "to the left" : "to the right";
+}
+
+/** The camera's swings from its per-frame track: per frame the axis that has left the start framing most,
+ * runs of one axis merged, each run's direction the sign of its first clear departure. */
+function cameraSwings(tl: Timeline): string[] {
+  const tr = tl.camera.track;
+  const s = tr[0];
+  const out: string[] = [];
+  let axis = "";
+  for (const c of tr) {
+    const d = [
+      ["x", (c.cx - s.cx) / 0.3],
+      ["y", (c.cy - s.cy) / 0.22],
+      ["z", Math.log(c.zoom / s.zoom) / Math.log(1.18)],
+      ["r", (c.angle - s.angle) / ((7 * Math.PI) / 180)],
+    ] as [string, number][];
+    const best = d.reduce((a, b) => (Math.abs(b[1]) > Math.abs(a[1]) ? b : a));
+    if (Math.abs(best[1]) < 0.05) continue;
+    if (best[0] !== axis) out.push(`${best[1] > 0 ? "+" : "-"}${best[0]}`);
+    axis = best[0];
+  }
+  return out;
+}
+
+/** Truth of every option for a MotionBench question (world v2); throws on a question it cannot parse. */
 export function motionBenchTruth(tl: Timeline, question: string, options: string[]): boolean[] {
   let m: RegExpMatchArray | null;
   if ((m = question.match(/^Which of these movements does the figure in the (\w+) shirt make\?$/))) {
     const done = new Set(byShirt(tl, m[1]).actions.map((a) => a.action));
-    return options.map((o) => done.has(DOES[o]));
+    return options.map((o) => done.has(DIRECTED[o]));
   }
-  if (
-    (m = question.match(/^Compared with the start, where is the figure in the (\w+) shirt at the end\?$/))
-  ) {
-    const tr = byShirt(tl, m[1]).track;
-    const dx = tr.at(-1)![0] - tr[0][0];
-    const where =
-      dx < -0.3 ? "ends up further left" : dx > 0.3 ? "ends up further right" : "ends up where it began";
-    return options.map((o) => o === where);
+  if ((m = question.match(/^Which way does the figure in the (\w+) shirt walk first\?$/))) {
+    const way = firstWay(byShirt(tl, m[1]).track);
+    return options.map((o) => o === way);
   }
-  if ((m = question.match(/^With nobody touching it, what does the (\w+) (\w+) do\?$/))) {
-    const it = byName(tl, m[1], m[2]);
-    const dx = it.track.at(-1)![0] - it.track[0][0];
-    const ys = it.track.map((p) => p[1]);
-    const did =
-      dx < -0.1
-        ? "rolls to the left"
-        : dx > 0.1
-          ? "rolls to the right"
-          : Math.max(...ys) - Math.min(...ys) > 0.1
-            ? "bounces up and down"
-            : "stays where it is";
-    return options.map((o) => o === did);
+  if ((m = question.match(/^With nobody touching it, which way does the (\w+) (\w+) roll first\?$/))) {
+    const way = firstWay(byName(tl, m[1], m[2]).track);
+    return options.map((o) => o === way);
   }
   if (question === "How does the view change over the course of the clip?") {
-    const truth = cameraMoves(tl).join(",");
+    const truth = cameraSwings(tl).join(",");
     return options.map(
       (o) =>
         o
-          .split(", then ")
-          .map((p) => CAMERA[p])
+          .split("; after that, ")
+          .map((p) => SWING[p])
           .join(",") === truth,
     );
   }
-  if ((m = question.match(/^Which object does the figure in the (\w+) shirt (.+)\?$/))) {
-    const want = FATE_OF_VERB[m[2]];
+  if ((m = question.match(/^Which object does the figure in the (\w+) shirt lift (first|second)\?$/))) {
+    const who = byShirt(tl, m[1]).id;
+    const firstHeld = (id: string) => tl.items.find((i) => i.id === id)!.heldBy.indexOf(who);
+    const lifted = tl.items
+      .filter((i) => i.heldBy.includes(who))
+      .sort((a, b) => firstHeld(a.id) - firstHeld(b.id));
+    const want = lifted[m[2] === "first" ? 0 : 1];
     return options.map((o) => {
       const [, color, kind] = o.match(/^the (\w+) (\w+)$/)!;
-      return fate(tl, byName(tl, color, kind).id) === want;
+      return byName(tl, color, kind) === want;
     });
   }
-  if ((m = question.match(/^What does the figure in the (\w+) shirt do with the (\w+) (\w+)\?$/))) {
-    const f = fate(tl, byName(tl, m[2], m[3]).id);
-    return options.map((o) => FATE_OF_DOES[o] === f);
-  }
   if ((m = question.match(/^In what order does the figure in the (\w+) shirt move\?$/))) {
-    const seq = ordered(tl, byShirt(tl, m[1]).id).join(",");
+    const seq = ordered(tl, byShirt(tl, m[1]).id).map(kindOf).join(",");
     return options.map(
       (o) =>
         o
           .split(", then ")
-          .map((p) => DOES[p])
+          .map((p) => MOVE_KIND[p] ?? DOES[p])
           .join(",") === seq,
     );
   }

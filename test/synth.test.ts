@@ -8,7 +8,10 @@ import { area, decodeMask } from "../src/masks/rle.ts";
 import { generateDataset, planDataset, resolveKnobs, type SynthResult } from "../src/synth/index.ts";
 import { OCCLUDER_ID, renderFrame } from "../src/synth/render.ts";
 import { synthReport } from "../src/synth/report.ts";
+import { createRng } from "../src/synth/rng.ts";
 import { buildTimeline } from "../src/synth/timeline.ts";
+import { type ActionName, TWIN } from "../src/synth/vocab.ts";
+import { moveJoints, swing } from "../src/synth/world2.ts";
 import { isKinemaError } from "../src/util/errors.ts";
 import { runTool } from "../src/video/tools.ts";
 
@@ -202,7 +205,7 @@ test("VideoRefer layout: Bench-Q and Bench-D records as upstream", async () => {
   }
 });
 
-test("600 motionbench questions: categories, letter balance and text-only heuristics near chance", () => {
+test("600 motionbench questions: categories, letter balance, text-only heuristics and model near chance", () => {
   const plan = planDataset({ n: 600, seed: 2024, preset: "motionbench" });
   const rep = synthReport(plan.clips.flatMap((c) => c.questions));
   assert.equal(Object.keys(rep.perCategory).length, 6);
@@ -210,6 +213,32 @@ test("600 motionbench questions: categories, letter balance and text-only heuris
   for (const l of Object.values(rep.letters)) assert.ok(l.maxDeviation <= 5, JSON.stringify(l));
   assert.ok(Math.abs(rep.heuristics.longest.gap) <= 5, JSON.stringify(rep.heuristics));
   assert.ok(Math.abs(rep.heuristics.overlap.gap) <= 5, JSON.stringify(rep.heuristics));
+  assert.equal(Object.keys(rep.textOnly).length, 6);
+  for (const [cat, t] of Object.entries(rep.textOnly))
+    assert.ok(t.acc <= t.ci95[1] + 3, `${cat}: text-only ${t.acc}% against chance ${t.chance}% ${t.ci95}`);
+});
+
+test("the text-only model finds a text prior: the old Repetition Count pool [lo−1, hi+1]", () => {
+  // Options 1..4 are the answers; 0 and 5 are in the pool but never right (world v1's leak).
+  const rng = createRng(12);
+  const qs = Array.from({ length: 300 }, (_, i) => {
+    const reps = rng.int(1, 4);
+    const distract = rng.sample(
+      [0, 1, 2, 3, 4, 5].filter((v) => v !== reps),
+      3,
+    );
+    const pos = rng.int(0, 3);
+    const options = [...distract.slice(0, pos), reps, ...distract.slice(pos)].map(String);
+    return {
+      clip: `c${i}`,
+      type: "Repetition Count",
+      question: "How many times does it jump?",
+      options,
+      answer: pos,
+    };
+  });
+  const t = synthReport(qs).textOnly["Repetition Count"];
+  assert.ok(!t.atChance && t.acc > t.ci95[1], JSON.stringify(t));
 });
 
 test("bad options are rejected with a field", () => {
@@ -227,27 +256,69 @@ test("bad options are rejected with a field", () => {
   );
 });
 
-test("the first frame is a neutral layout shared by every possible answer", () => {
+test("world v2: first and last frames agree for every answer; the start framing is random", () => {
+  const starts = new Set<string>();
   for (const preset of ["easy", "motionbench", "hard"] as const) {
     const plan = planDataset({ n: 120, seed: 8, preset });
     for (const c of plan.clips) {
       const tl = buildTimeline(c.scene, c.clip);
-      // Camera at rest in the default pose for the first frames of every clip.
-      assert.deepEqual(tl.camera.track[0], { cx: 0, cy: 0.95, zoom: 1, angle: 0 });
-      assert.deepEqual(tl.camera.track[1], tl.camera.track[0]);
+      assert.equal(tl.world, 2);
+      const cam = tl.camera.track;
+      starts.add(JSON.stringify(cam[0]));
+      // Every camera swing comes back: the last frame is framed exactly as the first.
+      for (const key of ["cx", "cy", "zoom", "angle"] as const)
+        assert.ok(Math.abs(cam.at(-1)![key] - cam[0][key]) < 1e-9);
       for (const e of tl.events)
         assert.ok(e.start >= 1, `${c.clip}: ${e.type} ${e.name} starts at frame ${e.start}`);
       for (const a of tl.actors) {
-        assert.equal(a.track[0][1], 0.86, "standing upright");
         assert.deepEqual(a.track[1], a.track[0]);
+        assert.ok(Math.abs(a.track.at(-1)![0] - a.track[0][0]) < 1e-9, "every walk comes back");
       }
       for (const it of tl.items) {
         assert.equal(it.heldBy[0], null);
-        assert.deepEqual(it.track[1], it.track[0]);
+        assert.equal(it.heldBy.at(-1), null);
+        assert.ok(
+          Math.hypot(it.track.at(-1)![0] - it.track[0][0], it.track.at(-1)![1] - it.track[0][1]) < 1e-6,
+        );
       }
-      // And the figure's pose at frame 0 is the same neutral pose whatever the plan.
-      const j = c.scene.actors[0].joints[0];
-      assert.ok(Math.abs(j.handR[1] - j.handL[1]) < 1e-9 && Math.abs(j.head[0] - j.hip[0]) < 1e-9);
+      // The figure's pose at the first and last frame is the neutral one whatever the plan.
+      for (const j of [c.scene.actors[0].joints[0], c.scene.actors[0].joints.at(-1)!])
+        assert.ok(Math.abs(j.handR[1] - j.handL[1]) < 1e-9 && Math.abs(j.head[0] - j.hip[0]) < 1e-9);
     }
   }
+  assert.ok(starts.size > 50, "start framings differ from clip to clip");
+});
+
+test("world v2: every counted repetition spans at least 4 of 32 uniformly sampled frames", () => {
+  for (const preset of ["easy", "motionbench", "hard"] as const)
+    for (const c of planDataset({ n: 120, seed: 9, preset }).clips) {
+      const span = c.scene.actors[0].actions.find((a) => a.reps > 1) ?? null;
+      if (!span) continue;
+      const perRep = (span.end - span.start) / span.reps;
+      assert.ok(
+        (perRep * 31) / (c.scene.frames - 1) >= 4,
+        `${c.clip}: ${perRep} frames per repetition of ${c.scene.frames}`,
+      );
+    }
+});
+
+test("world v2: a move and its twin are each other's time reversal (same frames, reverse order)", () => {
+  for (const [a, b] of Object.entries(TWIN) as [ActionName, ActionName][])
+    for (let i = 0; i <= 40; i++) {
+      const t = i / 40;
+      const x = moveJoints(a, t, 0.3);
+      const y = moveJoints(b, 1 - t, 0.3);
+      for (const key of Object.keys(x) as (keyof typeof x)[]) {
+        const u = x[key];
+        const v = y[key];
+        if (typeof u === "number") assert.ok(Math.abs(u - (v as number)) < 1e-9, `${a}@${t} ${key}`);
+        else
+          assert.ok(
+            Math.hypot(u[0] - (v as number[])[0], u[1] - (v as number[])[1]) < 1e-9,
+            `${a}@${t} ${key}: ${u} vs ${v}`,
+          );
+      }
+    }
+  // And a camera swing: out to one side, past the start to the other, back (its reversal is the twin's).
+  for (let i = 0; i <= 20; i++) assert.ok(Math.abs(swing(i / 20) + swing(1 - i / 20)) < 1e-12);
 });

@@ -41,6 +41,10 @@ class ModelConfig:
     max_q: int = 24  # question tokens (padded/truncated)
     max_opt: int = 8  # tokens per option (padded/truncated)
     max_options: int = 5  # option slots; unused slots are all padding and get logit NEG
+    # Dense per-frame auxiliary targets (training only; not part of the exported graph): the number of
+    # action classes and of regression columns predicted for every input frame from its group's tokens.
+    aux_classes: int = 0
+    aux_regs: int = 0
 
     def __post_init__(self) -> None:
         assert self.method in METHODS, f"method must be one of {METHODS}, got {self.method!r}"
@@ -391,6 +395,23 @@ class OptionScorer(nn.Module):
         return torch.where(present, logits, torch.full_like(logits, NEG))
 
 
+class AuxHead(nn.Module):
+    """Per-frame predictions from the compressed tokens: the group's l tokens are averaged and mapped to k
+    frames' worth of targets, so a compressor is rewarded for keeping what tells its k frames apart."""
+
+    def __init__(self, cfg: ModelConfig):
+        super().__init__()
+        self.k = cfg.k
+        self.out = cfg.aux_classes + cfg.aux_regs
+        self.ln = nn.LayerNorm(cfg.dec_dim)
+        self.proj = nn.Linear(cfg.dec_dim, cfg.k * self.out)
+
+    def forward(self, vis: torch.Tensor, groups: int) -> torch.Tensor:  # vis (B, L, E) -> (B, N, C+R)
+        B, L, E = vis.shape
+        x = self.ln(vis.view(B, groups, L // groups, E).mean(2))  # (B, G, E)
+        return self.proj(x).view(B, groups * self.k, self.out)
+
+
 class VideoQAModel(nn.Module):
     """frames (B, N, S, S, 3) 0..255 + question ids + option ids -> option logits (B, M)."""
 
@@ -399,6 +420,7 @@ class VideoQAModel(nn.Module):
         self.cfg = cfg
         self.vision = COMPRESSORS[cfg.method](cfg)
         self.scorer = OptionScorer(cfg)
+        self.aux = AuxHead(cfg) if cfg.aux_classes + cfg.aux_regs > 0 else None
         self.apply(self._init)
 
     @staticmethod
@@ -419,6 +441,11 @@ class VideoQAModel(nn.Module):
 
     def forward(self, frames, q_ids, opt_ids):
         return self.scorer(self.visual_tokens(frames), q_ids, opt_ids)
+
+    def forward_with_aux(self, frames, q_ids, opt_ids):
+        """Option logits and per-frame auxiliary predictions (B, N, C+R) from the same visual tokens."""
+        vis = self.visual_tokens(frames)
+        return self.scorer(vis, q_ids, opt_ids), self.aux(vis, self.cfg.n_frames // self.cfg.k)
 
     def num_params(self) -> int:
         return sum(p.numel() for p in self.parameters())

@@ -18,8 +18,22 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from .data import Shard, Tokenizer, encode_items, read_shard, select_frames
+from .data import Shard, Tokenizer, encode_items, frame_indices, read_shard, select_frames, words
 from .model import ModelConfig, VideoQAModel
+
+
+def frame_label_tensor(shard: Shard, n_frames: int) -> torch.Tensor | None:
+    """Per-frame labels (Q, n_frames, 1 + R) subsampled like the frames; None when the shard has none."""
+    if not all("frame_labels" in it for it in shard.items):
+        return None
+    lab = torch.tensor([it["frame_labels"] for it in shard.items], dtype=torch.float32)  # (Q, N_stored, 1+R)
+    return lab[:, frame_indices(shard.n_frames, n_frames)]
+
+
+def aux_loss(pred: torch.Tensor, target: torch.Tensor, classes: int) -> torch.Tensor:
+    """Cross-entropy on the action class (column 0) plus mean squared error on the other columns."""
+    ce = F.cross_entropy(pred[..., :classes].reshape(-1, classes), target[..., 0].long().reshape(-1))
+    return ce + F.mse_loss(pred[..., classes:], target[..., 1:])
 
 
 def seed_everything(seed: int) -> None:
@@ -38,6 +52,7 @@ class Encoded:
         )
         self.q, self.opts, self.labels = encode_items(tok, shard.items, cfg.max_q, cfg.max_opt, cfg.max_options)
         self.categories = [it["category"] for it in shard.items]
+        self.frame_labels = frame_label_tensor(shard, cfg.n_frames)
 
     def __len__(self) -> int:
         return len(self.labels)
@@ -107,6 +122,9 @@ def train(
     seed: int = 0,
     log_every: int = 0,
     init: dict | None = None,
+    aux_weight: float = 0.0,
+    balanced: bool = False,
+    max_seconds: float | None = None,
 ) -> tuple[VideoQAModel, list[float]]:
     """AdamW (β2 = .95 as in the paper), linear warm-up then cosine decay, grad clip 1; returns the model and
     losses. lr 2e-3 rather than 1e-3: at 1e-3 the per-option head sat at chance for 2,000 steps on the easy set
@@ -124,10 +142,27 @@ def train(
     n = len(train_data)
     losses = []
     model.train()
+    use_aux = aux_weight > 0 and model.aux is not None and train_data.frame_labels is not None
+    by_cat: list[torch.Tensor] = []
+    if balanced:  # every batch draws each category equally often
+        cats = sorted(set(train_data.categories))
+        by_cat = [torch.tensor([i for i, c in enumerate(train_data.categories) if c == k]) for k in cats]
+    t_start = time.time()
     for step in range(steps):
-        idx = torch.randint(0, n, (min(batch, n),), generator=gen)
-        logits = model(train_data.frames[idx], train_data.q[idx], train_data.opts[idx])
-        loss = F.cross_entropy(logits, train_data.labels[idx])
+        if max_seconds is not None and time.time() - t_start > max_seconds:
+            break
+        if by_cat:
+            per = max(1, batch // len(by_cat))
+            idx = torch.cat([c[torch.randint(0, len(c), (per,), generator=gen)] for c in by_cat])
+        else:
+            idx = torch.randint(0, n, (min(batch, n),), generator=gen)
+        if use_aux:
+            logits, aux = model.forward_with_aux(train_data.frames[idx], train_data.q[idx], train_data.opts[idx])
+            loss = F.cross_entropy(logits, train_data.labels[idx])
+            loss = loss + aux_weight * aux_loss(aux, train_data.frame_labels[idx], cfg.aux_classes)
+        else:
+            logits = model(train_data.frames[idx], train_data.q[idx], train_data.opts[idx])
+            loss = F.cross_entropy(logits, train_data.labels[idx])
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
@@ -159,11 +194,18 @@ def config_for(train: Shard, others: list[Shard] = (), **overrides) -> tuple[Mod
     """Builds the tokenizer from the training shard's text only (held-out words map to <unk>) and sizes
     the option slots to every shard."""
     tok = Tokenizer.build([t for it in train.items for t in (it["question"], *it["options"])])
-    max_options = max(len(it["options"]) for s in [train, *others] for it in s.items)
+    every = [it for s in [train, *others] for it in s.items]
+    max_options = max(len(it["options"]) for it in every)
+    # Text slots fit the longest question and option, so no option is cut (world v2's Action Order options
+    # run to 11 words; a cut would drop the last move, the one that tells two orders apart).
+    max_q = max(len(words(it["question"])) for it in every)
+    max_opt = max(len(words(o)) for it in every for o in it["options"])
     cfg = ModelConfig(
         vocab_size=len(tok.vocab),
         image_size=train.frames.shape[2],
         max_options=max(max_options, overrides.pop("max_options", 0)),
+        max_q=max(min(max_q, 48), overrides.pop("max_q", 0)),
+        max_opt=max(min(max_opt, 32), overrides.pop("max_opt", 0)),
         **overrides,
     )
     return cfg, tok

@@ -11,7 +11,7 @@ import {
   LetterBalancer,
   MOTIONBENCH_TYPES,
   type MotionBenchType,
-  motionBenchQuestion,
+  motionBenchQuestionV2,
   type SynthQuestion,
   VIDEOREFER_TYPES,
   type VideoReferType,
@@ -21,10 +21,17 @@ import { renderFrame } from "./render.ts";
 import { type SynthReport, synthReport } from "./report.ts";
 import { createRng, type Rng } from "./rng.ts";
 import { buildTimeline, describeObject, type Timeline } from "./timeline.ts";
-import { type Knobs, PRESETS, type Preset } from "./vocab.ts";
+import {
+  DEFAULT_SAMPLED_FRAMES,
+  type Knobs,
+  PRESETS,
+  type Preset,
+  VIDEOREFER_PRESET_VALUES,
+} from "./vocab.ts";
 import { planScene, type ScenePlan } from "./world.ts";
+import { planSceneV2 } from "./world2.ts";
 
-export const GENERATOR_VERSION = "kinema-synth/1";
+export const GENERATOR_VERSION = "kinema-synth/2";
 
 export interface SynthOptions extends Partial<Omit<Knobs, "size">> {
   preset?: Preset;
@@ -82,7 +89,11 @@ export function resolveKnobs(opts: Partial<SynthOptions>): Knobs {
     throw new KinemaError("bad_spec", `unknown preset "${preset}" (easy, motionbench, hard)`, {
       field: "preset",
     });
-  const k: Knobs = { ...base, size: { ...base.size } };
+  const k: Knobs = {
+    ...base,
+    ...(opts.kind === "videorefer" ? VIDEOREFER_PRESET_VALUES[preset] : {}),
+    size: { ...base.size },
+  };
   for (const key of Object.keys(base) as (keyof Knobs)[]) {
     const v = (opts as Record<string, unknown>)[key];
     if (v !== undefined) (k as unknown as Record<string, unknown>)[key] = v;
@@ -202,6 +213,12 @@ export function planDataset(opts: Omit<SynthOptions, "out"> & { out?: string }):
       field: "testFraction",
     });
   const knobs = resolveKnobs(opts);
+  if (kind === "motionbench" && knobs.reps[1] > 6)
+    throw new KinemaError(
+      "bad_spec",
+      `reps must be at most 6 for MotionBench questions (each repetition spans ≥ 4 of ${DEFAULT_SAMPLED_FRAMES} sampled frames), got ${knobs.reps[1]}`,
+      { field: "reps" },
+    );
   const rng = createRng(opts.seed);
   const bal = new LetterBalancer(rng.fork("letters"));
   const types: readonly (MotionBenchType | VideoReferType)[] =
@@ -213,7 +230,11 @@ export function planDataset(opts: Omit<SynthOptions, "out"> & { out?: string }):
   for (let c = 0; c < nClips; c++) {
     const clip = `synth_${opts.seed}_${String(c).padStart(5, "0")}`;
     const crng = rng.fork(`clip${c}`);
-    const scene = planScene(crng.fork("scene"), knobs, c % 4);
+    // MotionBench questions come from world v2 (motion-only options); VideoRefer keeps the first world.
+    const scene =
+      kind === "motionbench"
+        ? planSceneV2(crng.fork("scene"), knobs, c % 4)
+        : planScene(crng.fork("scene"), knobs, c % 4);
     const qrng = crng.fork("questions");
     const questions: SynthQuestion[] = [];
     // Categories rotate across clips so every type gets the same share of questions.
@@ -221,7 +242,7 @@ export function planDataset(opts: Omit<SynthOptions, "out"> & { out?: string }):
       const type = types[(c * perClip + j) % types.length];
       questions.push(
         kind === "motionbench"
-          ? motionBenchQuestion(scene, clip, type as MotionBenchType, qrng, bal)
+          ? motionBenchQuestionV2(scene, clip, type as MotionBenchType, qrng, bal)
           : videoReferQuestion(scene, clip, type as VideoReferType, qrng, bal),
       );
     }

@@ -5,18 +5,16 @@ import type { Rng } from "./rng.ts";
 import {
   ACTION_TEXT,
   type ActionName,
-  CAMERA_AXIS,
-  CAMERA_MOVES,
-  CAMERA_TEXT,
+  CAMERA_TEXT_V2,
+  CAMERA_TWIN,
   type CameraMove,
+  GESTURES,
   INTERACTION_CONFLICT,
   INTERACTION_TEXT,
-  INTERACTION_VERB,
   INTERACTIONS,
   type Interaction,
-  REPEATABLE,
-  SELF_MOTION_TEXT,
-  SELF_MOTIONS,
+  TWIN,
+  TWIN_TEXT,
 } from "./vocab.ts";
 import type { ItemPlan, ScenePlan } from "./world.ts";
 
@@ -118,23 +116,6 @@ const articleFor = (w: string) => (/^[aeiou]/.test(w) ? "an" : "a");
 export const itemName = (it: { color: string; kind: string }) => `the ${it.color} ${it.kind}`;
 export const figureName = (shirt: string) => `the figure in the ${shirt} shirt`;
 
-export function cameraText(moves: CameraMove[]): string {
-  return moves.map((m) => CAMERA_TEXT[m]).join(", then ");
-}
-
-function randomCameraSeq(rng: Rng, n: number): CameraMove[] {
-  if (n === 1) return [rng.pick(CAMERA_MOVES)];
-  const used = new Set<string>();
-  const out: CameraMove[] = [];
-  while (out.length < n) {
-    const m = rng.pick(CAMERA_MOVES.filter((c) => c !== "static"));
-    if (used.has(CAMERA_AXIS[m])) continue;
-    used.add(CAMERA_AXIS[m]);
-    out.push(m);
-  }
-  return out;
-}
-
 function permutations<T>(xs: T[]): T[][] {
   if (xs.length <= 1) return [xs];
   const out: T[][] = [];
@@ -150,8 +131,26 @@ function mainOf(scene: ScenePlan) {
   return scene.actors.find((a) => a.role === "main")!;
 }
 
-/** One MotionBench-category question about a clip. */
-export function motionBenchQuestion(
+/** World v2 camera text: each swing, segments joined in order. */
+export function cameraTextV2(moves: CameraMove[]): string {
+  return moves.map((m) => CAMERA_TEXT_V2[m]).join("; after that, ");
+}
+
+/** Every sequence over the same axes as `moves`: each axis in either direction, in any order. */
+function cameraVariants(moves: CameraMove[]): CameraMove[][] {
+  const out: CameraMove[][] = [];
+  for (const order of permutations(moves))
+    for (let mask = 0; mask < 1 << order.length; mask++)
+      out.push(order.map((m, i) => (mask & (1 << i) ? CAMERA_TWIN[m] : m)));
+  return out;
+}
+
+/**
+ * One MotionBench-category question about a world-v2 clip. Options differ only in order, direction or
+ * count: a twin and its move have the same frames in reverse order, so no single frame, mean frame or
+ * shuffled set of frames tells them apart.
+ */
+export function motionBenchQuestionV2(
   scene: ScenePlan,
   clip: string,
   type: MotionBenchType,
@@ -159,109 +158,82 @@ export function motionBenchQuestion(
   bal: LetterBalancer,
 ): SynthQuestion {
   const main = mainOf(scene);
+  const helper = scene.actors.find((a) => a.role === "distractor")!;
   const who = figureName(main.shirt);
-  const inter = main.interaction!;
-  const target = scene.items.find((i) => i.id === inter.item)!;
-  const selfItem = scene.items.find((i) => i.role === "self")!;
-  const acts = main.actions.map((a) => a.action);
+  const ball = scene.items.find((i) => i.role === "self")!;
+  const gesture = main.actions.find((a) => (GESTURES as readonly string[]).includes(a.action))!;
+  const walk = main.actions.find((a) => a.action === "walk_lr" || a.action === "walk_rl")!;
+  const counted = main.actions.find((a) => a !== gesture && a !== walk)!;
   let d: Draft;
   switch (type) {
-    case "Motion Recognition": {
-      const done = acts.filter((a) => REPEATABLE.includes(a));
-      const ans = rng.pick(done);
+    case "Motion Recognition":
       d = {
-        template: "mr_performed",
-        params: { actor: main.id },
+        template: "mr2_direction",
+        params: { actor: main.id, action: gesture.action },
         question: `Which of these movements does ${who} make?`,
-        correct: ACTION_TEXT[ans].does,
-        pool: REPEATABLE.filter((a) => !acts.includes(a) && a !== INTERACTION_CONFLICT[inter.verb]).map(
-          (a) => ACTION_TEXT[a].does,
-        ),
+        correct: TWIN_TEXT[gesture.action]!,
+        pool: [TWIN_TEXT[TWIN[gesture.action]!]!],
       };
       break;
-    }
-    case "Location-related Motion": {
-      if (rng.next() < 0.5) {
-        const text = {
-          left: "ends up further left",
-          right: "ends up further right",
-          none: "ends up where it began",
-        };
+    case "Location-related Motion":
+      if (rng.next() < 0.5)
         d = {
-          template: "lm_actor_displacement",
+          template: "lm2_walk_first",
           params: { actor: main.id },
-          question: `Compared with the start, where is ${who} at the end?`,
-          correct: text[scene.mainDirection],
-          pool: Object.values(text),
+          question: `Which way does ${who} walk first?`,
+          correct: TWIN_TEXT[walk.action]!,
+          pool: [TWIN_TEXT[TWIN[walk.action]!]!],
         };
-      } else {
+      else
         d = {
-          template: "lm_self_motion",
-          params: { item: selfItem.id },
-          question: `With nobody touching it, what does ${itemName(selfItem)} do?`,
-          correct: SELF_MOTION_TEXT[selfItem.selfMotion!],
-          pool: SELF_MOTIONS.map((m) => SELF_MOTION_TEXT[m]),
+          template: "lm2_roll_first",
+          params: { item: ball.id },
+          question: `With nobody touching it, which way does ${itemName(ball)} roll first?`,
+          correct: ball.selfMotion === "roll_left" ? "to the left" : "to the right",
+          pool: [ball.selfMotion === "roll_left" ? "to the right" : "to the left"],
         };
-      }
       break;
-    }
     case "Camera Motion": {
       const moves = scene.cameraSegments.map((s) => s.move);
-      const pool: string[] = [];
-      for (let i = 0; i < 40 && pool.length < 12; i++)
-        pool.push(cameraText(randomCameraSeq(rng, moves.length)));
       d = {
-        template: "cm_sequence",
+        template: "cm2_swings",
         params: {},
         question: "How does the view change over the course of the clip?",
-        correct: cameraText(moves),
-        pool,
-        prefer: moves.length > 1 && rng.next() < 0.5 ? [cameraText([...moves].reverse())] : [],
+        correct: cameraTextV2(moves),
+        pool: cameraVariants(moves).map(cameraTextV2),
       };
       break;
     }
     case "Motion-related Objects": {
-      const near = scene.items.filter((i) => i.role !== "self");
-      if (rng.next() < 0.5) {
-        d = {
-          template: "mo_which_item",
-          params: { actor: main.id, verb: inter.verb },
-          question: `Which object does ${who} ${INTERACTION_VERB[inter.verb]}?`,
-          correct: itemName(target),
-          pool: near.filter((i) => i !== target).map(itemName),
-        };
-      } else {
-        d = {
-          template: "mo_what_verb",
-          params: { actor: main.id, item: target.id },
-          question: `What does ${who} do with ${itemName(target)}?`,
-          correct: INTERACTION_TEXT[inter.verb].does,
-          pool: INTERACTIONS.map((v) => INTERACTION_TEXT[v].does),
-        };
-      }
+      const lifts = helper.interactions ?? [];
+      const which = rng.next() < 0.5 ? 0 : 1;
+      const name = (id: string) => itemName(scene.items.find((i) => i.id === id)!);
+      d = {
+        template: "mo2_lift_order",
+        params: { actor: helper.id, index: which },
+        question: `Which object does ${figureName(helper.shirt)} lift ${which === 0 ? "first" : "second"}?`,
+        correct: name(lifts[which].item),
+        pool: [name(lifts[1 - which].item)],
+      };
       break;
     }
     case "Action Order": {
-      const perms = permutations(acts).filter((p) => validOrder(p));
+      const acts = main.actions.map((a) => a.action);
       d = {
-        template: "ao_order",
+        template: "ao2_order",
         params: { actor: main.id },
         question: `In what order does ${who} move?`,
         correct: orderText(acts),
-        pool: perms.map(orderText),
+        pool: permutations(acts).map(orderText),
       };
       break;
     }
     case "Repetition Count": {
-      const counted =
-        main.actions.find((a) => a.reps > 1) ?? main.actions.find((a) => REPEATABLE.includes(a.action))!;
-      // A fixed range per preset, so the answer's place among the options says nothing.
-      const lo = Math.max(1, scene.repsRange[0] - 1);
-      const hi = scene.repsRange[1] + 1;
+      // Exactly the preset's range: every value is the answer equally often, so no option is a giveaway.
       const pool: string[] = [];
-      for (let n = lo; n <= hi; n++) pool.push(String(n));
+      for (let n = scene.repsRange[0]; n <= scene.repsRange[1]; n++) pool.push(String(n));
       d = {
-        template: "rc_count",
+        template: "rc2_count",
         params: { actor: main.id, action: counted.action },
         question: `How many times does ${who} ${ACTION_TEXT[counted.action].verb}?`,
         correct: String(counted.reps),

@@ -125,10 +125,11 @@ export function renderFrame(scene: ScenePlan, t: number, out?: Frame, opts: Rend
     ],
     [150, 110, 70],
   );
-  for (const a of scene.actors) if (a.role === "distractor") drawFigure(r, a.index, a, a.joints[t]);
-  for (const it of scene.items) if (!heldNow(it)) drawItem(r, it, t);
-  for (const a of scene.actors) if (a.role === "main") drawFigure(r, a.index, a, a.joints[t]);
-  for (const it of scene.items) if (heldNow(it)) drawItem(r, it, t);
+  const g = scene.geom ?? GEOM;
+  for (const a of scene.actors) if (a.role === "distractor") drawFigure(r, a.index, a, a.joints[t], g);
+  for (const it of scene.items) if (!heldNow(it)) drawItem(r, it, t, scene.itemScale);
+  for (const a of scene.actors) if (a.role === "main") drawFigure(r, a.index, a, a.joints[t], g);
+  for (const it of scene.items) if (heldNow(it)) drawItem(r, it, t, scene.itemScale);
   if (scene.occluder) {
     const { x, width } = scene.occluder;
     r.id = OCCLUDER_ID;
@@ -343,10 +344,11 @@ function drawFigure(
   index: number,
   a: { shirt: string; pants: RGB; skin: RGB; hair: RGB },
   j: Joints,
+  geom: typeof GEOM,
 ): void {
   r.setObject(index);
   const shirt = COLORS[a.shirt];
-  const { armR, legR, torsoR, headR } = GEOM;
+  const { armR, legR, torsoR, headR } = geom;
   // Far-side limbs first when turned around, so the near ones overlap them.
   r.capsule(j.hipL[0], j.hipL[1], j.kneeL[0], j.kneeL[1], legR, a.pants);
   r.capsule(j.kneeL[0], j.kneeL[1], j.footL[0], j.footL[1], legR, a.pants);
@@ -370,14 +372,17 @@ function drawFigure(
   }
 }
 
-function drawItem(r: Raster, it: ItemPlan, t: number): void {
+function drawItem(r: Raster, it: ItemPlan, t: number, k = 1): void {
   r.setObject(it.index);
   const c = COLORS[it.color];
   const [x, y] = it.pos[t];
   const a = it.angle[t];
   const ca = Math.cos(a);
   const sa = Math.sin(a);
-  const rot = (dx: number, dy: number): [number, number] => [x + ca * dx - sa * dy, y + sa * dx + ca * dy];
+  const rot = (dx: number, dy: number): [number, number] => [
+    x + k * (ca * dx - sa * dy),
+    y + k * (sa * dx + ca * dy),
+  ];
   const rect = (hw: number, hh: number, ox = 0, oy = 0) =>
     r.polygon(
       [rot(ox - hw, oy - hh), rot(ox + hw, oy - hh), rot(ox + hw, oy + hh), rot(ox - hw, oy + hh)],
@@ -387,27 +392,27 @@ function drawItem(r: Raster, it: ItemPlan, t: number): void {
   const { halfW, halfH } = ITEM_SIZE[it.kind];
   switch (it.kind) {
     case "ball": {
-      r.circle(x, y, halfH, c);
+      r.circle(x, y, k * halfH, c);
       // A stripe so rolling is visible.
       const [ax, ay] = rot(-halfH * 0.8, 0);
       const [bx, by] = rot(halfH * 0.8, 0);
-      r.capsule(ax, ay, bx, by, 0.018, dark);
+      r.capsule(ax, ay, bx, by, k * 0.018, dark);
       break;
     }
     case "key": {
       const [rx, ry] = rot(-halfW + 0.05, 0);
-      r.circle(rx, ry, 0.05, c);
+      r.circle(rx, ry, k * 0.05, c);
       const [ax, ay] = rot(-halfW + 0.08, 0);
       const [bx, by] = rot(halfW, 0);
-      r.capsule(ax, ay, bx, by, 0.02, c);
+      r.capsule(ax, ay, bx, by, k * 0.02, c);
       const [tx, ty] = rot(halfW - 0.03, -0.03);
-      r.capsule(bx, by, tx, ty, 0.018, c);
+      r.capsule(bx, by, tx, ty, k * 0.018, c);
       break;
     }
     case "cup": {
       rect(halfW * 0.75, halfH, -halfW * 0.25, 0);
       const [hx, hy] = rot(halfW * 0.65, 0.01);
-      r.circle(hx, hy, 0.035, c);
+      r.circle(hx, hy, k * 0.035, c);
       break;
     }
     case "box":
@@ -418,7 +423,7 @@ function drawItem(r: Raster, it: ItemPlan, t: number): void {
       rect(halfW, halfH * 0.7, 0, -halfH * 0.3);
       const [ax, ay] = rot(0, halfH * 0.3);
       const [bx, by] = rot(0, halfH);
-      r.capsule(ax, ay, bx, by, 0.022, c);
+      r.capsule(ax, ay, bx, by, k * 0.022, c);
       break;
     }
   }

@@ -1,11 +1,13 @@
 // Training shards for the PyTorch models: every question's clip decoded to N frames in one uint8 .npy,
 // plus a JSON of questions, options, answers and categories that the Python side reads with numpy.
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { basename, join } from "node:path";
 import { getBenchmark } from "../benchmarks/registry.ts";
 import type { LoadIssue, Sample } from "../benchmarks/types.ts";
 import { KinemaError } from "../util/errors.ts";
 import { loadFrames } from "../video/index.ts";
+import { FRAME_LABELS, frameLabels, uniformIndices } from "./labels.ts";
+import type { Timeline } from "./timeline.ts";
 
 export interface ShardOptions {
   /** A synthetic-world directory (MotionBench layout) — or any `motionbench:` directory with answers. */
@@ -27,6 +29,8 @@ export interface ShardItem {
   /** Index of the right option. */
   answer: number;
   category: string;
+  /** Per sampled frame, FRAME_LABELS from the clip's timeline (synthetic sets only). */
+  frame_labels?: number[][];
 }
 
 export interface ShardResult {
@@ -122,6 +126,20 @@ export async function writeShards(opts: ShardOptions): Promise<ShardResult> {
   };
   const items: ShardItem[] = [];
   const chunks: Buffer[] = [];
+  // Dense labels when the set has timelines (the synthetic world writes one per clip).
+  const labelCache = new Map<string, number[][] | undefined>();
+  const labelsOf = (videoId: string) => {
+    if (!labelCache.has(videoId)) {
+      const file = join(opts.data, "timeline", `${basename(videoId).replace(/\.mp4$/, "")}.json`);
+      let rows: number[][] | undefined;
+      if (existsSync(file)) {
+        const tl = JSON.parse(readFileSync(file, "utf8")) as Timeline;
+        rows = frameLabels(tl, uniformIndices(tl.frames, opts.frames));
+      }
+      labelCache.set(videoId, rows);
+    }
+    return labelCache.get(videoId);
+  };
   // Two clips in flight: ffmpeg does the work, and the machine has two cores.
   const results = new Array<Buffer | Error>(samples.length);
   let next = 0;
@@ -147,6 +165,7 @@ export async function writeShards(opts: ShardOptions): Promise<ShardResult> {
       options: s.options,
       answer: answerIndex(s),
       category: s.category,
+      ...(labelsOf(s.videoId) ? { frame_labels: labelsOf(s.videoId) } : {}),
     });
   });
   if (items.length === 0)
@@ -158,7 +177,7 @@ export async function writeShards(opts: ShardOptions): Promise<ShardResult> {
   writeFileSync(join(opts.out, "frames.npy"), Buffer.concat([header, ...chunks]));
   writeFileSync(
     join(opts.out, "questions.json"),
-    `${JSON.stringify({ version: 1, source: opts.data, n_frames: opts.frames, size: opts.size, items })}\n`,
+    `${JSON.stringify({ version: 1, source: opts.data, n_frames: opts.frames, size: opts.size, frame_label_names: FRAME_LABELS, items })}\n`,
   );
   return {
     out: opts.out,

@@ -22,6 +22,8 @@ export interface Timeline {
   fps: number;
   frames: number;
   size: { w: number; h: number };
+  /** 1: the first world; 2: motion-only questions (camera moves swing out and back). */
+  world: 1 | 2;
   /** World units across the frame at zoom 1; world y is up, ground at y = 0. */
   viewWidth: number;
   actors: {
@@ -31,6 +33,8 @@ export interface Timeline {
     shirt: string;
     actions: { action: string; start: number; end: number; reps: number }[];
     interaction: { verb: string; item: string; start: number; end: number } | null;
+    /** World v2: every item handling in order. */
+    interactions?: { verb: string; item: string; start: number; end: number }[];
     /** Hip centre per frame [x, y]. */
     track: [number, number][];
   }[];
@@ -71,14 +75,14 @@ export function buildTimeline(scene: ScenePlan, clip: string): Timeline {
         end: s.end,
         reps: s.reps,
       });
-    if (a.interaction)
+    for (const x of a.interactions ?? (a.interaction ? [a.interaction] : []))
       events.push({
         type: "interaction",
         subject: a.id,
-        name: a.interaction.verb,
-        start: a.interaction.start,
-        end: a.interaction.end,
-        object: a.interaction.item,
+        name: x.verb,
+        start: x.start,
+        end: x.end,
+        object: x.item,
       });
   }
   for (const it of scene.items)
@@ -98,6 +102,7 @@ export function buildTimeline(scene: ScenePlan, clip: string): Timeline {
     fps: scene.fps,
     frames: scene.frames,
     size: scene.size,
+    world: scene.world ?? 1,
     viewWidth: scene.viewWidth,
     actors: scene.actors.map((a) => ({
       id: a.id,
@@ -106,6 +111,7 @@ export function buildTimeline(scene: ScenePlan, clip: string): Timeline {
       shirt: a.shirt,
       actions: a.actions.map((s) => ({ ...s })),
       interaction: a.interaction ? { ...a.interaction } : null,
+      ...(a.interactions ? { interactions: a.interactions.map((x) => ({ ...x })) } : {}),
       track: a.joints.map((j) => [r4(j.hip[0]), r4(j.hip[1])] as [number, number]),
     })),
     items: scene.items.map((it) => ({

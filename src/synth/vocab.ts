@@ -15,6 +15,16 @@ export const ACTIONS = [
   "walk_right",
   "sit_down",
   "stand_up",
+  // World v2: moves whose time reversal is their twin ("left first" reversed is "right first"), so the
+  // options of a question can differ only in the order of what happens, never in any single frame.
+  "arms_lr",
+  "arms_rl",
+  "kicks_lr",
+  "kicks_rl",
+  "circle_cw",
+  "circle_ccw",
+  "walk_lr",
+  "walk_rl",
 ] as const;
 export type ActionName = (typeof ACTIONS)[number];
 
@@ -48,7 +58,55 @@ export const ACTION_TEXT: Record<ActionName, { does: string; verb: string }> = {
   walk_right: { does: "walks to the right", verb: "walk right" },
   sit_down: { does: "sits down", verb: "sit down" },
   stand_up: { does: "stands up", verb: "stand up" },
+  // World v2: `does` names the move without its direction (twins share it, so an Action Order option says
+  // nothing about direction); the direction is in TWIN_TEXT.
+  arms_lr: { does: "raises each arm in turn", verb: "raise its arms" },
+  arms_rl: { does: "raises each arm in turn", verb: "raise its arms" },
+  kicks_lr: { does: "kicks each leg out in turn", verb: "kick its legs out" },
+  kicks_rl: { does: "kicks each leg out in turn", verb: "kick its legs out" },
+  circle_cw: { does: "circles a hand", verb: "circle its hand" },
+  circle_ccw: { does: "circles a hand", verb: "circle its hand" },
+  walk_lr: { does: "walks to and fro", verb: "walk to and fro" },
+  walk_rl: { does: "walks to and fro", verb: "walk to and fro" },
 };
+
+/** World v2 twins: each move's time reversal. */
+export const TWIN: Partial<Record<ActionName, ActionName>> = {
+  arms_lr: "arms_rl",
+  arms_rl: "arms_lr",
+  kicks_lr: "kicks_rl",
+  kicks_rl: "kicks_lr",
+  circle_cw: "circle_ccw",
+  circle_ccw: "circle_cw",
+  walk_lr: "walk_rl",
+  walk_rl: "walk_lr",
+};
+/** The directed gestures of world v2 (Motion Recognition asks which of a twin pair was made). */
+export const GESTURES = ["arms_lr", "arms_rl", "kicks_lr", "kicks_rl", "circle_cw", "circle_ccw"] as const;
+/** Option text of a directed move: what tells it from its twin. */
+export const TWIN_TEXT: Partial<Record<ActionName, string>> = {
+  arms_lr: "raises the arm on the left first",
+  arms_rl: "raises the arm on the right first",
+  kicks_lr: "kicks out the leg on the left first",
+  kicks_rl: "kicks out the leg on the right first",
+  circle_cw: "circles a hand clockwise",
+  circle_ccw: "circles a hand counterclockwise",
+  walk_lr: "to the left",
+  walk_rl: "to the right",
+};
+/** Counted actions of world v2: symmetric in time, so the frames of n repetitions over a fixed span have
+ * the same distribution whatever n is (only their rhythm tells the count). */
+export const COUNTABLE_V2: readonly ActionName[] = [
+  "jump",
+  "nod",
+  "clap",
+  "bow",
+  "wave",
+  "shake_head",
+  "turn_around",
+];
+/** Frames a model samples by default from a world-v2 clip; every counted repetition spans ≥ 4 of them. */
+export const DEFAULT_SAMPLED_FRAMES = 32;
 
 /** Seconds one repetition takes at speed 1 (repeatable ones use reps-per-second instead). */
 export const ACTION_SECONDS: Record<ActionName, number> = {
@@ -66,6 +124,14 @@ export const ACTION_SECONDS: Record<ActionName, number> = {
   walk_right: 1.6,
   sit_down: 0.9,
   stand_up: 0.9,
+  arms_lr: 1.3,
+  arms_rl: 1.3,
+  kicks_lr: 1.3,
+  kicks_rl: 1.3,
+  circle_cw: 1.3,
+  circle_ccw: 1.3,
+  walk_lr: 1.8,
+  walk_rl: 1.8,
 };
 
 export const ITEM_KINDS = ["key", "cup", "ball", "box", "bottle"] as const;
@@ -120,17 +186,31 @@ export const CAMERA_MOVES = [
   "roll_ccw",
 ] as const;
 export type CameraMove = (typeof CAMERA_MOVES)[number];
-export const CAMERA_TEXT: Record<CameraMove, string> = {
+/** World v2 camera moves swing out and back past the start (A → A−d → A+d → A), so the first and last
+ * frames are the same and a move's time reversal is its twin; the name says the direction it starts in. */
+export const CAMERA_TEXT_V2: Record<CameraMove, string> = {
   static: "stays still",
-  pan_left: "pans left",
-  pan_right: "pans right",
-  tilt_up: "tilts up",
-  tilt_down: "tilts down",
-  zoom_in: "zooms in",
-  zoom_out: "zooms out",
-  roll_cw: "rolls clockwise",
-  roll_ccw: "rolls counterclockwise",
+  pan_left: "pans left, then right",
+  pan_right: "pans right, then left",
+  tilt_up: "tilts up, then down",
+  tilt_down: "tilts down, then up",
+  zoom_in: "zooms in, then out",
+  zoom_out: "zooms out, then in",
+  roll_cw: "rolls clockwise, then counterclockwise",
+  roll_ccw: "rolls counterclockwise, then clockwise",
 };
+export const CAMERA_TWIN: Record<CameraMove, CameraMove> = {
+  static: "static",
+  pan_left: "pan_right",
+  pan_right: "pan_left",
+  tilt_up: "tilt_down",
+  tilt_down: "tilt_up",
+  zoom_in: "zoom_out",
+  zoom_out: "zoom_in",
+  roll_cw: "roll_ccw",
+  roll_ccw: "roll_cw",
+};
+
 /** Which axis a move changes: a sequence never uses one axis twice (keeps the scene in view). */
 export const CAMERA_AXIS: Record<CameraMove, string> = {
   static: "none",
@@ -222,7 +302,7 @@ export const PRESETS: Record<Preset, Knobs> = {
     duration: 6,
     speed: 0.8,
     repsPerSecond: 1.2,
-    reps: [1, 4],
+    reps: [1, 3],
     actions: 2,
     distractors: 0,
     occlusion: 0,
@@ -231,12 +311,12 @@ export const PRESETS: Record<Preset, Knobs> = {
     questionsPerClip: 6,
   },
   motionbench: {
-    fps: 10,
+    fps: 8,
     size: { w: 128, h: 128 },
     duration: 6,
     speed: 1,
     repsPerSecond: 1.8,
-    reps: [2, 6],
+    reps: [1, 4],
     actions: 3,
     distractors: 1,
     occlusion: 0.3,
@@ -250,7 +330,7 @@ export const PRESETS: Record<Preset, Knobs> = {
     duration: 6,
     speed: 1.3,
     repsPerSecond: 2.6,
-    reps: [3, 8],
+    reps: [2, 5],
     actions: 4,
     distractors: 2,
     occlusion: 0.6,
@@ -258,4 +338,11 @@ export const PRESETS: Record<Preset, Knobs> = {
     cameraSegments: [2, 3],
     questionsPerClip: 6,
   },
+};
+
+/** VideoRefer-layout sets keep the first world and its preset values (their questions need no change). */
+export const VIDEOREFER_PRESET_VALUES: Record<Preset, Partial<Knobs>> = {
+  easy: { reps: [1, 4] },
+  motionbench: { fps: 10, reps: [2, 6] },
+  hard: { reps: [3, 8] },
 };

@@ -26,7 +26,7 @@ import {
 type V2 = [number, number];
 
 // Figure geometry in world units (ground at y = 0, y up; a figure is ~1.8 units tall).
-const HIP_Y = 0.86;
+export const HIP_Y = 0.86;
 const THIGH = 0.44;
 const SHIN = 0.44;
 const TORSO = 0.56;
@@ -86,6 +86,8 @@ export interface ActorPlan {
   startX: number;
   actions: ActionSpan[];
   interaction: InteractionSpan | null;
+  /** World v2: every item handling in order (the first is also `interaction`). */
+  interactions?: InteractionSpan[];
   /** Per frame. */
   joints: Joints[];
 }
@@ -139,13 +141,19 @@ export interface ScenePlan {
   repsRange: [number, number];
   /** Net world displacement of the main figure: "left" | "right" | "none". */
   mainDirection: "left" | "right" | "none";
+  /** 1: the first world (VideoRefer layout); 2: motion-only questions (MotionBench layout). */
+  world?: 1 | 2;
+  /** Items are drawn this much larger than ITEM_SIZE (world v2: 1.6; default 1). */
+  itemScale?: number;
+  /** Figure radii when they differ from GEOM (world v2 draws thicker limbs). */
+  geom?: typeof GEOM;
 }
 
-const smooth = (t: number) => (t <= 0 ? 0 : t >= 1 ? 1 : t * t * (3 - 2 * t));
+export const smooth = (t: number) => (t <= 0 ? 0 : t >= 1 ? 1 : t * t * (3 - 2 * t));
 /** 0 → 1 → 0 over [0, 1], holding 1 in the middle. */
-const bump = (t: number, edge = 0.25) => smooth(t / edge) * smooth((1 - t) / edge);
+export const bump = (t: number, edge = 0.25) => smooth(t / edge) * smooth((1 - t) / edge);
 
-interface Pose {
+export interface Pose {
   x: number;
   lift: number;
   hipDrop: number;
@@ -168,7 +176,7 @@ interface Pose {
 
 const NEUTRAL_ARM: [number, number] = [0.15, 0.1];
 
-function neutralPose(x: number): Pose {
+export function neutralPose(x: number): Pose {
   return {
     x,
     lift: 0,
@@ -191,7 +199,7 @@ function neutralPose(x: number): Pose {
 }
 
 /** Applies one action at repetition phase p ∈ [0, 1) (t ∈ [0, 1] over the whole span). */
-function applyAction(pose: Pose, a: ActionName, p: number, t: number): void {
+export function applyAction(pose: Pose, a: ActionName, p: number, t: number): void {
   const s = Math.sin(Math.PI * p); // 0 → 1 → 0 within a repetition
   switch (a) {
     case "wave":
@@ -277,7 +285,7 @@ function ik(root: V2, target: V2, l1: number, l2: number, bendSign: number): [V2
 }
 
 /** Forward kinematics: pose → joint positions in world units. */
-function solve(p: Pose): Joints {
+export function solve(p: Pose): Joints {
   const cf = Math.cos(p.facing);
   const hip: V2 = [p.x, HIP_Y - p.hipDrop + p.lift];
   const neck: V2 = [hip[0], hip[1] + TORSO * Math.cos(p.lean)];
@@ -589,7 +597,7 @@ export function planScene(rng: Rng, k: Knobs, texture: number): ScenePlan {
   };
 }
 
-function pickOccluderX(rng: Rng, ...avoid: number[]): number {
+export function pickOccluderX(rng: Rng, ...avoid: number[]): number {
   for (let i = 0; i < 20; i++) {
     const x = rng.range(-2.2, 2.2);
     if (avoid.every((a) => Math.abs(a - x) > 0.75)) return x;
@@ -644,7 +652,7 @@ export function pushOffset(u: number): number {
 }
 
 /** Adds the reach/step/bend of an interaction at phase u to a pose. */
-function interactPose(pose: Pose, verb: Interaction, u: number, off: number, rest: V2): void {
+export function interactPose(pose: Pose, verb: Interaction, u: number, off: number, rest: V2): void {
   const side = off > 0 ? 1 : -1;
   // Step towards the item so the hand or foot reaches it, then back.
   pose.x += (off - side * 0.32) * bump(u, 0.2);
@@ -676,7 +684,7 @@ function interactPose(pose: Pose, verb: Interaction, u: number, off: number, res
 }
 
 /** Moves the target item according to the interaction, using the figure's hand/foot positions. */
-function simulateInteraction(
+export function simulateInteraction(
   actor: ActorPlan,
   item: ItemPlan,
   verb: Interaction,

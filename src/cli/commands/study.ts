@@ -1,6 +1,7 @@
 // `kinema study compression`: MotionBench's compression study at small scale on the synthetic world.
 import type { Command } from "commander";
 import { compressionStudy, type StudyResult, studyMarkdown } from "../../study/compression.ts";
+import { type ShortcutsResult, shortcutsStudy, shortcutsText } from "../../study/shortcuts.ts";
 import { KinemaError } from "../../util/errors.ts";
 import { printJson, printText } from "../output.ts";
 
@@ -16,6 +17,13 @@ export interface StudyCliOptions {
   preset?: string;
   saveBuiltins?: string;
   json?: boolean;
+  frames?: string;
+  size?: string;
+  method?: string;
+  k?: string;
+  aux?: string;
+  balanced?: boolean;
+  maxSeconds?: string;
 }
 
 const int = (v: string | undefined, field: string) => {
@@ -25,9 +33,48 @@ const int = (v: string | undefined, field: string) => {
   return Number(v);
 };
 
+const PRESETS = ["easy", "motionbench", "hard"];
+function preset(v: string | undefined) {
+  if (v !== undefined && !PRESETS.includes(v))
+    throw new KinemaError("bad_spec", `--preset must be one of ${PRESETS.join(", ")}, got "${v}"`, {
+      field: "preset",
+    });
+  return v as "easy" | "motionbench" | "hard" | undefined;
+}
+
+const num = (v: string | undefined, field: string) => {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n < 0)
+    throw new KinemaError("bad_spec", `--${field} must be a non-negative number, got "${v}"`, { field });
+  return n;
+};
+
+/** `kinema study shortcuts`: order-free probes against the ordered model. */
+export async function shortcuts(o: StudyCliOptions, onLine?: (l: string) => void) {
+  return shortcutsStudy({
+    quick: o.quick,
+    out: o.out ?? (o.quick ? "results/shortcuts-quick" : "results/shortcuts"),
+    preset: preset(o.preset),
+    trainN: int(o.trainN, "train-n"),
+    testN: int(o.testN, "test-n"),
+    steps: int(o.steps, "steps"),
+    frames: int(o.frames, "frames"),
+    size: int(o.size, "size"),
+    k: int(o.k, "k"),
+    method: o.method,
+    aux: num(o.aux, "aux"),
+    balanced: o.balanced,
+    maxSeconds: num(o.maxSeconds, "max-seconds"),
+    onLine,
+  });
+}
+
 export async function study(which: string, o: StudyCliOptions, onLine?: (l: string) => void) {
   if (which !== "compression")
-    throw new KinemaError("bad_spec", `unknown study "${which}" (known: compression)`, { field: "study" });
+    throw new KinemaError("bad_spec", `unknown study "${which}" (known: compression, shortcuts)`, {
+      field: "study",
+    });
   return compressionStudy({
     quick: o.quick,
     out: o.out ?? (o.quick ? "results/study-quick" : "results/study-compression"),
@@ -37,7 +84,7 @@ export async function study(which: string, o: StudyCliOptions, onLine?: (l: stri
     workers: int(o.workers, "workers"),
     trainN: int(o.trainN, "train-n"),
     testN: int(o.testN, "test-n"),
-    preset: o.preset as "easy" | undefined,
+    preset: preset(o.preset),
     saveBuiltins: o.saveBuiltins,
     onLine,
   });
@@ -47,9 +94,10 @@ export function register(program: Command): void {
   program
     .command("study")
     .description(
-      "reproducible studies; `compression`: TE Fusion vs the compression baselines (MotionBench §5.2)",
+      "reproducible studies; `compression`: TE Fusion vs the compression baselines (MotionBench §5.2); " +
+        "`shortcuts`: order-free probes (first, last, mean, shuffled frames) against the ordered model",
     )
-    .argument("<which>", "compression")
+    .argument("<which>", "compression | shortcuts")
     .option("--quick", "tiny grid and data (a few minutes): checks the pipeline end to end")
     .option("--out <dir>", "output folder (default results/study-compression, or results/study-quick)")
     .option("--seeds <n>", "training seeds per cell (default 3; 1 with --quick)")
@@ -58,10 +106,29 @@ export function register(program: Command): void {
     .option("--workers <n>", "parallel training processes (default 2)")
     .option("--train-n <n>", "training questions (default 6000)")
     .option("--test-n <n>", "held-out questions (default 600)")
-    .option("--preset <p>", "synthetic-world preset: easy | motionbench | hard", "easy")
+    .option(
+      "--preset <p>",
+      "synthetic-world preset: easy | motionbench | hard (compression: easy; shortcuts: motionbench)",
+    )
     .option("--save-builtins <dir>", "keep seed-0 checkpoints of the N=16, k=4 cells")
     .option("--json", "print the summary as JSON")
+    .option("--frames <n>", "shortcuts: frames per clip (default 32)")
+    .option("--size <px>", "shortcuts: frame side in pixels (default 48)")
+    .option("--method <m>", "shortcuts: model family (default te-fusion)")
+    .option("--k <k>", "shortcuts: compression ratio (default 4)")
+    .option("--aux <w>", "shortcuts: weight of the ordered model's dense per-frame loss (default 1; 0 = off)")
+    .option("--balanced", "shortcuts: per-category balanced batches")
+    .option("--max-seconds <s>", "shortcuts: stop each probe's training after this long")
     .action(async (which: string, opts: StudyCliOptions) => {
+      const log = (l: string) => {
+        if (!opts.json) process.stderr.write(`${l}\n`);
+      };
+      if (which === "shortcuts") {
+        const r: ShortcutsResult & { file: string } = await shortcuts(opts, log);
+        if (opts.json) printJson(r);
+        else printText(`${shortcutsText(r)}\nwrote ${r.file}`);
+        return;
+      }
       const r: StudyResult & { files: string[] } = await study(which, opts, (l) => {
         if (!opts.json) process.stderr.write(`${l}\n`);
       });

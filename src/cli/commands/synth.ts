@@ -63,7 +63,18 @@ export function reportText(rep: SynthReport): string {
       rep.heuristics.overlap.gap,
     ],
   ]);
-  return `${cat}\n\n${letters}\n\n${heur}`;
+  const text = textTable([
+    ["text-only model (held out)", "n", "acc %", "chance %", "chance 95% CI", "at chance"],
+    ...Object.entries(rep.textOnly).map(([c, v]) => [
+      c,
+      v.n,
+      v.acc,
+      v.chance,
+      `[${v.ci95[0]}, ${v.ci95[1]}]`,
+      v.atChance ? "yes" : "NO",
+    ]),
+  ]);
+  return `${cat}\n\n${letters}\n\n${heur}\n\n${text}`;
 }
 
 const num = (flag: string) => (v: string) => {
@@ -112,7 +123,10 @@ export function register(program: Command): void {
     )
     .option("--strip <png>", "also write a frame strip (8 frames) of the first clip to this PNG")
     .option("--json", "print a machine-readable summary")
-    .option("--report", "print letter balance and text-only heuristic scores")
+    .option(
+      "--report",
+      "print letter balance, text-only heuristics and a text-only model's accuracy per category",
+    )
     .action(async (o: Record<string, unknown>) => {
       const opts: SynthOptions = {
         preset: o.preset as SynthOptions["preset"],

@@ -1,0 +1,51 @@
+// `kinema study shortcuts --quick` end to end: synthetic sets → shards with per-frame labels → five probes.
+import assert from "node:assert/strict";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, test } from "node:test";
+import { main } from "../cli/main.ts";
+import { MOTIONBENCH_TYPES } from "../synth/questions.ts";
+import { PROBES, type ShortcutsResult, shortcutsText } from "./shortcuts.ts";
+
+const dir = mkdtempSync(join(tmpdir(), "kinema-shortcuts-"));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+test("kinema study shortcuts --quick trains every probe and reports chance per category", async () => {
+  const out = join(dir, "quick");
+  assert.equal(await main(["node", "kinema", "study", "shortcuts", "--quick", "--out", out]), 0);
+  const r = JSON.parse(readFileSync(join(out, "shortcuts.json"), "utf8")) as ShortcutsResult;
+  assert.deepEqual(Object.keys(r.probes), [...PROBES]);
+  assert.deepEqual(Object.keys(r.chance).sort(), [...MOTIONBENCH_TYPES].sort());
+  assert.equal(
+    Object.values(r.n_per_category).reduce((a, b) => a + b, 0),
+    r.n,
+  );
+  for (const p of PROBES)
+    for (const [c, acc] of Object.entries(r.probes[p])) {
+      assert.ok(acc >= 0 && acc <= 1, `${p} ${c}`);
+      const [lo, hi] = r.chance_ci95[c];
+      assert.ok(lo <= r.chance[c] && r.chance[c] <= hi);
+      assert.equal(r.within_chance[p][c], acc >= lo && acc <= hi);
+    }
+  // The ordered model trained on the shard's dense per-frame labels; the probes did not.
+  assert.equal(r.runs.ordered.aux, true);
+  assert.equal(r.runs.first.aux, false);
+  const shard = JSON.parse(
+    readFileSync(join(out, "data", "train-motionbench-4001-24", "shard-8x32", "questions.json"), "utf8"),
+  );
+  assert.equal(shard.items[0].frame_labels.length, 8);
+  assert.equal(shard.items[0].frame_labels[0].length, shard.frame_label_names.length);
+  assert.match(shortcutsText(r), /Repetition Count/);
+  // Resumable: a second run reuses every stored probe.
+  assert.equal(await main(["node", "kinema", "study", "shortcuts", "--quick", "--out", out, "--json"]), 0);
+  const lines = readFileSync(join(out, "probes.jsonl"), "utf8").trim().split("\n");
+  assert.equal(lines.length, PROBES.length);
+});
+
+test("shortcuts rejects a ratio that does not divide the frame count (exit 2)", async () => {
+  assert.equal(
+    await main(["node", "kinema", "study", "shortcuts", "--quick", "--k", "3", "--out", join(dir, "bad")]),
+    2,
+  );
+});
