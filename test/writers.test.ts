@@ -59,10 +59,10 @@ test("a second eval of a run being written refuses with a clear message; nothing
   ];
   const first = kinema(args);
   // start the second once the first is asking
-  for (let i = 0; i < 200 && server.requests.length === 0; i++) await new Promise((r) => setTimeout(r, 25));
+  for (let i = 0; i < 2400 && server.requests.length === 0; i++) await new Promise((r) => setTimeout(r, 25));
   assert.ok(server.requests.length > 0, "the first eval started");
   // (without a lock the second would wait on the gate too: open it after a while in any case)
-  const timer = setTimeout(() => open(), 8000);
+  const timer = setTimeout(() => open(), 20_000);
   const second = await kinema(args);
   clearTimeout(timer);
   open();

@@ -119,6 +119,8 @@ export interface EvalOptions {
    * identity: another judge on the same run adds its own judgements (and reuses every model answer).
    */
   judge?: RunJudgeOptions;
+  /** Called once with the load problems (broken lines and items), before any model call. */
+  onLoadIssues?: (issues: LoadIssue[]) => void;
 }
 
 export interface EvalResult {
@@ -301,6 +303,8 @@ async function evaluate(o: EvalOptions, deps: EvalDeps, store: Store): Promise<E
     answersApplied = applied.applied;
     answersHash = sha(text).slice(0, 16);
   }
+  // Told at once, so the problems are seen even when the run then fails.
+  if (issues.length) o.onLoadIssues?.(issues);
   let samples = loaded.samples;
   if (o.limit !== undefined) samples = samples.slice(0, o.limit);
 

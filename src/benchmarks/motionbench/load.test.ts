@@ -63,6 +63,7 @@ test("broken lines and items become issues with file, line and field; the rest l
   const brief = issues.map((i) => [i.file, i.line, i.field ?? null, i.action]);
   assert.deepEqual(brief, [
     [metaFile, 3, null, "skipped"], // invalid JSON
+    [metaFile, 8, null, "skipped"], // blank line (upstream's jsonlines raises there)
     [metaFile, 4, "qa[0].question", "kept"], // empty option "D. "
     [metaFile, 5, "qa[0].answer", "kept"], // answer D is not one of A–C
     [metaFile, 6, "video_path", "skipped"], // missing field
@@ -70,8 +71,9 @@ test("broken lines and items become issues with file, line and field; the rest l
     [metaFile, 9, "video_path", "kept"], // clip not on disk
   ]);
   assert.match(issues[0].message, /invalid JSON/);
-  assert.match(issues[1].message, /option D is empty/);
-  assert.match(issues[2].message, /answer "D" is not one of the options ABC/);
+  assert.match(issues[1].message, /blank line/);
+  assert.match(issues[2].message, /option D is empty/);
+  assert.match(issues[3].message, /answer "D" is not one of the options ABC/);
 });
 
 test("dropBroken skips flawed items; split by NA; clip windows from uncut sources", async () => {
@@ -162,7 +164,7 @@ test("scorer view of the meta: every QA with a uid counts; multi-QA lines flagge
   const { lines, issues } = parseJsonl(readFileSync(metaFile, "utf8"), metaFile);
   assert.deepEqual(
     issues.map((i) => i.line),
-    [3],
+    [3, 8],
   );
   const { rows, issues: more } = metaRows(lines, metaFile);
   // Upstream scores u8 too (it never reads the question), and the u4/u5 items the loader flags.

@@ -5,6 +5,7 @@ import { basename, dirname, join } from "node:path";
 import { KinemaError } from "../../util/errors.ts";
 import { letterOf, splitOptions } from "../parse.ts";
 import type { LoadIssue, LoadResult, Sample, VideoRef } from "../types.ts";
+import { PyNumber, plainJson, pyStr, readJsonLines } from "./jsonl.ts";
 import type { MetaRow } from "./official.ts";
 
 export const META_FILE = "video_info.meta.jsonl";
@@ -17,24 +18,32 @@ export interface JsonlLine {
   line: number;
 }
 
-/** Parses JSONL text; blank lines are skipped, invalid or non-object lines become issues. */
+/**
+ * Parses MotionBench JSONL as upstream's `jsonlines` does (jsonl.ts: byte-order mark, \r / \r\n / \n line
+ * endings, Python's json.loads); lines jsonlines rejects become issues. A QA's non-string uid becomes its
+ * Python str() ("7.0", "None", "True"), as upstream's str(qa["uid"]) makes it, with a kept issue.
+ */
 export function parseJsonl(text: string, file: string): { lines: JsonlLine[]; issues: LoadIssue[] } {
-  const lines: JsonlLine[] = [];
-  const issues: LoadIssue[] = [];
-  text.split("\n").forEach((src, i) => {
-    if (src.trim() === "") return;
-    let value: unknown;
-    try {
-      value = JSON.parse(src);
-    } catch (e) {
-      issues.push({ file, line: i + 1, message: `invalid JSON: ${(e as Error).message}`, action: "skipped" });
-      return;
-    }
-    if (value === null || typeof value !== "object" || Array.isArray(value)) {
-      issues.push({ file, line: i + 1, message: "line is not a JSON object", action: "skipped" });
-      return;
-    }
-    lines.push({ value: value as Record<string, unknown>, line: i + 1 });
+  const read = readJsonLines(text, file);
+  const issues = read.issues;
+  const lines = read.lines.map(({ value, line }) => {
+    if (Array.isArray(value.qa))
+      value.qa.forEach((q: unknown, j: number) => {
+        if (!q || typeof q !== "object" || Array.isArray(q) || q instanceof PyNumber) return;
+        const qa = q as Record<string, unknown>;
+        if (!("uid" in qa) || typeof qa.uid === "string") return;
+        const uid = pyStr(qa.uid);
+        issues.push({
+          file,
+          line,
+          field: `qa[${j}].uid`,
+          id: uid,
+          message: `uid is ${qa.uid === null ? "null" : Array.isArray(qa.uid) ? "a list" : typeof qa.uid === "object" && !(qa.uid instanceof PyNumber) ? "an object" : `the ${typeof qa.uid === "boolean" ? "boolean" : "number"} ${pyStr(qa.uid)}`}, read as the string "${uid}" (upstream's str(uid))`,
+          action: "kept",
+        });
+        qa.uid = uid;
+      });
+    return { value: plainJson(value) as Record<string, unknown>, line };
   });
   return { lines, issues };
 }

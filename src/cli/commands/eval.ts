@@ -1,5 +1,6 @@
 // `kinema eval`: evaluate one model on one benchmark (resumable); prints the Table-3 row or the --json summary.
 import type { Command } from "commander";
+import type { LoadIssue } from "../../benchmarks/types.ts";
 import type { BenchDAggregateMode } from "../../judge/aggregate.ts";
 import { defaultDeps } from "../../run/deps.ts";
 import { elapsedText, failureLines, partialText, retryCommand, tokenText } from "../../run/failures.ts";
@@ -104,6 +105,7 @@ export async function evalCommand(o: EvalCliOptions, extra: Partial<EvalOptions>
         },
         progress: o.progress !== false,
         signal: ac.signal,
+        onLoadIssues: warnLoadIssues,
         judge: o.judge
           ? {
               spec: o.judge,
@@ -130,6 +132,16 @@ export async function evalCommand(o: EvalCliOptions, extra: Partial<EvalOptions>
   } finally {
     process.off("SIGINT", onSig);
   }
+}
+
+/** Load problems on stderr as soon as they are known (at most 10; all of them go to issues.json). */
+function warnLoadIssues(issues: LoadIssue[]): void {
+  for (const i of issues.slice(0, 10))
+    process.stderr.write(
+      `kinema: warning: ${[i.file, i.line].filter((x) => x !== undefined).join(":")}: ${i.field ? `${i.field}: ` : ""}${i.message} (${i.action ?? "skipped"})\n`,
+    );
+  if (issues.length > 10)
+    process.stderr.write(`kinema: warning: ... and ${issues.length - 10} more problems (issues.json)\n`);
 }
 
 export function register(program: Command): void {

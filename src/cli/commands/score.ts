@@ -33,7 +33,8 @@ function readRecords(file: string): {
 } {
   const text = readText(file, "pred");
   try {
-    const whole: unknown = JSON.parse(text);
+    // one JSON document (a kinema extension); upstream's JSONL is read as jsonlines reads it (below)
+    const whole: unknown = JSON.parse(text.startsWith("\ufeff") ? text.slice(1) : text);
     const list = Array.isArray(whole) ? whole : [whole];
     const records: { obj: Record<string, unknown>; line: number }[] = [];
     const issues: LoadIssue[] = [];
@@ -90,8 +91,14 @@ export function scoreMotionBenchFiles(opts: {
         ? (raw: string) => extractLmmsEval(raw)
         : undefined;
   const { answers, issues } = constructAnswers(pred.records, opts.pred, polish);
-  const result = computeAccuracy(answers, rows);
-  return { result, issues: [...meta.issues, ...rowIssues, ...pred.issues, ...issues] };
+  const all = [...meta.issues, ...rowIssues, ...pred.issues, ...issues];
+  try {
+    return { result: computeAccuracy(answers, rows), issues: all };
+  } catch (e) {
+    // the problems found on the way explain the failure: they travel with it and are printed first
+    if (e instanceof KinemaError) throw new KinemaError(e.code, e.message, { ...e.fields, issues: all });
+    throw e;
+  }
 }
 
 /** Scores upstream VideoRefer-Bench-Q prediction JSONL ({Answer, pred, type} per line). */
@@ -128,7 +135,14 @@ export function register(program: Command): void {
     .option("--parse <mode>", `answer parsing: ${PARSE_MODES.join(" | ")}`, "official")
     .option("--json", "print exactly the upstream result object")
     .action((o: { meta: string; pred: string; parse: string; json?: boolean }) => {
-      const { result, issues } = scoreMotionBenchFiles(o);
+      let scored: MotionBenchScore;
+      try {
+        scored = scoreMotionBenchFiles(o);
+      } catch (e) {
+        if (e instanceof KinemaError && Array.isArray(e.fields.issues)) warn(e.fields.issues as LoadIssue[]);
+        throw e;
+      }
+      const { result, issues } = scored;
       warn(issues);
       if (o.json) return printJson(result);
       const rows: (string | number)[][] = [["", "accuracy"]];
