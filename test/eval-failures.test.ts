@@ -76,7 +76,10 @@ test("preflight: connection refused stops at once with the cause and exit 3, not
   assert.equal(r.code, 3, r.stderr);
   assert.match(r.stderr, /connection refused by 127\.0\.0\.1:\d+/);
   assert.match(r.stderr, /\[preflight\]/);
-  assert.ok(r.ms < 5000, `took ${r.ms} ms`);
+  // "At once": no retries (they took 22 s before). Start-up itself is measured, since a loaded machine
+  // can take seconds just to start node; on an idle one the whole command takes well under 5 s.
+  const startup = (await kinema(["--version"])).ms;
+  assert.ok(r.ms < startup + 3000, `took ${r.ms} ms (start-up ${startup} ms)`);
   assert.doesNotMatch(r.stdout, /Dev AVG/, "no table of dashes");
 });
 
