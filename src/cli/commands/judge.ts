@@ -257,7 +257,15 @@ export function register(program: Command): void {
           ["", "value"],
           ...Object.entries(r)
             .filter(([k]) => !skip.has(k))
-            .map(([k, v]) => [k, typeof v === "number" && !Number.isInteger(v) ? fmt(v) : String(v)]),
+            .map(([k, v]) => [
+              k,
+              // accuracy is a fraction in JSON and a percentage for people; scores keep their 0–5 scale
+              k === "accuracy" && typeof v === "number"
+                ? `${(100 * v).toFixed(1)}%`
+                : typeof v === "number" && !Number.isInteger(v)
+                  ? fmt(v)
+                  : String(v),
+            ]),
         ]),
       );
       printText(

@@ -5,6 +5,7 @@ import { join, resolve } from "node:path";
 import type { Command } from "commander";
 import { listOfflineModels } from "../../models/index.ts";
 import { defaultDeps } from "../../run/deps.ts";
+import { elapsedText } from "../../run/failures.ts";
 import { type EvalSummary, table3Markdown, table3Text } from "../../run/report.ts";
 import { runEval } from "../../run/runner.ts";
 import { generateDataset } from "../../synth/index.ts";
@@ -87,12 +88,14 @@ export function register(program: Command): void {
     .option("--markdown", "print the table as Markdown")
     .option("--json", "print the summaries as JSON")
     .action(async (opts: StartCliOptions) => {
+      const t0 = performance.now();
       const r = await start({ data: opts.data, runDir: opts.runDir, models: opts.model, n: opts.n });
       if (opts.json) return printJson(r);
       printText(opts.markdown ? table3Markdown(r.summaries) : table3Text(r.summaries));
       printText(
         `\nsynthetic MotionBench set: ${r.dataset}${r.generated ? " (generated now)" : ""}; runs in ${opts.runDir} (kinema runs / kinema show RUN)`,
       );
+      process.stderr.write(`elapsed ${elapsedText(performance.now() - t0)}\n`);
       if (r.skipped.length) process.exitCode = 1;
     });
 }

@@ -2,6 +2,7 @@
 // made routine); prints accuracy per setting; the explorer plots accuracy vs frames.
 import type { Command } from "commander";
 import { type SweepResult, sweep } from "../../analysis/sweep.ts";
+import { elapsedText } from "../../run/failures.ts";
 import { KinemaError } from "../../util/errors.ts";
 import { printJson, printText, textTable } from "../output.ts";
 import { sharedRunOptions } from "../parsers.ts";
@@ -108,6 +109,7 @@ export function register(program: Command): void {
       const ac = new AbortController();
       const onSig = () => ac.abort(new KinemaError("timeout", "interrupted"));
       process.once("SIGINT", onSig);
+      const t0 = performance.now();
       try {
         const r = await sweep({
           bench: o.bench,
@@ -122,9 +124,11 @@ export function register(program: Command): void {
           },
           progress: o.progress !== false,
           signal: ac.signal,
+          notice: (line) => process.stderr.write(`kinema: ${line}\n`),
         });
         if (o.json) printJson(r);
         else printText(sweepText(r));
+        process.stderr.write(`elapsed ${elapsedText(performance.now() - t0)}\n`);
       } finally {
         process.off("SIGINT", onSig);
       }
