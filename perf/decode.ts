@@ -137,7 +137,7 @@ async function measureClip(dir: string, gop: number | undefined, label: string):
 /** `cache warm` on a small synthetic benchmark, cold cache, with 1 and 2 workers. */
 async function measureWarm(dir: string): Promise<Record<string, number>> {
   const bench = join(dir, "synth");
-  await generateDataset({ n: 24, seed: 7, out: bench, preset: "easy", size: { w: 128, h: 128 } });
+  await generateDataset({ n: 96, seed: 7, out: bench, preset: "easy", size: { w: 128, h: 128 } });
   const out: Record<string, number> = {};
   for (const workers of [1, 2]) {
     const cacheDir = join(dir, `warm-${workers}`);

@@ -6,7 +6,7 @@ import { isKinemaError, KinemaError } from "../util/errors.ts";
 import { frameIndex, planRanges, type Range, rangeWork, type Scan } from "./av.ts";
 import { fileIdentity } from "./cache.ts";
 import { planH264 } from "./h264.ts";
-import { DecodeTimeout, engineAvailable, poolSize, runDecodeJob, scanFile, UnsafeDecode } from "./pool.ts";
+import { DecodeTimeout, engineAvailable, poolSize, runDecodeJob, scanFile } from "./pool.ts";
 import { type ProbeDetail, probeDetail } from "./probe.ts";
 import { runTool } from "./tools.ts";
 import type { Fit, RgbFrames } from "./types.ts";
@@ -460,15 +460,18 @@ async function decodeInProcess(
         }
         stats.fallback = "fast decode did not cover every target";
       } catch (e) {
-        if (!(e instanceof UnsafeDecode)) throw wrapEngineError(meta.path, e, timeoutMs);
-        stats.fallback = `fast decode redone sequentially: ${e.message}`;
+        if (e instanceof DecodeTimeout) throw timeoutError(meta.path, timeoutMs);
+        stats.fallback = `fast decode redone sequentially: ${(e as Error).message}`;
       }
     } else if (!safeOnly) stats.fallback = `sequential decode: ${scan.unsafe}`;
     let out: Awaited<ReturnType<typeof runDecodeJob>>;
     try {
       out = await runDecodeJob({ ...base, mode: "safe" }, timeoutMs);
     } catch (e) {
-      throw wrapEngineError(meta.path, e, timeoutMs);
+      if (e instanceof DecodeTimeout) throw timeoutError(meta.path, timeoutMs);
+      // FFmpeg 8 refused what it could not decode: the CLI decodes it, or says why it cannot.
+      stats.fallback = `in-process decode failed: ${(e as Error).message}`;
+      return undefined;
     }
     stats.method = "av-safe";
     stats.processes = 1;
@@ -479,9 +482,6 @@ async function decodeInProcess(
   }
 }
 
-function wrapEngineError(path: string, e: unknown, timeoutMs: number): unknown {
-  if (isKinemaError(e)) return e;
-  if (e instanceof DecodeTimeout)
-    return new KinemaError("timeout", `decoding ${path} took longer than ${timeoutMs} ms`, { file: path });
-  return new KinemaError("decode_failed", `decoding ${path} failed: ${(e as Error).message}`, { file: path });
+function timeoutError(path: string, timeoutMs: number): KinemaError {
+  return new KinemaError("timeout", `decoding ${path} took longer than ${timeoutMs} ms`, { file: path });
 }
