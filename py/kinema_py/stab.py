@@ -41,10 +41,10 @@ class STABConfig:
     n_frames: int = 8  # the paper feeds 8 frames
     image_size: int = 32
     patch: int = 8  # patchify kernel = stride (the paper: 14 on 448 px, a 32x32 grid; here a 4x4 grid)
-    dim: int = 32  # STAB width C
+    dim: int = 16  # STAB width C (vision params ~1/6 of the encoder's, as 45M vs 307M in the paper)
     heads: int = 4  # heads of every attention (STAB's and the decoder's)
     dw_reduction: float = 1.5  # LSTE bottleneck C -> C/1.5, as UniFormerV2's local MHRA
-    mlp_factor: float = 4.0  # GSTRA's extractor MLP
+    mlp_factor: float = 1.0  # GSTRA's extractor MLP (upstream 4; 1 keeps STAB at 1/6 of the encoder's params)
     lsd_stride: int = 2  # LSD halves each spatial side
     # ablations (paper Tables 4 and 9); the defaults are Video-Panda
     lsd: str = "attention"  # "attention" (LSD) or "avg" (w/o LSD: average pooling)
@@ -52,9 +52,10 @@ class STABConfig:
     lste: bool = True  # False: no LSTE (DPE stays)
     alpha: str = "channel"  # "channel" (one fusion weight per channel) or "scalar"
     row_tokens: bool = True  # a learnable <row> token after each row of the grid
-    # the encoder baseline, sized like a video encoder next to STAB (paper: 307M / 425M vs 45M, 6.8-9.4x)
-    enc_dim: int = 64
-    enc_layers: int = 5
+    # the encoder baseline: the compression models' ViT (2 layers of width 48), so a trained built-in can be its
+    # pretrained encoder and the distillation teacher; about 6x STAB's vision params (paper: 307M / 425M vs 45M)
+    enc_dim: int = 48
+    enc_layers: int = 2
     # the decoder and option-scoring head, shared with the compression models (model.OptionScorer)
     dec_dim: int = 48
     dec_layers: int = 2
@@ -378,6 +379,37 @@ def model_from_config(config: dict) -> nn.Module:
         names = {f.name for f in fields(STABConfig)}
         return STABVideoQA(STABConfig(**{k: v for k, v in config.items() if k in names}))
     return VideoQAModel(ModelConfig(**config))
+
+
+def teacher_from_builtin(stem: str, n_frames: int = 8, **overrides):
+    """A shipped compression built-in whose compressor is `none` (each frame encoded alone: models/none-k1) ->
+    an encoder-baseline model holding its patch embedding, encoder and decoder (the Video-ChatGPT projector is
+    fresh), its tokenizer and its sidecar. The pretrained encoder of the paper's encoder-based models, and the
+    distillation teacher. Weights are read back from the ONNX graph (onnx_weights)."""
+    from .data import Tokenizer
+    from .onnx_weights import load_builtin
+
+    src, spec = load_builtin(stem)
+    c = src.cfg
+    assert c.method == "none" and c.k == 1, f"{stem}: the teacher must encode frames alone (none, k=1)"
+    cfg = STABConfig(
+        method="encoder-baseline", n_frames=n_frames, image_size=c.image_size, patch=c.patch, heads=c.heads,
+        enc_dim=c.dim, enc_layers=c.enc_layers, dec_dim=c.dec_dim, dec_layers=c.dec_layers,
+        vocab_size=c.vocab_size, max_q=c.max_q, max_opt=c.max_opt, max_options=c.max_options, **overrides,
+    )
+    model = STABVideoQA(cfg)
+    rename = {"vision.embed.conv.": "vision.embed.", "vision.embed.pos": "vision.pos", "vision.encoder.": "vision."}
+    own = model.state_dict()
+    with torch.no_grad():
+        for name, p in src.state_dict().items():
+            for a, b in rename.items():
+                if name.startswith(a):
+                    name = b + name[len(a):]
+                    break
+            if name in own and own[name].shape == p.shape:
+                own[name].copy_(p)
+    model.eval()
+    return model, Tokenizer(spec["vocab"]), spec
 
 
 # ---------------------------------------------------------------------------------------------------------

@@ -2,10 +2,12 @@
 
 Usage:
   PYTHONPATH=py /usr/bin/python3 -m kinema_py.stab_study --train SHARD --test SHARD --out DIR [--quick]
-      [--seeds 1] [--teacher-steps 1500] [--steps 500] [--save-builtins DIR]
-First the teacher: the encoder baseline (ViT per frame + Video-ChatGPT pooling) trained from scratch
-(DIR/teacher.pt). It stands in for both of the paper's pretrained parts: its decoder is the "LLM" every cell starts
-from, and its encoder's patch features are the distillation target (the paper's LanguageBind). Then every cell is
+      [--seeds 1] [--teacher-builtin models/none-k1] [--steps 150] [--save-builtins DIR]
+First the teacher (DIR/teacher.pt): the encoder baseline (ViT per frame + Video-ChatGPT pooling) built from a
+kinema encoder model trained first, the compression study's none-k1 built-in (--teacher-builtin models/none-k1:
+its encoder and decoder read back from the ONNX graph), or trained from scratch without --teacher-builtin. It
+stands in for both of the paper's pretrained parts: its decoder is the "LLM" every cell starts from, and its
+encoder's patch features are the distillation target (the paper's LanguageBind). Then every cell is
 trained --steps with each seed, one process at a time: `encoder-baseline` fine-tunes the whole teacher (an
 encoder-based model keeps its pretrained encoder); the STAB cells get a fresh STAB, the teacher's decoder and the
 distillation loss (weight 1) unless the cell drops it. Runs are appended to DIR/runs.jsonl (resumable) and
@@ -78,6 +80,37 @@ def train_teacher(a: argparse.Namespace, path: str) -> dict:
     }
     save_checkpoint(path, model, tok, {"study_teacher": info})
     print(f"teacher encoder-baseline: {a.teacher_steps} steps, held-out acc {r['acc']:.3f}", flush=True)
+    return info
+
+
+def builtin_teacher(a: argparse.Namespace, path: str) -> dict:
+    """The teacher from a shipped built-in (none, k=1): its encoder and decoder, read from its ONNX graph."""
+    import hashlib
+
+    import torch
+
+    from .stab import teacher_from_builtin
+    from .train import save_checkpoint
+
+    torch.set_num_threads(1)
+    model, tok, spec = teacher_from_builtin(a.teacher_builtin, n_frames=a.frames)
+    with open(a.teacher_builtin + ".onnx", "rb") as f:
+        sha = hashlib.sha256(f.read()).hexdigest()[:16]
+    info = {
+        "method": "encoder-baseline",
+        "source": f"builtin:{spec['name']}",
+        "weights": sha,
+        "trained_on": spec.get("trained_on", ""),
+        "builtin_test_acc": spec.get("test_acc"),
+        "builtin_test_on": spec.get("test_on"),
+        "n_frames": a.frames,
+        "steps": 0,
+        "acc": None,
+        "params": model.num_params(),
+        "vision_params": model.vision_params(),
+    }
+    save_checkpoint(path, model, tok, {"study_teacher": info})
+    print(f"teacher: encoder and decoder of builtin:{spec['name']} ({sha})", flush=True)
     return info
 
 
@@ -189,9 +222,10 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--quick", action="store_true", help="tiny models, a few steps: checks the pipeline")
     p.add_argument("--seeds", type=int, default=1)
     p.add_argument("--frames", type=int, default=8)
-    p.add_argument("--teacher-steps", type=int, help="steps of the teacher (default 1500; 6 with --quick)")
+    p.add_argument("--teacher-builtin", help="models/NAME of a none-k1 built-in: the teacher's encoder and decoder")
+    p.add_argument("--teacher-steps", type=int, help="without --teacher-builtin: steps of the teacher from scratch (default 1500; 6 with --quick)")
     p.add_argument("--teacher-lr", type=float, default=2e-3)
-    p.add_argument("--steps", type=int, help="steps per cell (default 500; 6 with --quick)")
+    p.add_argument("--steps", type=int, help="steps per cell (default 150; 6 with --quick)")
     p.add_argument("--batch", type=int, help="default 16 (8 with --quick)")
     p.add_argument("--lr", type=float, default=2e-3)
     p.add_argument("--cells", help="comma-separated subset of " + ",".join(CELLS))
@@ -201,7 +235,7 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--log-every", type=int, default=0)
     a = p.parse_args(argv)
     a.teacher_steps = a.teacher_steps or (6 if a.quick else 1500)
-    a.steps = a.steps or (6 if a.quick else 500)
+    a.steps = a.steps or (6 if a.quick else 150)
     a.batch = a.batch or (8 if a.quick else 16)
     cells = a.cells.split(",") if a.cells else list(CELLS)
     for c in cells:
@@ -213,6 +247,8 @@ def main(argv: list[str] | None = None) -> None:
     if os.path.exists(teacher_path) and os.path.exists(teacher_json):  # resume: the teacher is trained once
         with open(teacher_json, encoding="utf8") as f:
             teacher = json.load(f)
+    elif a.teacher_builtin:
+        teacher = builtin_teacher(a, teacher_path)
     else:
         teacher = train_teacher(a, teacher_path)
         with open(teacher_json, "w", encoding="utf8") as f:

@@ -249,3 +249,25 @@ def test_onnx_runtime_matches_pytorch(tmp_path):
         diff = (want[present] - ort[present]).abs().max().item()
         assert diff <= 1e-4, f"{name}: max |PyTorch - ONNX Runtime| = {diff}"
         assert ort.argmax(-1).tolist() == fx["argmax"], name
+
+
+MODELS = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "models")
+
+
+@pytest.mark.skipif(not os.path.exists(os.path.join(MODELS, "none-k1.onnx")), reason="no none-k1 built-in shipped")
+def test_builtin_weights_read_back_from_onnx_and_make_the_teacher():
+    from kinema_py.onnx_weights import fixture_error, load_builtin
+    from kinema_py.stab import teacher_from_builtin
+
+    stem = os.path.join(MODELS, "none-k1")
+    src, spec = load_builtin(stem)
+    assert fixture_error(src, stem) <= 1e-5  # the shipped fixture's PyTorch logits, from weights read off the graph
+    teacher, tok, _ = teacher_from_builtin(stem, n_frames=8)
+    assert teacher.cfg.method == "encoder-baseline" and tok.vocab == spec["vocab"]
+    x = to_float(frames(2))
+    with torch.no_grad():
+        want = src.vision.encoder(src.vision.embed(x.flatten(0, 1))).view(2, 8, -1, src.cfg.dim)
+        assert torch.equal(teacher.vision.patch_features(x), want)  # the teacher's patches are none-k1's encoder's
+        assert torch.equal(teacher.scorer.blocks[0].attn.q.weight, src.scorer.blocks[0].attn.q.weight)
+    stab = STABVideoQA(STABConfig(method="stab", vocab_size=teacher.cfg.vocab_size))
+    assert teacher.vision_params() >= 6 * stab.vision_params()  # the paper's size ratio (307M vs 45M) or more

@@ -2,6 +2,7 @@
 // cells in PyTorch (py/kinema_py/stab_study.py) → JSON and a Markdown table beside the paper's Tables 4, 5, 9.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { modelsDir } from "../models/builtin.ts";
 import { KinemaError } from "../util/errors.ts";
 import { dataset, runPython } from "./compression.ts";
 
@@ -18,8 +19,11 @@ export interface EncoderFreeOptions {
   preset?: "easy" | "motionbench" | "hard";
   /** Steps per cell (default 500). */
   steps?: number;
-  /** Steps of the teacher, the encoder baseline trained from scratch (default 1500). */
+  /** Train the teacher from scratch for this many steps instead of using the none-k1 built-in. */
   teacherSteps?: number;
+  /** The teacher built-in (default none-k1) and where built-ins live. */
+  teacher?: string;
+  modelsDir?: string;
   /** Keep the seed-0 checkpoints of stab and encoder-baseline here. */
   saveBuiltins?: string;
   python?: string;
@@ -51,7 +55,17 @@ export interface EncoderFreeResult {
   steps: number;
   batch: number;
   lr: number;
-  teacher: { method: string; steps: number; acc: number; params: number; vision_params: number };
+  teacher: {
+    method: string;
+    /** builtin:NAME when the teacher is a shipped model, with its weights hash and its own test accuracy */
+    source?: string;
+    weights?: string;
+    builtin_test_acc?: number | null;
+    steps: number;
+    acc: number | null;
+    params: number;
+    vision_params: number;
+  };
   chance: number;
   runs: number;
   cells: EncoderFreeCell[];
@@ -106,6 +120,13 @@ export async function encoderFreeStudy(
   if (o.seeds !== undefined) args.push("--seeds", String(o.seeds));
   if (o.steps !== undefined) args.push("--steps", String(o.steps));
   if (o.teacherSteps !== undefined) args.push("--teacher-steps", String(o.teacherSteps));
+  // the teacher is the shipped none-k1 built-in (a kinema encoder model trained first); --quick trains a tiny one
+  const teacher = join(o.modelsDir ?? modelsDir(), o.teacher ?? "none-k1");
+  if (!quick && o.teacherSteps === undefined) {
+    if (!existsSync(`${teacher}.onnx`))
+      throw new KinemaError("not_found", "the teacher built-in is missing", { file: `${teacher}.onnx` });
+    args.push("--teacher-builtin", teacher);
+  }
   if (o.saveBuiltins) args.push("--save-builtins", resolve(o.saveBuiltins));
   await runPython("stab_study", args, o);
   const result = JSON.parse(readFileSync(join(out, "study.json"), "utf8")) as EncoderFreeResult;
@@ -134,8 +155,12 @@ export function encoderFreeMarkdown(r: EncoderFreeResult): string {
   const lines = [
     `Held-out accuracy (%) on a synthetic set from an unseen seed (${r.test}); mean ± std over ` +
       `${r.seeds_planned} training seed(s); chance ${(r.chance * 100).toFixed(1)}%. N = ${r.n_frames} frames. ` +
-      `Teacher: the encoder baseline trained ${r.teacher.steps} steps from scratch (held-out ` +
-      `${(r.teacher.acc * 100).toFixed(1)}%); every cell then trains ${r.steps} steps (batch ${r.batch}, lr ${r.lr}). ` +
+      (r.teacher.source
+        ? `Teacher: the encoder and decoder of ${r.teacher.source} (weights ${r.teacher.weights}), a kinema ` +
+          "encoder model trained first, with a fresh Video-ChatGPT projector"
+        : `Teacher: the encoder baseline trained ${r.teacher.steps} steps from scratch (held-out ` +
+          `${((r.teacher.acc ?? 0) * 100).toFixed(1)}%)`) +
+      `; every cell then trains ${r.steps} steps (batch ${r.batch}, lr ${r.lr}). ` +
       "The STAB cells start from the teacher's decoder with a fresh STAB; the encoder baseline fine-tunes the whole teacher.",
     "",
     "| cell | accuracy | vs STAB | vision params | decoder tokens | paper MSVD-QA / ActivityNet-QA |",
