@@ -227,7 +227,7 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--teacher-lr", type=float, default=2e-3)
     p.add_argument("--steps", type=int, help="steps per cell (default 150; 6 with --quick)")
     p.add_argument("--batch", type=int, help="default 16 (8 with --quick)")
-    p.add_argument("--lr", type=float, default=2e-3)
+    p.add_argument("--lr", type=float, default=1e-3, help="every cell's learning rate (the compression study's fine-tuning lr)")
     p.add_argument("--cells", help="comma-separated subset of " + ",".join(CELLS))
     p.add_argument("--save-builtins", help="directory for the seed-0 checkpoints of stab and encoder-baseline")
     p.add_argument("--train-source", default="")
