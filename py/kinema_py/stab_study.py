@@ -247,10 +247,8 @@ def main(argv: list[str] | None = None) -> None:
     if os.path.exists(teacher_path) and os.path.exists(teacher_json):  # resume: the teacher is trained once
         with open(teacher_json, encoding="utf8") as f:
             teacher = json.load(f)
-    elif a.teacher_builtin:
-        teacher = builtin_teacher(a, teacher_path)
     else:
-        teacher = train_teacher(a, teacher_path)
+        teacher = builtin_teacher(a, teacher_path) if a.teacher_builtin else train_teacher(a, teacher_path)
         with open(teacher_json, "w", encoding="utf8") as f:
             json.dump(teacher, f, indent=1)
     runs_path = os.path.join(a.out, "runs.jsonl")
