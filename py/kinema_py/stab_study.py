@@ -93,6 +93,7 @@ def builtin_teacher(a: argparse.Namespace, path: str) -> dict:
     from .train import save_checkpoint
 
     torch.set_num_threads(1)
+    torch.manual_seed(0)  # the fresh Video-ChatGPT projector
     model, tok, spec = teacher_from_builtin(a.teacher_builtin, n_frames=a.frames)
     with open(a.teacher_builtin + ".onnx", "rb") as f:
         sha = hashlib.sha256(f.read()).hexdigest()[:16]
