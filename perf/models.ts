@@ -1,5 +1,6 @@
 // Built-in models: per-clip vision-part latency in ONNX Runtime vs PyTorch (ratio), parameters, decoder tokens.
-// Usage: npx node perf/models.ts [--repeats 20]   (one run; medians; 1 thread on both sides; needs Python+torch)
+// Usage: npx node perf/models.ts [--repeats 20] [--json]   (one run; medians; 1 thread on both sides; needs
+// Python+torch). --json prints {"models": [{name, method, params, vision_params, ort_ms, torch_ms}, ...]}.
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -23,6 +24,15 @@ interface BenchRow {
 
 const i = process.argv.indexOf("--repeats");
 const repeats = i > 0 ? Number(process.argv[i + 1]) : 20;
+const asJson = process.argv.includes("--json");
+const measured: {
+  name: string;
+  method: string;
+  params: number;
+  vision_params: number;
+  ort_ms: number;
+  torch_ms: number;
+}[] = [];
 const tmp = await mkdtemp(join(tmpdir(), "kinema-perf-models-"));
 try {
   const out = await runPython("bench", ["--models", modelsDir(), "--out", tmp, "--repeats", String(repeats)]);
@@ -58,6 +68,14 @@ try {
     await session.release();
     times.sort((a, b) => a - b);
     const ortMs = times[Math.floor(times.length / 2)];
+    measured.push({
+      name: r.name,
+      method: r.method,
+      params: r.params,
+      vision_params: r.vision_params,
+      ort_ms: ortMs,
+      torch_ms: r.torch_ms,
+    });
     table.push([
       r.name,
       r.method,
@@ -71,8 +89,13 @@ try {
       `${(r.torch_ms / ortMs).toFixed(2)}x`,
     ]);
   }
-  console.log(`vision part per clip (frames → decoder tokens), batch 1, median of ${repeats}, 1 thread each`);
-  console.log(textTable(table));
+  if (asJson) console.log(JSON.stringify({ models: measured }));
+  else {
+    console.log(
+      `vision part per clip (frames → decoder tokens), batch 1, median of ${repeats}, 1 thread each`,
+    );
+    console.log(textTable(table));
+  }
 } finally {
   await rm(tmp, { recursive: true, force: true });
 }

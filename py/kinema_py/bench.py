@@ -17,10 +17,10 @@ import time
 import torch
 
 from .export import export_onnx
-from .model import ModelConfig, VideoQAModel
+from .stab import model_from_config
 
 
-def time_vision(model: VideoQAModel, repeats: int) -> float:
+def time_vision(model, repeats: int) -> float:
     cfg = model.cfg
     frames = torch.randint(0, 256, (1, cfg.n_frames, cfg.image_size, cfg.image_size, 3), dtype=torch.uint8)
     times = []
@@ -47,7 +47,7 @@ def main(argv: list[str] | None = None) -> None:
     for e in entries:
         with open(os.path.join(a.models, f"{e['name']}.json"), encoding="utf8") as f:
             spec = json.load(f)
-        model = VideoQAModel(ModelConfig(**spec["config"])).eval()
+        model = model_from_config(spec["config"]).eval()
         paths = export_onnx(model, a.out, e["name"])
         rows.append(
             {

@@ -39,7 +39,25 @@ def build(ckpts: list[str], test: str, out: str) -> list[dict]:
         fx = parity_fixture(model, tok, shard.items[:FIXTURE_CLIPS], frames)
         with open(os.path.join(out, f"{name}.fixture.json"), "w", encoding="utf8") as f:
             json.dump(fx, f)
-        entries.append({k: info[k] for k in ("name", "method", "k", "n_frames", "params", "decoder_tokens", "trained_on", "test_acc")})
+        entries.append({k: info[k] for k in MANIFEST_KEYS})
+    write_manifest(out)
+    return entries
+
+
+MANIFEST_KEYS = ("name", "method", "k", "n_frames", "params", "decoder_tokens", "trained_on", "test_acc")
+
+
+def write_manifest(out: str) -> list[dict]:
+    """models/index.json lists every model in the folder (NAME.onnx beside its NAME.json sidecar), so models
+    exported by separate runs (the compression built-ins, STAB) share one manifest."""
+    entries = []
+    for path in sorted(glob.glob(os.path.join(out, "*.onnx"))):
+        side = path[: -len(".onnx")] + ".json"
+        if path.endswith(".vision.onnx") or not os.path.exists(side):
+            continue
+        with open(side, encoding="utf8") as f:
+            info = json.load(f)
+        entries.append({k: info.get(k) for k in MANIFEST_KEYS})
     with open(os.path.join(out, "index.json"), "w", encoding="utf8") as f:
         json.dump({"version": 1, "models": entries}, f, indent=1)
     return entries

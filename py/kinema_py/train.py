@@ -184,7 +184,9 @@ def save_checkpoint(path: str, model: VideoQAModel, tok: Tokenizer, meta: dict) 
 
 def load_checkpoint(path: str) -> tuple[VideoQAModel, Tokenizer, dict]:
     ck = torch.load(path, map_location="cpu")
-    model = VideoQAModel(ModelConfig(**ck["config"]))
+    from .stab import model_from_config  # STAB and encoder-baseline checkpoints (py/kinema_py/stab.py) too
+
+    model = model_from_config(ck["config"])
     model.load_state_dict(ck["state_dict"])
     model.eval()
     return model, Tokenizer(ck["vocab"]), ck.get("meta", {})

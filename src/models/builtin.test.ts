@@ -31,10 +31,27 @@ const fixture = (name: string): Fixture =>
 
 test("the manifest ships every method, within 20 MB of weights", () => {
   const methods = new Set(manifest.map((m) => m.method));
-  for (const m of ["none", "pre-encoder", "pllava", "kangaroo", "qformer", "te-fusion"])
+  for (const m of [
+    "none",
+    "pre-encoder",
+    "pllava",
+    "kangaroo",
+    "qformer",
+    "te-fusion",
+    "stab",
+    "encoder-baseline",
+  ])
     assert.ok(methods.has(m as never), m);
   for (const m of manifest) {
-    assert.equal(m.decoder_tokens, (m.n_frames * 4) / m.k, `${m.name}: L = N*l/k with l = 4`);
+    // STAB: per frame a context token + 2 rows of (2 grid tokens + <row>); the encoder baseline: Video-ChatGPT's
+    // one token per frame + one per patch position (16); the compressors: L = N*l/k with l = 4
+    const L =
+      m.method === "stab"
+        ? m.n_frames * 7
+        : m.method === "encoder-baseline"
+          ? m.n_frames + 16
+          : (m.n_frames * 4) / m.k;
+    assert.equal(m.decoder_tokens, L, `${m.name}: decoder tokens`);
     assert.ok(m.params > 0 && typeof m.trained_on === "string" && m.trained_on.length > 0);
   }
   let bytes = 0;

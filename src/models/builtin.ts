@@ -15,7 +15,15 @@ export function modelsDir(opts: { modelsDir?: unknown } = {}): string {
 /** One entry of models/index.json, as `kinema models --json` prints it. */
 export interface BuiltinEntry {
   name: string;
-  method: "none" | "pre-encoder" | "pllava" | "kangaroo" | "qformer" | "te-fusion";
+  method:
+    | "none"
+    | "pre-encoder"
+    | "pllava"
+    | "kangaroo"
+    | "qformer"
+    | "te-fusion"
+    | "stab" // Video-Panda's encoder-free STAB (py/kinema_py/stab.py)
+    | "encoder-baseline"; // its ViT + Video-ChatGPT-pooling comparison
   k: number;
   n_frames: number;
   params: number;

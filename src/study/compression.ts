@@ -125,7 +125,7 @@ export function runPython(
 }
 
 /** Generates (or reuses) one synthetic set and its shards under dir. */
-async function dataset(
+export async function dataset(
   dir: string,
   n: number,
   seed: number,

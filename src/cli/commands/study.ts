@@ -1,6 +1,8 @@
-// `kinema study compression`: MotionBench's compression study at small scale on the synthetic world.
+// `kinema study compression|encoder-free`: MotionBench's compression study and Video-Panda's STAB ablations at
+// small scale on the synthetic world.
 import type { Command } from "commander";
 import { compressionStudy, type StudyResult, studyMarkdown } from "../../study/compression.ts";
+import { type EncoderFreeResult, encoderFreeMarkdown, encoderFreeStudy } from "../../study/encoder-free.ts";
 import { type ShortcutsResult, shortcutsStudy, shortcutsText } from "../../study/shortcuts.ts";
 import { KinemaError } from "../../util/errors.ts";
 import { printJson, printText } from "../output.ts";
@@ -71,9 +73,24 @@ export async function shortcuts(o: StudyCliOptions, onLine?: (l: string) => void
 }
 
 export async function study(which: string, o: StudyCliOptions, onLine?: (l: string) => void) {
-  if (which !== "compression")
-    throw new KinemaError("bad_spec", `unknown study "${which}" (known: compression, shortcuts)`, {
-      field: "study",
+  if (which !== "compression" && which !== "encoder-free")
+    throw new KinemaError(
+      "bad_spec",
+      `unknown study "${which}" (known: compression, encoder-free, shortcuts)`,
+      { field: "study" },
+    );
+  if (which === "encoder-free")
+    return encoderFreeStudy({
+      quick: o.quick,
+      out: o.out ?? (o.quick ? "results/study-encoder-free-quick" : "results/study-encoder-free"),
+      seeds: int(o.seeds, "seeds"),
+      steps: int(o.steps, "steps"),
+      teacherSteps: int(o.baseSteps, "base-steps"),
+      trainN: int(o.trainN, "train-n"),
+      testN: int(o.testN, "test-n"),
+      preset: o.preset as "easy" | undefined,
+      saveBuiltins: o.saveBuiltins,
+      onLine,
     });
   return compressionStudy({
     quick: o.quick,
@@ -95,22 +112,29 @@ export function register(program: Command): void {
     .command("study")
     .description(
       "reproducible studies; `compression`: TE Fusion vs the compression baselines (MotionBench §5.2); " +
-        "`shortcuts`: order-free probes (first, last, mean, shuffled frames) against the ordered model",
+        "`shortcuts`: order-free probes (first, last, mean, shuffled frames) against the ordered model; " +
+        "`encoder-free`: Video-Panda's STAB vs an encoder, and its ablations",
     )
-    .argument("<which>", "compression | shortcuts")
+    .argument("<which>", "compression | shortcuts | encoder-free")
     .option("--quick", "tiny grid and data (a few minutes): checks the pipeline end to end")
     .option("--out <dir>", "output folder (default results/study-compression, or results/study-quick)")
     .option("--seeds <n>", "training seeds per cell (default 3; 1 with --quick)")
-    .option("--base-steps <n>", "steps of the base model (none, k=1) every cell starts from (default 4000)")
-    .option("--steps <n>", "fine-tuning steps per cell (default 400)")
+    .option(
+      "--base-steps <n>",
+      "steps of the base model (compression: none, k=1; encoder-free: the teacher) (default 4000; 1500)",
+    )
+    .option("--steps <n>", "fine-tuning steps per cell (default 400; encoder-free 500)")
     .option("--workers <n>", "parallel training processes (default 2)")
     .option("--train-n <n>", "training questions (default 6000)")
-    .option("--test-n <n>", "held-out questions (default 600)")
+    .option("--test-n <n>", "held-out questions (default 600; encoder-free 1920)")
     .option(
       "--preset <p>",
-      "synthetic-world preset: easy | motionbench | hard (compression: easy; shortcuts: motionbench)",
+      "synthetic-world preset: easy | motionbench | hard (compression, encoder-free: easy; shortcuts: motionbench)",
     )
-    .option("--save-builtins <dir>", "keep seed-0 checkpoints of the N=16, k=4 cells")
+    .option(
+      "--save-builtins <dir>",
+      "keep seed-0 checkpoints of the N=16, k=4 cells (encoder-free: stab, encoder-baseline)",
+    )
     .option("--json", "print the summary as JSON")
     .option("--frames <n>", "shortcuts: frames per clip (default 32)")
     .option("--size <px>", "shortcuts: frame side in pixels (default 48)")
@@ -129,10 +153,12 @@ export function register(program: Command): void {
         else printText(`${shortcutsText(r)}\nwrote ${r.file}`);
         return;
       }
-      const r: StudyResult & { files: string[] } = await study(which, opts, (l) => {
+      const r = await study(which, opts, (l) => {
         if (!opts.json) process.stderr.write(`${l}\n`);
       });
       if (opts.json) printJson(r);
-      else printText(`${studyMarkdown(r)}\n\nwrote ${r.files.join(", ")}`);
+      else if (which === "encoder-free")
+        printText(`${encoderFreeMarkdown(r as EncoderFreeResult)}\n\nwrote ${r.files.join(", ")}`);
+      else printText(`${studyMarkdown(r as StudyResult)}\n\nwrote ${r.files.join(", ")}`);
     });
 }
