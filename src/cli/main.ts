@@ -2,6 +2,7 @@
 import { Command, CommanderError } from "commander";
 import pkg from "../../package.json" with { type: "json" };
 import { formatError, isKinemaError } from "../util/errors.ts";
+import * as audit from "./commands/audit.ts";
 import * as benchmarksCmd from "./commands/benchmarks.ts";
 import * as cache from "./commands/cache.ts";
 import * as captionMetrics from "./commands/caption-metrics.ts";
@@ -45,6 +46,7 @@ const COMMANDS: { register(p: Command): void }[] = [
   captionMetrics,
   judgeCmd,
   benchmarksCmd,
+  audit,
 ];
 
 export function buildProgram(): Command {

@@ -194,6 +194,7 @@ export async function createBuiltinAdapter(name: string, opts: AdapterOptions = 
   return {
     spec: `builtin:${name}`,
     needs: { images: false, rgb: true },
+    fixedFrames: spec.n_frames,
     describe: () => ({
       kind: "builtin",
       name,

@@ -66,6 +66,11 @@ export interface ModelAdapter {
    * Absent: no limit.
    */
   readonly maxImages?: { limit: number; policy: "subsample" | "error" };
+  /**
+   * The model's input holds exactly this many frames (the built-ins resample whatever they get to it).
+   * `kinema audit` then repeats the one frame of `first`/`last` and sends blank frames for `none`.
+   */
+  readonly fixedFrames?: number;
   /** What the model prefers when the user gives no --frames/--size/--fit (built-ins trained on a setting). */
   readonly defaults?: { frames?: string; size?: number; fit?: string };
   /** Everything needed to reproduce this model's outputs (no secrets). */

@@ -27,6 +27,7 @@ import {
   type RunJudgeOptions,
 } from "./judging.ts";
 import { createLimiter } from "./limiter.ts";
+import { type FramePerturbation, normalizePerturbation, perturbFrames } from "./perturb.ts";
 import { createProgress, type Progress, type ProgressCounts } from "./progress.ts";
 import { type EvalSummary, summarizeRun, writeRunOutputs } from "./report.ts";
 import { backoffMs, DEFAULT_RETRY, isRetryable, type RetryPolicy, sleep } from "./retry.ts";
@@ -121,6 +122,8 @@ export interface EvalOptions {
   judge?: RunJudgeOptions;
   /** Called once with the load problems (broken lines and items), before any model call. */
   onLoadIssues?: (issues: LoadIssue[]) => void;
+  /** `kinema audit`: rearranges the planned frames (src/run/perturb.ts); part of the run's identity. */
+  framePerturbation?: FramePerturbation;
 }
 
 export interface EvalResult {
@@ -260,6 +263,7 @@ async function evaluate(o: EvalOptions, deps: EvalDeps, store: Store): Promise<E
       temperature: c.params?.temperature,
       maxTokens: c.params?.maxTokens,
       seed: c.params?.seed,
+      framePerturbation: c.framePerturbation ?? undefined,
       modelOptions: { ...c.modelOptions, headers: o.modelOptions?.headers, env: o.modelOptions?.env },
     };
   }
@@ -274,6 +278,7 @@ async function evaluate(o: EvalOptions, deps: EvalDeps, store: Store): Promise<E
     });
 
   const benchSpec = o.bench;
+  const perturbation = normalizePerturbation(o.framePerturbation);
   deps.checkOptions?.(o.frames, o.fit);
   const rb = await deps.resolveBenchmark(o.bench);
   const bench = rb.benchmark;
@@ -374,6 +379,7 @@ async function evaluate(o: EvalOptions, deps: EvalDeps, store: Store): Promise<E
       prompt: preset ?? null,
       promptHash,
       parse: parseMode ?? null,
+      framePerturbation: perturbation,
     };
     const configHash = sha(canonicalJson(identity));
     const config = {
@@ -395,7 +401,7 @@ async function evaluate(o: EvalOptions, deps: EvalDeps, store: Store): Promise<E
     const continued = Boolean(run);
     if (!run)
       run = store.createRun({
-        id: `${slug(rb.name)}-${slug(adapter.spec)}-${configHash.slice(0, 10)}`,
+        id: `${slug(rb.name)}-${slug(adapter.spec)}-${perturbation ? `${perturbation.kind}-` : ""}${configHash.slice(0, 10)}`,
         configHash,
         benchmark: rb.name,
         benchSpec,
@@ -469,8 +475,10 @@ async function evaluate(o: EvalOptions, deps: EvalDeps, store: Store): Promise<E
         return p;
       },
     });
-    const wantImages = adapter.needs.images && frames !== "none";
-    const wantRgb = adapter.needs.rgb && frames !== "none";
+    // Fixed-count models (built-ins) get blank frames for the `none` perturbation, others text only.
+    const textOnly = frames === "none" || (perturbation?.kind === "none" && !adapter.fixedFrames);
+    const wantImages = adapter.needs.images && !textOnly;
+    const wantRgb = adapter.needs.rgb && !textOnly;
 
     const c0 = store.counts(run.id);
     const counts: ProgressCounts = {
@@ -531,6 +539,19 @@ async function evaluate(o: EvalOptions, deps: EvalDeps, store: Store): Promise<E
           pick = evenPick(f.indices.length, lim.limit);
           frameIndices = pick.map((i) => f.indices[i]);
         }
+        if (perturbation) {
+          const pp = perturbFrames(pick.length, perturbation, {
+            key: sample.id,
+            fixedCount: Boolean(adapter.fixedFrames),
+          });
+          pick = pp.positions.map((i) => pick[i]);
+          frameIndices = pp.blank ? [] : pick.map((i) => f.indices[i]);
+          if (pp.blank && frameRgb) {
+            const blank = Buffer.alloc(frameRgb.width * frameRgb.height * 3);
+            frameRgb = { ...frameRgb, frames: frameRgb.frames.map(() => blank), indices: [] };
+            if (wantImages) encoded = await deps.encodeImages!(frameRgb);
+          }
+        }
         const times = f.timestamps;
         if (f.meta)
           promptContext = {
@@ -544,7 +565,7 @@ async function evaluate(o: EvalOptions, deps: EvalDeps, store: Store): Promise<E
         if (wantRgb && frameRgb)
           rgb = { ...frameRgb, frames: pick.map((i) => frameRgb!.frames[i]), indices: frameIndices };
         if (spec !== frames) frameSpecUsed = spec;
-      } else if (frames === "none") frameIndices = [];
+      } else if (textOnly) frameIndices = [];
       // The prompt comes after the frames: it may depend on them (Video-MME's subtitles at sampled frames).
       const p = bench.prompt(sample, preset, promptContext);
       const messages: ChatMessage[] = [];
@@ -556,6 +577,7 @@ async function evaluate(o: EvalOptions, deps: EvalDeps, store: Store): Promise<E
         indices: frameIndices,
         size: o.size ?? null,
         fit: o.fit ?? null,
+        perturbation,
       };
       const requestDoc = { messages, params, video: sample.video, frames: frameDoc };
       const key = sha(
