@@ -10,6 +10,7 @@ import { type BrowserContext, chromium, type Page } from "playwright-core";
 import { openSqliteSource } from "../src/analysis/source-sqlite.ts";
 import type { Sample } from "../src/benchmarks/types.ts";
 import { encodeMask } from "../src/masks/rle.ts";
+import { encodeIdSegment } from "../src/server/path-id.ts";
 import { type ExplorerServer, startServer } from "../src/server/server.ts";
 import { buildStore, demoRuns, HOSTILE, makeClip, writeSweep } from "./helpers/explorer-fixture.ts";
 
@@ -23,7 +24,7 @@ let page: Page;
 let ids: string[];
 let vr: string;
 let reserved: string;
-const RESERVED_IDS = ["DAVIS/bear/0", "50% done?#x", "clip.mp4"];
+const RESERVED_IDS = ["DAVIS/bear/0", "50% done?#x", "clip.mp4", ".", "..", "~x"];
 
 /** A rectangle mask on the 96×64 clip: x 10..39, y 10..29. */
 function rectMask() {
@@ -306,7 +307,7 @@ test("VideoRefer masks are drawn over the frames that have them", async () => {
   await page.screenshot({ path: join(shots, "explorer-masks.png") });
 });
 
-test("samples whose id holds / % ? # or a dot open from the run table and by URL", async () => {
+test("samples whose id holds / % ? # ~, a dot or is . or .. open from the run table and by URL", async () => {
   await page.goto(`${server.url}/runs/${encodeURIComponent(reserved)}`);
   await page.waitForSelector("table.samples tbody tr");
   await page.click(`table.samples tbody tr[data-id="${RESERVED_IDS[0]}"] td:nth-child(4)`);
@@ -315,7 +316,7 @@ test("samples whose id holds / % ? # or a dot open from the run table and by URL
     RESERVED_IDS[0],
   );
   for (const id of RESERVED_IDS) {
-    await page.goto(`${server.url}/runs/${encodeURIComponent(reserved)}/samples/${encodeURIComponent(id)}`);
+    await page.goto(`${server.url}/runs/${encodeIdSegment(reserved)}/samples/${encodeIdSegment(id)}`);
     await page.waitForFunction((x) => document.querySelector("#sample h1")?.textContent?.includes(x), id);
     await page.waitForFunction(
       () =>

@@ -10,6 +10,7 @@ import { DatabaseSync } from "node:sqlite";
 import { after, before, test } from "node:test";
 import { openSqliteSource } from "../src/analysis/source-sqlite.ts";
 import { captionMetrics } from "../src/metrics/caption/index.ts";
+import { acquireLock, runLockPath } from "../src/util/lock.ts";
 import { runTool } from "../src/video/tools.ts";
 import { cliRunner } from "./helpers/cli.ts";
 import { type LoopbackServer, type Reply, reply, startLoopbackServer } from "./helpers/loopback-server.ts";
@@ -170,7 +171,7 @@ test("activitynet-qa evaluated and judged end to end; a re-run asks nothing; a s
   assert.equal(d1.verdict, "yes");
   assert.equal(d1.judge.servedModel, "judge-0513");
   assert.equal((db.prepare("SELECT judge FROM samples WHERE sample_id = 'q6'").get() as any).judge, null);
-  assert.equal((db.prepare("SELECT value FROM meta WHERE key = 'schema_version'").get() as any).value, "4");
+  assert.equal((db.prepare("SELECT value FROM meta WHERE key = 'schema_version'").get() as any).value, "5");
   db.close();
 
   // The same command with --no-retry-failed: nothing asked of either server, the same summary.
@@ -179,6 +180,22 @@ test("activitynet-qa evaluated and judged end to end; a re-run asks nothing; a s
   assert.equal(model.requests.length, 6);
   assert.equal(judge.requests.length, 8);
   assert.deepEqual(JSON.parse(again.stdout), j);
+
+  // One writer per run: while another kinema holds the run (an eval, another judge), `judge --run` refuses.
+  const hash = (
+    new DatabaseSync(join(runDir(), "kinema.db"), { readOnly: true })
+      .prepare("SELECT config_hash FROM runs WHERE id = ?")
+      .get(j.run) as any
+  ).config_hash as string;
+  const release = acquireLock(runLockPath(runDir(), hash), `run ${j.run}`);
+  const busy = await kinema([
+    ...["judge", "vcgpt-qa", "--run", j.run, "--run-dir", runDir()],
+    ...["--judge", "openai:judge2", "--judge-base-url", judge.url, "--json"],
+  ]);
+  release();
+  assert.notEqual(busy.code, 0);
+  assert.match(busy.stderr, /is being written by another kinema \(pid \d+/);
+  assert.equal(judge.requests.length, 8, "the refused judge asked nothing");
 
   // Another judge on the stored predictions: its own numbers, no model calls.
   const rj = await kinema([

@@ -129,6 +129,34 @@ test("10 MB replies: 64 KiB kept with the cut recorded; memory and store stay sm
       truncated: { bytes: Buffer.byteLength(content, "utf8"), kept: Buffer.byteLength(s.raw, "utf8") },
     });
   }
+  // A second run (another parse mode: another run, the same requests) is served from the cache and keeps the flag.
+  const r2 = await runEval(
+    {
+      bench: "big",
+      model: "openai:loop",
+      runDir,
+      concurrency: 4,
+      parse: "other",
+      modelOptions: { baseUrl: server.url },
+    },
+    {
+      resolveBenchmark: async () => ({
+        name: "big",
+        benchmark: { ...bench, parseModes: ["official", "other"] },
+        path: "/big",
+      }),
+      loadFrames: async () => ({ indices: [] }),
+      createAdapter,
+    },
+  );
+  assert.notEqual(r2.outDir, r.outDir);
+  assert.equal(r2.requested, 0, "second run asked the server");
+  for (const l of readFileSync(join(r2.outDir, "samples.jsonl"), "utf8").trim().split("\n")) {
+    const s = JSON.parse(l);
+    assert.deepEqual(s.flags, {
+      truncated: { bytes: Buffer.byteLength(content, "utf8"), kept: Buffer.byteLength(s.raw, "utf8") },
+    });
+  }
   const stored = allBytes(runDir).reduce((a, f) => a + f.data.length, 0);
   assert.ok(stored < 30 * 2 ** 20, `run dir holds ${stored} bytes`);
   console.log(`peak RSS grew by ${(grew / 2 ** 20).toFixed(0)} MiB, run dir ${stored} bytes`);

@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { openSqliteSource } from "../src/analysis/source-sqlite.ts";
+import { encodeIdSegment } from "../src/server/path-id.ts";
 import { type ExplorerServer, startServer } from "../src/server/server.ts";
 import { buildStore, HOSTILE, makeClip, standardRuns, truthOf } from "./helpers/explorer-fixture.ts";
 
@@ -222,7 +223,7 @@ describe("explorer API", () => {
 
 describe("explorer API: sample ids with reserved characters", () => {
   const dir = mkdtempSync(join(tmpdir(), "kinema-explorer-ids-"));
-  const IDS = ["DAVIS/bear/0", "50% done?#x", "clip.mp4", "a b/ü\\c", "7.0"];
+  const IDS = ["DAVIS/bear/0", "50% done?#x", "clip.mp4", "a b/ü\\c", "7.0", ".", "..", "~x", "~"];
   let server: ExplorerServer;
   let run: string;
   before(async () => {
@@ -243,9 +244,9 @@ describe("explorer API: sample ids with reserved characters", () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  test("each id opens through its percent-encoded path segment, frames included", async () => {
+  test("each id opens through its path segment (percent-encoded; '.', '..' and '~…' behind a '~'), frames included", async () => {
     for (const id of IDS) {
-      const enc = encodeURIComponent(id);
+      const enc = encodeIdSegment(id);
       const r = await rawGet(server.url, `/api/runs/${run}/samples/${enc}`);
       assert.equal(r.status, 200, `${id}: ${r.body.toString()}`);
       assert.equal(JSON.parse(r.body.toString()).sample.id, id);

@@ -17,7 +17,7 @@ import type {
 } from "../models/types.ts";
 import { openStore, type RunRow, type Store } from "../store/index.ts";
 import { errorRecord, isKinemaError, KinemaError } from "../util/errors.ts";
-import { acquireLock } from "../util/lock.ts";
+import { acquireLock, runLockPath } from "../util/lock.ts";
 import {
   captionSummary,
   type JudgeCalls,
@@ -394,7 +394,7 @@ async function evaluate(o: EvalOptions, deps: EvalDeps, store: Store): Promise<E
     };
     // One writer per run: a second eval of the same run refuses at once instead of asking everything again.
     releaseLock = acquireLock(
-      join(store.dir, "locks", `${(resumed?.configHash ?? configHash).slice(0, 32)}.lock`),
+      runLockPath(store.dir, resumed?.configHash ?? configHash),
       `run ${resumed?.id ?? `${slug(rb.name)}-${slug(adapter.spec)}-${configHash.slice(0, 10)}`}`,
     );
     let run = resumed ?? store.findRunByHash(configHash);
@@ -613,6 +613,7 @@ async function evaluate(o: EvalOptions, deps: EvalDeps, store: Store): Promise<E
           servedModel: cached.servedModel ?? undefined,
           attempts: 0,
           latencyMs: cached.latencyMs ?? undefined,
+          truncated: cached.flags?.truncated,
           fresh: false,
         };
       } else {

@@ -6,6 +6,8 @@ import { KinemaError } from "../util/errors.ts";
 
 export const WEB_DIR = join(import.meta.dirname, "..", "..", "web");
 export const DIST_DIR = join(WEB_DIR, "dist");
+/** Files outside web/ that the web app bundles (keep in step with web/src imports). */
+const WEB_IMPORTS = ["masks/rle.ts", "server/path-id.ts"].map((f) => join(import.meta.dirname, "..", f));
 
 function newest(dir: string): number {
   let t = 0;
@@ -25,6 +27,8 @@ function isFresh(): boolean {
     newest(join(WEB_DIR, "src")),
     statSync(join(WEB_DIR, "index.html")).mtimeMs,
     statSync(join(WEB_DIR, "vite.config.ts")).mtimeMs,
+    // project modules the web app imports
+    ...WEB_IMPORTS.map((f) => (existsSync(f) ? statSync(f).mtimeMs : 0)),
   );
   return statSync(index).mtimeMs >= src;
 }

@@ -15,6 +15,7 @@ import type { RunSource } from "../analysis/types.ts";
 import { isKinemaError, KinemaError } from "../util/errors.ts";
 import { DIST_DIR, ensureWebBundle } from "./bundle.ts";
 import { createFrameStore, type FrameStore } from "./frames.ts";
+import { idFromSegment } from "./path-id.ts";
 
 export interface ServeOptions {
   source: RunSource & { prepare?(runIds: string[]): Promise<void> };
@@ -97,7 +98,7 @@ export function segments(pathname: string, opts: { ids?: boolean } = {}): string
     if (d.includes("\0")) throw new HttpError(400, "bad path segment");
     if (!opts.ids && (d === ".." || d === "." || d.includes("/") || d.includes("\\")))
       throw new HttpError(400, "bad path segment");
-    return d;
+    return opts.ids ? idFromSegment(d) : d;
   });
 }
 

@@ -60,6 +60,9 @@ import { KinemaError } from "../util/errors.ts";
  * Version 4:
  * samples.labels TEXT (JSON)                             -- a benchmark's labels beyond the category (Video-MME
  *                                                           duration/task type, LVBench question types, ...)
+ * Version 5:
+ * requests.flags TEXT (JSON)                             -- the answer's notes (as samples.flags), so that a reply
+ *                                                           served from the cache keeps its {"truncated"} flag
  * judgements                                             -- every judge call's outcome (src/judge Judgement)
  *   run_id TEXT, judge_key TEXT                          -- judge_key: sha256 of judge spec, base URL, temperature,
  *                                                           seed, max tokens (one run can be judged by several)
@@ -142,6 +145,8 @@ export interface CachedResponse {
   finishReason: string | null;
   attempts: number | null;
   latencyMs: number | null;
+  /** The answer's notes when it was first stored (schema v5), e.g. {truncated: {bytes, kept}}; null when none. */
+  flags: Record<string, any> | null;
 }
 
 /** The result of one sample, written in one transaction with its request. */
@@ -186,7 +191,8 @@ CREATE TABLE IF NOT EXISTS samples (
 CREATE INDEX IF NOT EXISTS samples_status ON samples(run_id, status);
 CREATE TABLE IF NOT EXISTS requests (
   key TEXT PRIMARY KEY, model TEXT, request TEXT, response TEXT NOT NULL, usage TEXT, served_model TEXT,
-  finish_reason TEXT, system_fingerprint TEXT, attempts INTEGER, latency_ms REAL, created_at TEXT NOT NULL
+  finish_reason TEXT, system_fingerprint TEXT, attempts INTEGER, latency_ms REAL, created_at TEXT NOT NULL,
+  flags TEXT
 );
 CREATE TABLE IF NOT EXISTS attempts (
   id INTEGER PRIMARY KEY, run_id TEXT, sample_id TEXT, request_key TEXT, attempt INTEGER, ok INTEGER,
@@ -202,7 +208,7 @@ CREATE INDEX IF NOT EXISTS judgements_cache ON judgements(cache_key);
 INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', '1');
 `;
 
-export const SCHEMA_VERSION = 4;
+export const SCHEMA_VERSION = 5;
 
 const now = () => new Date().toISOString();
 const json = (v: unknown) => (v === undefined || v === null ? null : JSON.stringify(v));
@@ -297,13 +303,15 @@ export class Store {
     if (this.db.isOpen) this.db.close();
   }
 
-  /** Version 1 → 2: the samples.judge column (the judgements table is created by SCHEMA); → 3: samples.flags; → 4: samples.labels. */
+  /** Version 1 → 2: the samples.judge column (the judgements table is created by SCHEMA); → 3: samples.flags; → 4: samples.labels; → 5: requests.flags. */
   private migrate(): void {
     const cols = this.db.prepare("PRAGMA table_info(samples)").all() as { name: string }[];
     if (!cols.some((c) => c.name === "judge")) this.db.exec("ALTER TABLE samples ADD COLUMN judge TEXT");
     if (!cols.some((c) => c.name === "flags")) this.db.exec("ALTER TABLE samples ADD COLUMN flags TEXT");
     // Benchmark labels beyond the category (Video-MME task type, LVBench question types...): JSON, nullable.
     if (!cols.some((c) => c.name === "labels")) this.db.exec("ALTER TABLE samples ADD COLUMN labels TEXT");
+    const reqCols = this.db.prepare("PRAGMA table_info(requests)").all() as { name: string }[];
+    if (!reqCols.some((c) => c.name === "flags")) this.db.exec("ALTER TABLE requests ADD COLUMN flags TEXT");
     this.db
       .prepare("UPDATE meta SET value = ? WHERE key = 'schema_version' AND CAST(value AS INTEGER) < ?")
       .run(String(SCHEMA_VERSION), SCHEMA_VERSION);
@@ -525,6 +533,7 @@ export class Store {
       finishReason: r.finish_reason,
       attempts: r.attempts,
       latencyMs: r.latency_ms,
+      flags: unjson(r.flags),
     };
   }
 
@@ -551,7 +560,7 @@ export class Store {
       if (r.request && r.requestKey && r.raw !== undefined)
         this.db
           .prepare(
-            "INSERT OR REPLACE INTO requests(key, model, request, response, usage, served_model, finish_reason, system_fingerprint, attempts, latency_ms, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            "INSERT OR REPLACE INTO requests(key, model, request, response, usage, served_model, finish_reason, system_fingerprint, attempts, latency_ms, created_at, flags) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
           )
           .run(
             r.requestKey,
@@ -565,6 +574,7 @@ export class Store {
             r.attempts ?? null,
             r.latencyMs ?? null,
             t,
+            json(r.flags),
           );
       this.db
         .prepare(

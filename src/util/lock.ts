@@ -3,7 +3,7 @@
 
 import { linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
-import { dirname } from "node:path";
+import { dirname, join } from "node:path";
 import { KinemaError } from "./errors.ts";
 
 export interface LockOwner {
@@ -11,6 +11,11 @@ export interface LockOwner {
   host: string;
   since: string;
   what: string;
+}
+
+/** The lock file of one stored run (eval and `kinema judge --run` take the same one). */
+export function runLockPath(storeDir: string, configHash: string): string {
+  return join(storeDir, "locks", `${configHash.slice(0, 32)}.lock`);
 }
 
 /** Locks taken by this process (a second writer in the same process is refused too). */

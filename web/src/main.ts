@@ -1,5 +1,6 @@
 // The run explorer's client: a small history-API router over the views; all state lives in the URL.
 import "./style.css";
+import { idFromSegment } from "../../src/server/path-id.ts";
 import { clear, h } from "./dom.ts";
 import { diffView } from "./views/diff.ts";
 import { leaderboardView } from "./views/leaderboard.ts";
@@ -35,7 +36,10 @@ export function link(href: string, ...children: (Node | string)[]): HTMLAnchorEl
 
 async function render() {
   const my = ++generation;
-  const path = location.pathname.split("/").filter(Boolean).map(decodeURIComponent);
+  const path = location.pathname
+    .split("/")
+    .filter(Boolean)
+    .map((p) => idFromSegment(decodeURIComponent(p)));
   const q = new URLSearchParams(location.search);
   let view: HTMLElement;
   try {

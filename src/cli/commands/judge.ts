@@ -18,6 +18,7 @@ import { createAdapter } from "../../models/index.ts";
 import { judgedSummary, judgeStoredRun } from "../../run/judging.ts";
 import { openStore } from "../../store/index.ts";
 import { KinemaError } from "../../util/errors.ts";
+import { acquireLock, runLockPath } from "../../util/lock.ts";
 import { printJson, printText, textTable } from "../output.ts";
 import { int, judgeClientOptions } from "../parsers.ts";
 
@@ -92,7 +93,11 @@ export async function judgeCommand(
     // A stored run: judgements go into its store (under this judge's key, beside other judges'), so
     // re-running asks nothing again and `kinema show` / the explorer see them.
     const store = openStore(o.runDir ?? "runs");
+    let release: (() => void) | undefined;
     try {
+      const stored = store.getRun(o.run);
+      // One writer per run: an eval or another judge of this run must finish first.
+      if (stored) release = acquireLock(runLockPath(store.dir, stored.configHash), `run ${o.run}`);
       const r = await judgeStoredRun(
         store,
         o.run,
@@ -128,6 +133,7 @@ export async function judgeCommand(
         );
       return { ...aggregate, judge, load_issues: issues };
     } finally {
+      release?.();
       store.close();
       await adapter.close?.();
     }

@@ -1,4 +1,6 @@
 // Diff view of two runs on one benchmark: paired deltas per category, McNemar tests, flipped questions.
+
+import { encodeIdSegment } from "../../../src/server/path-id.ts";
 import { type Comparison, get, type Paired } from "../api.ts";
 import { ci, h, pct } from "../dom.ts";
 import { link } from "../main.ts";
@@ -97,11 +99,7 @@ export async function diffView(q: URLSearchParams): Promise<HTMLElement> {
             h(
               "tr",
               {},
-              h(
-                "td",
-                {},
-                link(`/runs/${encodeURIComponent(c.b.run)}/samples/${encodeURIComponent(x.id)}`, x.id),
-              ),
+              h("td", {}, link(`/runs/${encodeIdSegment(c.b.run)}/samples/${encodeIdSegment(x.id)}`, x.id)),
               h("td", {}, x.category),
               h("td", { className: "cell-text", title: x.question }, x.question),
               h("td", {}, x.answer),

@@ -1,5 +1,7 @@
 // Leaderboard per benchmark in MotionBench's Table 3 layout (models × categories), sortable; plus links to
 // sweeps, the compression study and a two-run diff picker.
+
+import { encodeIdSegment } from "../../../src/server/path-id.ts";
 import { get, type Leaderboard, type Overview, type RunSummary } from "../api.ts";
 import { ci, h, pct } from "../dom.ts";
 import { go, link } from "../main.ts";
@@ -136,7 +138,7 @@ export async function leaderboardView(q: URLSearchParams): Promise<HTMLElement> 
           ...lb.categories.map((c) => accCell(r.categories[c])),
           h("td", { className: "num" }, pct(r.failureRate)),
           h("td", { className: "num" }, pct(r.unparsedRate)),
-          h("td", {}, link(`/runs/${encodeURIComponent(r.id)}`, r.id)),
+          h("td", {}, link(`/runs/${encodeIdSegment(r.id)}`, r.id)),
         ),
       ),
     ),
@@ -189,7 +191,7 @@ export async function leaderboardView(q: URLSearchParams): Promise<HTMLElement> 
         h(
           "li",
           {},
-          link(`/sweeps/${encodeURIComponent(s.id)}`, `Frame sweep ${s.id}`),
+          link(`/sweeps/${encodeIdSegment(s.id)}`, `Frame sweep ${s.id}`),
           ` — ${s.model}: ${s.points.map((p) => p.frames).join(", ")}`,
         ),
       );

@@ -1,4 +1,6 @@
 // Run view: summary, plots, and a server-paginated per-sample table whose filters live in the URL.
+
+import { encodeIdSegment } from "../../../src/server/path-id.ts";
 import { get, type RunSummary, type SamplePage } from "../api.ts";
 import { categoryChart, letterChart } from "../charts.ts";
 import { ci, h, pct } from "../dom.ts";
@@ -22,7 +24,7 @@ export function badge(outcome: string) {
 export async function runView(runId: string, q: URLSearchParams): Promise<HTMLElement> {
   const f = filterQuery(q);
   const page = Number(q.get("page") ?? 1);
-  const enc = encodeURIComponent(runId);
+  const enc = encodeIdSegment(runId);
   // the table comes first; the summary (bootstrap intervals, plots) fills in when it arrives
   // (asked after the page: the server is single-threaded, and the page is what a person waits for)
   const data = await get<SamplePage>(`/api/runs/${enc}/samples?${f}&page=${page}&pageSize=50`);
@@ -126,7 +128,7 @@ export async function runView(runId: string, q: URLSearchParams): Promise<HTMLEl
       h("span", { className: "muted", id: "total" }, `${data.total} match`),
     ),
   );
-  const rowLink = (id: string) => `/runs/${enc}/samples/${encodeURIComponent(id)}?${f}`;
+  const rowLink = (id: string) => `/runs/${enc}/samples/${encodeIdSegment(id)}?${f}`;
   const table = h(
     "table",
     { className: "samples" },

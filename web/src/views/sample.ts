@@ -1,5 +1,7 @@
 // Sample view: the exact frames the model received (indices, timestamps, masks drawn over them), the question,
 // options, raw output, parsed answer, ground truth, judge reply, other runs' answers; prev/next in the filter.
+
+import { encodeIdSegment } from "../../../src/server/path-id.ts";
 import { get, type SampleDetail } from "../api.ts";
 import { h } from "../dom.ts";
 import { go, link } from "../main.ts";
@@ -42,10 +44,10 @@ function frameTile(
 
 export async function sampleView(runId: string, sampleId: string, q: URLSearchParams): Promise<HTMLElement> {
   const f = filterQuery(q);
-  const enc = encodeURIComponent(runId);
-  const d = await get<SampleDetail>(`/api/runs/${enc}/samples/${encodeURIComponent(sampleId)}?${f}`);
+  const enc = encodeIdSegment(runId);
+  const d = await get<SampleDetail>(`/api/runs/${enc}/samples/${encodeIdSegment(sampleId)}?${f}`);
   const s = d.sample;
-  const to = (id: string) => `/runs/${enc}/samples/${encodeURIComponent(id)}?${f}`;
+  const to = (id: string) => `/runs/${enc}/samples/${encodeIdSegment(id)}?${f}`;
   const root = h("section", { id: "sample" });
   root.append(
     h(
@@ -67,12 +69,7 @@ export async function sampleView(runId: string, sampleId: string, q: URLSearchPa
     const strip = h("div", { className: "filmstrip", id: "filmstrip" });
     for (const fr of d.frames)
       strip.append(
-        frameTile(
-          `/api/runs/${enc}/samples/${encodeURIComponent(s.id)}/frames/${fr.k}`,
-          fr,
-          d.masks,
-          d.window,
-        ),
+        frameTile(`/api/runs/${enc}/samples/${encodeIdSegment(s.id)}/frames/${fr.k}`, fr, d.masks, d.window),
       );
     root.append(h("h2", {}, `Frames the model received (${d.frames.length})`), strip);
   } else
@@ -171,11 +168,7 @@ export async function sampleView(runId: string, sampleId: string, q: URLSearchPa
             h(
               "tr",
               {},
-              h(
-                "td",
-                {},
-                link(`/runs/${encodeURIComponent(o.run)}/samples/${encodeURIComponent(s.id)}`, o.model),
-              ),
+              h("td", {}, link(`/runs/${encodeIdSegment(o.run)}/samples/${encodeIdSegment(s.id)}`, o.model)),
               h("td", {}, o.frames),
               h("td", {}, o.parsed ?? ""),
               h("td", {}, badge(o.outcome)),

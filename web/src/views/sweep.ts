@@ -1,4 +1,6 @@
 // Plots of studies: accuracy vs frames for a `kinema sweep`, accuracy vs k for the compression study.
+
+import { encodeIdSegment } from "../../../src/server/path-id.ts";
 import { get } from "../api.ts";
 import { lineChart } from "../charts.ts";
 import { ci, h, pct } from "../dom.ts";
@@ -17,7 +19,7 @@ interface SweepPoint {
 
 export async function sweepView(id: string): Promise<HTMLElement> {
   const s = await get<{ id: string; benchmark: string; model: string; points: SweepPoint[] }>(
-    `/api/sweeps/${encodeURIComponent(id)}`,
+    `/api/sweeps/${encodeIdSegment(id)}`,
   );
   const root = h("section", { id: "sweep" });
   const units = [...new Set(s.points.map((p) => p.unit ?? "other"))];
@@ -75,7 +77,7 @@ export async function sweepView(id: string): Promise<HTMLElement> {
             h("td", {}, p.frames),
             h("td", { className: "num" }, String(p.n)),
             h("td", { className: "num" }, pct(p.acc), h("span", { className: "ci" }, ci(p.ci95))),
-            h("td", {}, link(`/runs/${encodeURIComponent(p.run)}`, p.run)),
+            h("td", {}, link(`/runs/${encodeIdSegment(p.run)}`, p.run)),
           ),
         ),
       ),
