@@ -6,6 +6,8 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { type CaptionMetricsResult, captionMetrics } from "../../metrics/caption/index.ts";
 import { KinemaError } from "../../util/errors.ts";
+import { oversizeItem } from "../limits.ts";
+import { firstIndexById, rejectMisfitMasks } from "../mask-frames.ts";
 import { isDir, openEndedPromptHash, parseOpenEnded, readJsonFile, str } from "../openqa/common.ts";
 import type {
   Benchmark,
@@ -50,6 +52,8 @@ export function captionRefSamples(
     const v = (v0 ?? {}) as Record<string, unknown>;
     const id = str(v, "id");
     const path = str(v, "video");
+    const big = oversizeItem(v0);
+    if (big) return void issues.push({ file, field: `videos[${i}]`, id, message: big, action: "skipped" });
     if (id === undefined || !path)
       return void issues.push({
         file,
@@ -125,10 +129,15 @@ export async function loadCaptionRef(
   const file = isDir(path) ? join(path, CAPTION_REF_FILE) : path;
   const root = opts.videoRoot ?? (isDir(path) ? path : join(path, ".."));
   const check = opts.checkVideos ?? true;
-  return captionRefSamples(readJsonFile(file), file, (v) => {
+  const data = readJsonFile(file);
+  const loaded = captionRefSamples(data, file, (v) => {
     const p = join(root, v);
     return { path: p, found: !check || existsSync(p) };
   });
+  if (!check) return loaded;
+  // Masks must match the frames they mark (each video's header read once).
+  const at = firstIndexById((data as { videos: unknown[] }).videos);
+  return rejectMisfitMasks(loaded, file, (s) => `videos[${at.get(s.id)}]`);
 }
 
 export const PRESETS = ["som-contour", "region"] as const;

@@ -5,6 +5,8 @@
 import { existsSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { KinemaError } from "../../util/errors.ts";
+import { oversizeItem } from "../limits.ts";
+import { firstIndexById, rejectMisfitMasks } from "../mask-frames.ts";
 import { isDir, openEndedPromptHash, parseOpenEnded, readJsonFile, str } from "../openqa/common.ts";
 import type { Benchmark, LoadIssue, LoadResult, ObjectMasks, PromptSpec, Rle, Sample } from "../types.ts";
 import { looksLikeRle, maskProblem } from "../videorefer-q/load.ts";
@@ -33,6 +35,8 @@ export function benchDSamples(
     const skip = (field: string, message: string) =>
       issues.push({ file, field: `[${i}].${field}`, id, message, action: "skipped" });
     if (id === undefined) return void skip("id", "missing or not a number/string");
+    const big = oversizeItem(r0);
+    if (big) return void skip("", big);
     const v = str(r, "video");
     if (!v) return void skip("video", "missing or not a string");
     const caption = str(r, "caption");
@@ -98,11 +102,16 @@ export async function loadVideoReferD(path: string, opts: VideoReferDLoadOptions
   const dir = isDir(path) ? path : join(path, "..");
   const root = opts.videoRoot ?? dir;
   const check = opts.checkVideos ?? true;
-  return benchDSamples(readJsonFile(file), file, opts.mode ?? "single", (v) => {
+  const records = readJsonFile(file);
+  const loaded = benchDSamples(records, file, opts.mode ?? "single", (v) => {
     const p = join(root, v);
     if (!check) return { path: p, found: true };
     return { path: p, found: existsSync(p) && (statSync(p).isFile() || statSync(p).isDirectory()) };
   });
+  if (!check) return loaded;
+  // Masks must match the frames they mark (each video's header read once).
+  const at = firstIndexById(records as unknown[]);
+  return rejectMisfitMasks(loaded, file, (s) => `[${at.get(s.id)}]`);
 }
 
 /**

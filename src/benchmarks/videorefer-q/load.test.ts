@@ -1,11 +1,13 @@
 // VideoRefer-Bench-Q on a real temporary layout: loading with broken items, single/multi modes, prompt
 // snapshots per preset, set-of-mark drawing touching only mask pixels, and the run summary.
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import { encodeMask } from "../../masks/rle.ts";
+import { MAX_ITEM_CHARS } from "../limits.ts";
 import {
   annotatedFrames,
   masksAtFrames,
@@ -261,4 +263,74 @@ test("broken RLE masks are rejected at load time, naming the item, object and fr
   assert.match(issues[2].message, /40000x40000 exceeds the limit/);
   assert.match(issues[3].message, /object 1, frame 0: size 3x4 differs from the item's other masks \(6x8\)/);
   assert.match(issues[4].message, /truncated/);
+});
+
+test("masks whose size is not the video's frame size are rejected at load time (mp4 and frame folder)", async () => {
+  const d = join(dir, "misfit");
+  mkdirSync(join(d, "frames"), { recursive: true });
+  // real 8×6 (width × height) media: an H.264 mp4 and a JPEG frame folder
+  const lavfi = ["-v", "error", "-f", "lavfi", "-i", "testsrc=size=8x6:rate=5:duration=1"];
+  execFileSync("ffmpeg", [...lavfi, "-pix_fmt", "yuv420p", "-c:v", "libx264", join(d, "v.mp4")]);
+  execFileSync("ffmpeg", [...lavfi, join(d, "frames", "%05d.jpg")]);
+  const fits = encodeMask(rect(1, 1, 4, 4), 6, 8); // size [6, 8] = height × width: fits
+  const turned = encodeMask(new Uint8Array(48), 8, 6); // [8, 6]: the transposed size
+  const item = (id: number, video: string, masks: unknown[]) => ({
+    id,
+    video,
+    Question: `Q${id} ${masks.map(() => "<region>").join(" ")}?`,
+    type: "Basic Questions",
+    options: ["(A) x", "(B) y"],
+    Answer: "(A) x",
+    frame_idx: "0",
+    annotation: masks.map((m) => ({ "0": { segmentation: m } })),
+  });
+  const items = [
+    item(0, "v.mp4", [fits]),
+    item(1, "v.mp4", [turned]),
+    item(2, "frames", [fits, fits]),
+    item(3, "frames", [turned, turned]),
+  ];
+  const file = join(d, "VideoRefer-Bench-Q.json");
+  writeFileSync(file, JSON.stringify(items));
+  const { samples, issues } = await videoreferQ.load(d);
+  assert.deepEqual(
+    samples.map((s) => s.id),
+    ["0", "2"],
+  );
+  assert.deepEqual(
+    issues.map((i) => [i.file, i.id, i.field, i.action]),
+    [
+      [file, "1", "[1].annotation[0].0.segmentation", "skipped"],
+      [file, "3", "[3].annotation[0].0.segmentation", "skipped"],
+    ],
+  );
+  assert.match(issues[0].message, /object 0, frame 0: mask size 8x6 does not match the video's frames \(6x8/);
+});
+
+test("an item over the size limit is a bad item, the others load", async () => {
+  const d = join(dir, "big-item");
+  mkdirSync(d, { recursive: true });
+  const base = {
+    video: "v.mp4",
+    Question: "Q <region>?",
+    type: "Basic Questions",
+    options: ["(A) x", "(B) y"],
+    Answer: "(A) x",
+    frame_idx: "0",
+  };
+  const items = [
+    { id: 0, ...base, annotation: [{ "0": seg(rect(1, 1, 4, 4)) }] },
+    { id: 1, ...base, annotation: [{ "0": seg(rect(1, 1, 4, 4)) }], note: "x".repeat(MAX_ITEM_CHARS) },
+  ];
+  writeFileSync(join(d, "VideoRefer-Bench-Q.json"), JSON.stringify(items));
+  const { samples, issues } = await videoreferQ.load(d, { checkVideos: false });
+  assert.deepEqual(
+    samples.map((s) => s.id),
+    ["0"],
+  );
+  assert.deepEqual(
+    issues.map((i) => [i.field, i.action]),
+    [["[1].", "skipped"]],
+  );
+  assert.match(issues[0].message, /over the \d+ limit/);
 });

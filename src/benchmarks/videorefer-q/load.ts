@@ -4,6 +4,8 @@ import { existsSync, readFileSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { rleProblem } from "../../masks/rle.ts";
 import { KinemaError } from "../../util/errors.ts";
+import { oversizeItem } from "../limits.ts";
+import { rejectMisfitMasks } from "../mask-frames.ts";
 import type { LoadIssue, LoadResult, ObjectMasks, Rle, Sample } from "../types.ts";
 import { gtLetter } from "./official.ts";
 
@@ -68,6 +70,7 @@ export async function loadVideoReferQ(path: string, opts: VideoReferLoadOptions 
   const issues: LoadIssue[] = [];
   const seen = new Set<string>();
   const videoKinds = new Map<string, "dir" | "file" | "missing">();
+  const itemIndex = new Map<Sample, number>();
 
   data.forEach((item: unknown, i: number) => {
     const at = (f: string) => `[${i}].${f}`;
@@ -76,6 +79,8 @@ export async function loadVideoReferQ(path: string, opts: VideoReferLoadOptions 
     const keep = (field: string, message: string, id?: string) =>
       issues.push({ file, field: at(field), id, message, action: "kept" });
     if (!item || typeof item !== "object") return skip("", "not an object");
+    const big = oversizeItem(item);
+    if (big) return skip("", big);
     const r = item as Record<string, unknown>;
     if (typeof r.id !== "number" && typeof r.id !== "string")
       return skip("id", "missing or not a number/string");
@@ -167,27 +172,35 @@ export async function loadVideoReferQ(path: string, opts: VideoReferLoadOptions 
         keep("video", `video not found under ${root} (or ${root}/videos): ${video}`, id);
     }
     seen.add(id);
-    samples.push({
-      id,
-      videoId: video,
-      video: { path: full },
-      category: r.type as string,
-      question: r.Question as string,
-      options,
-      answer,
-      masks,
-      frameIdx: Number(frameKey),
-      raw: {
-        id: r.id,
-        video,
-        Question: r.Question,
-        options: r.options,
-        Answer: r.Answer,
-        type: r.type,
-        frame_idx: r.frame_idx,
-        mode,
-      },
-    });
+    itemIndex.set(
+      samples[
+        samples.push({
+          id,
+          videoId: video,
+          video: { path: full },
+          category: r.type as string,
+          question: r.Question as string,
+          options,
+          answer,
+          masks,
+          frameIdx: Number(frameKey),
+          raw: {
+            id: r.id,
+            video,
+            Question: r.Question,
+            options: r.options,
+            Answer: r.Answer,
+            type: r.type,
+            frame_idx: r.frame_idx,
+            mode,
+          },
+        }) - 1
+      ],
+      i,
+    );
   });
-  return { samples, issues };
+  // Masks must match the frames they mark (each video's header read once).
+  return checkVideos
+    ? rejectMisfitMasks({ samples, issues }, file, (s) => `[${itemIndex.get(s)}]`)
+    : { samples, issues };
 }
