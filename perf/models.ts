@@ -1,6 +1,8 @@
 // Built-in models: per-clip vision-part latency in ONNX Runtime vs PyTorch (ratio), parameters, decoder tokens.
-// Usage: npx node perf/models.ts [--repeats 20] [--json]   (one run; medians; 1 thread on both sides; needs
-// Python+torch). --json prints {"models": [{name, method, params, vision_params, ort_ms, torch_ms}, ...]}.
+// Usage: npx node perf/models.ts [--repeats 20] [--size S] [--only a,b] [--json]   (one run; medians; 1 thread on
+// both sides; needs Python+torch). --json prints {"image_size": S|null, "models": [{name, method, params,
+// vision_params, ort_ms, torch_ms, image_size}, ...]}. --size builds every config at S px (default: each model's
+// own, 32): `--size 224 --only stab,encoder-baseline` is the paper's efficiency comparison at its input size.
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -25,6 +27,12 @@ interface BenchRow {
 const i = process.argv.indexOf("--repeats");
 const repeats = i > 0 ? Number(process.argv[i + 1]) : 20;
 const asJson = process.argv.includes("--json");
+const arg = (name: string) => {
+  const j = process.argv.indexOf(name);
+  return j > 0 ? process.argv[j + 1] : undefined;
+};
+const size = arg("--size") ? Number(arg("--size")) : undefined;
+const only = arg("--only");
 const measured: {
   name: string;
   method: string;
@@ -32,10 +40,15 @@ const measured: {
   vision_params: number;
   ort_ms: number;
   torch_ms: number;
+  image_size: number;
 }[] = [];
 const tmp = await mkdtemp(join(tmpdir(), "kinema-perf-models-"));
 try {
-  const out = await runPython("bench", ["--models", modelsDir(), "--out", tmp, "--repeats", String(repeats)]);
+  const out = await runPython("bench", [
+    ...["--models", modelsDir(), "--out", tmp, "--repeats", String(repeats)],
+    ...(size ? ["--image-size", String(size)] : []),
+    ...(only ? ["--only", only] : []),
+  ]);
   const rows = JSON.parse(out.trim().split("\n").at(-1)!) as BenchRow[];
   const table: (string | number)[][] = [
     [
@@ -75,6 +88,7 @@ try {
       vision_params: r.vision_params,
       ort_ms: ortMs,
       torch_ms: r.torch_ms,
+      image_size: r.image_size,
     });
     table.push([
       r.name,
@@ -89,10 +103,10 @@ try {
       `${(r.torch_ms / ortMs).toFixed(2)}x`,
     ]);
   }
-  if (asJson) console.log(JSON.stringify({ models: measured }));
+  if (asJson) console.log(JSON.stringify({ image_size: size ?? null, models: measured }));
   else {
     console.log(
-      `vision part per clip (frames → decoder tokens), batch 1, median of ${repeats}, 1 thread each`,
+      `vision part per clip (frames → decoder tokens), batch 1, median of ${repeats}, 1 thread each${size ? `, every config built at ${size} px` : ""}`,
     );
     console.log(textTable(table));
   }

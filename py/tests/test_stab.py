@@ -271,3 +271,22 @@ def test_builtin_weights_read_back_from_onnx_and_make_the_teacher():
         assert torch.equal(teacher.scorer.blocks[0].attn.q.weight, src.scorer.blocks[0].attn.q.weight)
     stab = STABVideoQA(STABConfig(method="stab", vocab_size=teacher.cfg.vocab_size))
     assert teacher.vision_params() >= 6 * stab.vision_params()  # the paper's size ratio (307M vs 45M) or more
+
+
+def test_bench_builds_configs_at_another_frame_size(tmp_path, capsys):
+    """perf/models.ts --size: the same architecture at 64 px (bigger patch grid), vision-only ONNX exported."""
+    import json
+    import os
+
+    from kinema_py import bench
+
+    models = os.path.join(os.path.dirname(__file__), "..", "..", "models")
+    bench.main(["--models", models, "--out", str(tmp_path), "--repeats", "1", "--image-size", "64",
+                "--only", "stab,encoder-baseline"])
+    rows = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert sorted(r["name"] for r in rows) == ["encoder-baseline", "stab"]
+    by = {r["name"]: r for r in rows}
+    assert all(r["image_size"] == 64 and os.path.exists(r["onnx"]) for r in rows)
+    # STAB's vision part has no position table, so its size does not depend on the frame size; the encoder's does
+    assert by["stab"]["vision_params"] == 11410
+    assert by["encoder-baseline"]["vision_params"] > 71376
