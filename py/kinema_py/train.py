@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import random
 import time
 from collections import defaultdict
@@ -58,14 +59,22 @@ class Encoded:
         return len(self.labels)
 
 
+def device() -> torch.device:
+    """CUDA when present (KINEMA_DEVICE=cpu forces the CPU), else the CPU."""
+    if os.environ.get("KINEMA_DEVICE", "") != "cpu" and torch.cuda.is_available():
+        return torch.device("cuda")
+    return torch.device("cpu")
+
+
 @torch.no_grad()
 def evaluate(model: VideoQAModel, data: Encoded, batch: int = 64) -> dict:
-    """Accuracy overall and per category (the argmax option vs the labelled answer)."""
+    """Accuracy overall and per category (the argmax option vs the labelled answer), and each item's pred."""
     model.eval()
+    dev = next(model.parameters()).device
     preds = []
     for i in range(0, len(data), batch):
         s = slice(i, i + batch)
-        preds.append(model(data.frames[s], data.q[s], data.opts[s]).argmax(-1))
+        preds.append(model(data.frames[s].to(dev), data.q[s].to(dev), data.opts[s].to(dev)).argmax(-1).cpu())
     pred = torch.cat(preds)
     correct = (pred == data.labels).tolist()
     per = defaultdict(list)
@@ -77,6 +86,34 @@ def evaluate(model: VideoQAModel, data: Encoded, batch: int = 64) -> dict:
         "per_category": {c: float(np.mean(v)) for c, v in sorted(per.items())},
         "pred": pred.tolist(),
     }
+
+
+def pass_through(model: VideoQAModel) -> list[str]:
+    """Initialises a warm-started compressor's own new parts so that it starts as the base's function where
+    an exact pass-through exists (study v2's fair start); returns the parts it set.
+    - kangaroo: the temporal MLP (kD -> 2D -> D, GELU) outputs the mean of its k frames' tokens exactly, since
+      GELU(x) - GELU(-x) = x: the first D hidden units compute +mean, the next D -mean, the output takes their
+      difference.
+    - te-fusion: the temporal position embedding starts at 0 (the k frames still attend to each other: no
+      weights make that the identity).
+    The Q-Former has no exact pass-through (its queries must learn where to look); it stays fresh."""
+    cfg = model.cfg
+    done = []
+    with torch.no_grad():
+        if cfg.method == "kangaroo":
+            t = model.vision.temporal
+            D, k = cfg.dim, cfg.k
+            eye = torch.eye(D)
+            mean = torch.cat([eye] * k, 1) / k  # (D, kD): the mean of the k frames' slices
+            t.fc.weight.copy_(torch.cat([mean, -mean], 0))  # (2D, kD)
+            t.fc.bias.zero_()
+            t.proj.weight.copy_(torch.cat([eye, -eye], 1))  # (D, 2D)
+            t.proj.bias.zero_()
+            done += ["vision.temporal.fc", "vision.temporal.proj"]
+        if cfg.method == "te-fusion":
+            model.vision.temporal_pos.zero_()
+            done.append("vision.temporal_pos")
+    return done
 
 
 def warm_start(model: VideoQAModel, base: dict) -> list[str]:
@@ -122,9 +159,11 @@ def train(
     seed: int = 0,
     log_every: int = 0,
     init: dict | None = None,
+    fair: bool = False,
     aux_weight: float = 0.0,
     balanced: bool = False,
     max_seconds: float | None = None,
+    on: torch.device | None = None,
 ) -> tuple[VideoQAModel, list[float]]:
     """AdamW (β2 = .95 as in the paper), linear warm-up then cosine decay, grad clip 1; returns the model and
     losses. lr 2e-3 rather than 1e-3: at 1e-3 the per-option head sat at chance for 2,000 steps on the easy set
@@ -133,6 +172,10 @@ def train(
     model = VideoQAModel(cfg)
     if init is not None:
         warm_start(model, init)
+        if fair:
+            pass_through(model)
+    dev = on or torch.device("cpu")  # callers pass train.device() to use CUDA; the model comes back on the CPU
+    model.to(dev)
     opt = torch.optim.AdamW(model.parameters(), lr=lr, betas=(0.9, 0.95), weight_decay=0.05)
     warm = max(1, steps // 20)
     sched = torch.optim.lr_scheduler.LambdaLR(
@@ -156,13 +199,14 @@ def train(
             idx = torch.cat([c[torch.randint(0, len(c), (per,), generator=gen)] for c in by_cat])
         else:
             idx = torch.randint(0, n, (min(batch, n),), generator=gen)
+        fr, q, op, y = (t[idx].to(dev) for t in (train_data.frames, train_data.q, train_data.opts, train_data.labels))
         if use_aux:
-            logits, aux = model.forward_with_aux(train_data.frames[idx], train_data.q[idx], train_data.opts[idx])
-            loss = F.cross_entropy(logits, train_data.labels[idx])
-            loss = loss + aux_weight * aux_loss(aux, train_data.frame_labels[idx], cfg.aux_classes)
+            logits, aux = model.forward_with_aux(fr, q, op)
+            loss = F.cross_entropy(logits, y)
+            loss = loss + aux_weight * aux_loss(aux, train_data.frame_labels[idx].to(dev), cfg.aux_classes)
         else:
-            logits = model(train_data.frames[idx], train_data.q[idx], train_data.opts[idx])
-            loss = F.cross_entropy(logits, train_data.labels[idx])
+            logits = model(fr, q, op)
+            loss = F.cross_entropy(logits, y)
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
@@ -172,7 +216,7 @@ def train(
         if log_every and (step % log_every == 0 or step == steps - 1):
             print(f"step {step:5d} loss {loss.item():.4f}", flush=True)
     model.eval()
-    return model, losses
+    return model.cpu(), losses
 
 
 def save_checkpoint(path: str, model: VideoQAModel, tok: Tokenizer, meta: dict) -> None:

@@ -94,3 +94,36 @@ def test_warm_start_keeps_the_base_function_on_repeated_frames(toy_shards):
     l = base_cfg.tokens_per_group
     ends = m.scorer.vis_pos[0, :l], m.scorer.vis_pos[0, -l:]
     assert torch.allclose(ends[0], base.scorer.vis_pos[0, :l]) and torch.allclose(ends[1], base.scorer.vis_pos[0, -l:])
+
+
+def test_fair_start_kangaroo_is_the_base_on_repeated_frames(toy_shards):
+    """Study v2's fair start (train.pass_through): after warm_start + pass_through, kangaroo's temporal MLP is
+    the exact mean of its k frames, so on frames repeated k times it reproduces the base's logits like the
+    averaging compressors do; te-fusion's temporal position starts at 0; the Q-Former stays fresh."""
+    from dataclasses import replace
+
+    from kinema_py.model import VideoQAModel
+    from kinema_py.train import pass_through, warm_start
+
+    tr = read_shard(toy_shards[0])
+    base_cfg, tok = config_for(tr, method="none", k=1, n_frames=2, **TINY)
+    base, _ = train(base_cfg, Encoded(tr, tok, base_cfg), steps=20, batch=8, seed=0)
+    data = Encoded(tr, tok, base_cfg)
+    frames, q, opts = data.frames[:6], data.q[:6], data.opts[:6]
+    want = base(frames, q, opts)
+    k = 4
+    m = VideoQAModel(replace(base_cfg, method="kangaroo", k=k, n_frames=2 * k)).eval()
+    warm_start(m, base.state_dict())
+    assert pass_through(m) == ["vision.temporal.fc", "vision.temporal.proj"]
+    got = m(frames.repeat_interleave(k, dim=1), q, opts)
+    assert torch.allclose(got, want, atol=1e-4), f"kangaroo: {(got - want).abs().max():.2e}"
+    # on distinct frames the temporal MLP is exactly the mean of the k frames' encoder tokens
+    x = torch.randn(3, 5, k * base_cfg.dim)
+    mean = x.view(3, 5, k, base_cfg.dim).mean(2)
+    assert torch.allclose(m.vision.temporal(x), mean, atol=1e-5)
+    te = VideoQAModel(replace(base_cfg, method="te-fusion", k=k, n_frames=2 * k))
+    warm_start(te, base.state_dict())
+    assert pass_through(te) == ["vision.temporal_pos"] and torch.count_nonzero(te.vision.temporal_pos) == 0
+    qf = VideoQAModel(replace(base_cfg, method="qformer", k=k, n_frames=2 * k))
+    warm_start(qf, base.state_dict())
+    assert pass_through(qf) == []

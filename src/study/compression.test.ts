@@ -51,7 +51,33 @@ test("kinema study compression --quick runs the whole pipeline", async () => {
   assert.equal(r.base.method, "none");
   assert.equal(r.base.k, 1);
   assert.ok(existsSync(join(out, "base.pt")));
+  // version 3: fair starts, per-item predictions, paired contrasts, chance per category
+  assert.equal(r.version, 3);
+  assert.equal(r.start, "fair");
+  assert.ok(r.base.per_category && Object.keys(r.base.per_category).length > 0);
+  assert.deepEqual(Object.keys(r.chance_per_category ?? {}).sort(), Object.keys(r.base.per_category).sort());
+  const runs = readFileSync(join(out, "runs.jsonl"), "utf8")
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l));
+  for (const run of runs) {
+    assert.match(run.correct, /^[01]+$/);
+    assert.equal(run.correct.length, r.n_test);
+    assert.ok(Math.abs([...run.correct].filter((c) => c === "1").length / r.n_test! - run.acc) < 1e-9);
+  }
+  const kangaroo = r.cells.find((c) => c.method === "kangaroo")!;
+  assert.ok(!kangaroo.fresh?.some((n) => n.startsWith("vision.temporal")), "kangaroo's MLP is a pass-through");
+  assert.ok(r.cells.find((c) => c.method === "qformer")!.fresh!.length > 0, "the Q-Former starts fresh");
+  const family = r.contrasts!.family;
+  assert.deepEqual(family.map((c) => c.b).sort(), ["kangaroo", "none", "pllava", "pre-encoder", "qformer"]);
+  for (const c of family) {
+    assert.ok(Math.abs(c.diff - (c.acc_a - c.acc_b)) < 1e-9);
+    assert.ok(c.ci95[0] <= c.diff && c.diff <= c.ci95[1]);
+    assert.ok(c.p_holm >= c.p);
+  }
+  assert.equal(r.contrasts!.main, null); // the quick grid has no fixed-N k = 16
   const md = readFileSync(join(out, "study.md"), "utf8");
+  assert.match(md, /Paired contrasts/);
   assert.match(md, /paper k=4 MotionBench/);
   assert.match(md, /te-fusion/);
 });

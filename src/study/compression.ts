@@ -11,8 +11,12 @@ export interface StudyOptions {
   /** Tiny grid and data: checks the whole pipeline in a few minutes. */
   quick?: boolean;
   out: string;
-  /** Training seeds per cell (default 3; 1 with quick). */
+  /** Training seeds per cell and base (default 5; 1 with quick). */
   seeds?: number;
+  /** Base models, each trained from its own seed (default 2; 1 with quick). */
+  bases?: number;
+  /** How cells start: `fair` (warm start + exact pass-through where one exists; default), `plain`, `scratch`. */
+  start?: "fair" | "plain" | "scratch";
   /** Questions in the training / held-out sets. */
   trainN?: number;
   testN?: number;
@@ -40,6 +44,11 @@ export interface CellSummary {
   decoder_tokens: number;
   params: number;
   seeds: number[];
+  /** Base models the cell's runs started from (version 3). */
+  bases?: number[];
+  vision_params?: number;
+  /** Parameters that started fresh (not from the base, no pass-through); ["*"] when trained from scratch. */
+  fresh?: string[];
   acc: { mean: number; std: number; n: number };
   per_category: Record<string, { mean: number; std: number; n: number }>;
 }
@@ -64,9 +73,35 @@ export interface StudyResult {
     per_category: Record<string, number>;
   };
   chance: number;
+  /** Version 3: chance per category (mean of 1/options) on the test set. */
+  chance_per_category?: Record<string, number>;
+  n_test?: number;
+  start?: string;
+  bases_planned?: number;
   runs: number;
   cells: CellSummary[];
+  /** Version 3: paired contrasts of TE Fusion against each method (py/kinema_py/study.py). */
+  contrasts?: {
+    main: (Contrast & { best_shallow: string; preregistered: string; dev_items: number }) | null;
+    family: (Contrast & { protocol: string; k: number; a: string; b: string; p_holm: number })[];
+    adjustment: string;
+    reps: number;
+  };
   paper_table4: Record<string, { k: number; MotionBench: number; MVBench: number }>;
+}
+
+/** A paired comparison: seed-averaged per-item difference (A − B) with a clip-clustered 95% interval. */
+export interface Contrast {
+  diff: number;
+  ci95: [number, number];
+  p: number;
+  n_items: number;
+  n_clusters: number;
+  acc_a: number;
+  acc_b: number;
+  mcnemar_seed0: { only_a: number; only_b: number; p: number };
+  seeds: [number, number];
+  per_category?: Record<string, { diff: number; ci95: [number, number] }>;
 }
 
 export function pythonCommand(opts: { python?: string } = {}): string {
@@ -149,10 +184,10 @@ export async function compressionStudy(o: StudyOptions): Promise<StudyResult & {
       field: "testSeed",
     });
   const preset = o.preset ?? "easy";
-  const frames = quick ? 8 : 16; // the largest N of the grid
+  const frames = quick ? 8 : 32; // the largest N of the grid (fixed-L, k = 8)
   mkdirSync(out, { recursive: true });
   const trainN = o.trainN ?? (quick ? 48 : 6000);
-  const testN = o.testN ?? (quick ? 24 : 600);
+  const testN = o.testN ?? (quick ? 24 : 3000);
   const dataDir = join(out, "data");
   const train = await dataset(
     join(dataDir, `train-${preset}-${trainSeed}-${trainN}`),
@@ -182,6 +217,8 @@ export async function compressionStudy(o: StudyOptions): Promise<StudyResult & {
   ];
   if (quick) args.push("--quick");
   if (o.seeds !== undefined) args.push("--seeds", String(o.seeds));
+  if (o.bases !== undefined) args.push("--bases", String(o.bases));
+  if (o.start !== undefined) args.push("--start", o.start);
   if (o.steps !== undefined) args.push("--steps", String(o.steps));
   if (o.baseSteps !== undefined) args.push("--base-steps", String(o.baseSteps));
   if (o.workers !== undefined) args.push("--workers", String(o.workers));
@@ -252,6 +289,29 @@ export function studyMarkdown(r: StudyResult): string {
     lines.push(
       `| ${c.protocol} | ${c.k === 1 ? "baseline k=1" : c.method} | ${rc ? pct(rc) : "—"} | ${ao ? pct(ao) : "—"} |`,
     );
+  }
+  const cs = r.contrasts;
+  if (cs) {
+    const pp = (x: number) => (x * 100).toFixed(1);
+    const row = (c: Contrast) =>
+      `${c.diff >= 0 ? "+" : ""}${pp(c.diff)} [${pp(c.ci95[0])}, ${pp(c.ci95[1])}]`;
+    lines.push("", "Paired contrasts (points, TE Fusion − method; 95% interval resampling clips):", "");
+    if (cs.main)
+      lines.push(
+        `Pre-registered main contrast (${cs.main.preregistered}): best shallow = ${cs.main.best_shallow}; ` +
+          `TE Fusion − ${cs.main.best_shallow} = ${row(cs.main)}, p = ${cs.main.p.toPrecision(2)} ` +
+          `(${cs.main.n_items} questions, ${cs.main.n_clusters} clips).`,
+        "",
+      );
+    else lines.push("Pre-registered main contrast: not measured (no fixed-N k = 16 cells in this grid).", "");
+    lines.push(
+      "| protocol | k | vs | TE Fusion | other | difference [95% CI] | p | p (Holm) |",
+      "|---|---:|---|---:|---:|---|---:|---:|",
+    );
+    for (const c of cs.family)
+      lines.push(
+        `| ${c.protocol} | ${c.k} | ${c.b} | ${pp(c.acc_a)} | ${pp(c.acc_b)} | ${row(c)} | ${c.p.toPrecision(2)} | ${c.p_holm.toPrecision(2)} |`,
+      );
   }
   return lines.join("\n");
 }

@@ -11,6 +11,8 @@ export interface StudyCliOptions {
   quick?: boolean;
   out?: string;
   seeds?: string;
+  bases?: string;
+  start?: string;
   steps?: string;
   baseSteps?: string;
   workers?: string;
@@ -34,6 +36,15 @@ const int = (v: string | undefined, field: string) => {
     throw new KinemaError("bad_spec", `--${field} must be a positive integer, got "${v}"`, { field });
   return Number(v);
 };
+
+const STARTS = ["fair", "plain", "scratch"] as const;
+function startOf(v: string | undefined): (typeof STARTS)[number] | undefined {
+  if (v !== undefined && !(STARTS as readonly string[]).includes(v))
+    throw new KinemaError("bad_spec", `--start must be one of ${STARTS.join(", ")}, got "${v}"`, {
+      field: "start",
+    });
+  return v as (typeof STARTS)[number] | undefined;
+}
 
 const PRESETS = ["easy", "motionbench", "hard"];
 function preset(v: string | undefined) {
@@ -96,6 +107,8 @@ export async function study(which: string, o: StudyCliOptions, onLine?: (l: stri
     quick: o.quick,
     out: o.out ?? (o.quick ? "results/study-quick" : "results/study-compression"),
     seeds: int(o.seeds, "seeds"),
+    bases: int(o.bases, "bases"),
+    start: startOf(o.start),
     steps: int(o.steps, "steps"),
     baseSteps: int(o.baseSteps, "base-steps"),
     workers: int(o.workers, "workers"),
@@ -118,7 +131,15 @@ export function register(program: Command): void {
     .argument("<which>", "compression | shortcuts | encoder-free")
     .option("--quick", "tiny grid and data (a few minutes): checks the pipeline end to end")
     .option("--out <dir>", "output folder (default results/study-compression, or results/study-quick)")
-    .option("--seeds <n>", "training seeds per cell (default 3; 1 with --quick)")
+    .option(
+      "--seeds <n>",
+      "training seeds per cell (compression: per base, default 5; encoder-free 1; 1 with --quick)",
+    )
+    .option("--bases <n>", "compression: base models, each from its own seed (default 2; 1 with --quick)")
+    .option(
+      "--start <s>",
+      "compression: fair (warm start + exact pass-through of new parts; default) | plain (v1 warm start) | scratch",
+    )
     .option(
       "--base-steps <n>",
       "steps of the base model (compression: none, k=1; encoder-free: the teacher) (default 4000; 1500)",
@@ -126,7 +147,7 @@ export function register(program: Command): void {
     .option("--steps <n>", "fine-tuning steps per cell (default 400; encoder-free 500)")
     .option("--workers <n>", "parallel training processes (default 2)")
     .option("--train-n <n>", "training questions (default 6000)")
-    .option("--test-n <n>", "held-out questions (default 600; encoder-free 1920)")
+    .option("--test-n <n>", "held-out questions (default: compression 3000; encoder-free 1920)")
     .option(
       "--preset <p>",
       "synthetic-world preset: easy | motionbench | hard (compression, encoder-free: easy; shortcuts: motionbench)",
