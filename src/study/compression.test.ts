@@ -66,7 +66,10 @@ test("kinema study compression --quick runs the whole pipeline", async () => {
     assert.ok(Math.abs([...run.correct].filter((c) => c === "1").length / r.n_test! - run.acc) < 1e-9);
   }
   const kangaroo = r.cells.find((c) => c.method === "kangaroo")!;
-  assert.ok(!kangaroo.fresh?.some((n) => n.startsWith("vision.temporal")), "kangaroo's MLP is a pass-through");
+  assert.ok(
+    !kangaroo.fresh?.some((n) => n.startsWith("vision.temporal")),
+    "kangaroo's MLP is a pass-through",
+  );
   assert.ok(r.cells.find((c) => c.method === "qformer")!.fresh!.length > 0, "the Q-Former starts fresh");
   const family = r.contrasts!.family;
   assert.deepEqual(family.map((c) => c.b).sort(), ["kangaroo", "none", "pllava", "pre-encoder", "qformer"]);
