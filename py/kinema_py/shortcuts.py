@@ -64,7 +64,7 @@ def chance_by_category(items: list[dict]) -> dict:
 
 def run_probe(a: argparse.Namespace, probe: str) -> dict:
     from .data import read_shard
-    from .train import Encoded, config_for, evaluate, train
+    from .train import Encoded, config_for, device, evaluate, train
 
     tr, te = read_shard(a.train), read_shard(a.test)
     aux = probe == "ordered" and a.aux > 0 and all("frame_labels" in it for it in tr.items)
@@ -99,10 +99,12 @@ def run_probe(a: argparse.Namespace, probe: str) -> dict:
         aux_weight=a.aux if aux else 0.0,
         balanced=a.balanced,
         max_seconds=a.max_seconds,
+        on=device(),
     )
     r = evaluate(model, dte)
     return {
         "probe": probe,
+        "device": str(device()),
         "acc": r["acc"],
         "n": r["n"],
         "per_category": r["per_category"],
