@@ -94,7 +94,8 @@ class Attention(nn.Module):
         h = self.heads
         q = self.q(x).view(B, T, h, C // h).transpose(1, 2)  # (B, h, T, C/h)
         k, v = self.kv(ctx).view(B, S, 2, h, C // h).permute(2, 0, 3, 1, 4)  # each (B, h, S, C/h)
-        att = (q @ k.transpose(-2, -1)) / math.sqrt(C // h)  # (B, h, T, S)
+        # scale q (B, h, T, C/h), not the (B, h, T, S) scores: the same product, T*S/(T*C/h) times fewer divisions
+        att = (q * (1.0 / math.sqrt(C // h))) @ k.transpose(-2, -1)  # (B, h, T, S)
         if bias is not None:
             att = att + bias  # bias (B, 1, 1, S): 0 for real keys, NEG for padding
         y = att.softmax(-1) @ v  # (B, h, T, C/h)
