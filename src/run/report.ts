@@ -206,7 +206,34 @@ const fmt = (x: number | null | undefined) => (x === null || x === undefined ? "
 /** The line under a Table-3-style table: unit and the MotionBench abbreviations spelled out. */
 export function table3Legend(summaries: EvalSummary[]): string {
   const isMb = summaries.every((s) => s.benchmark === "motionbench" || s.benchmark === "synth");
-  return `accuracy in %${isMb ? `; ${MOTIONBENCH_COLUMNS.map(([c, a]) => `${a} ${c}`).join(", ")}` : ""}`;
+  const unit = `accuracy in %${isMb ? `; ${MOTIONBENCH_COLUMNS.map(([c, a]) => `${a} ${c}`).join(", ")}` : ""}`;
+  return [unit, sizeLine(summaries)].filter(Boolean).join("\n");
+}
+
+/** How many questions each average is over, and how wide the 95% intervals are at that n. */
+function sizeLine(summaries: EvalSummary[]): string {
+  const part = (name: string, cells: ({ n: number; ci95: [number, number] | null } | null | undefined)[]) => {
+    const got = cells.filter((c): c is { n: number; ci95: [number, number] | null } => !!c && c.n > 0);
+    if (!got.length) return "";
+    const ns = [...new Set(got.map((c) => c.n))].sort((a, b) => a - b);
+    const half = got.filter((c) => c.ci95).map((c) => (100 * (c.ci95![1] - c.ci95![0])) / 2);
+    const n = ns.length === 1 ? `${ns[0]}` : `${ns[0]}–${ns.at(-1)}`;
+    const w = half.length
+      ? `, 95% interval ±${Math.min(...half).toFixed(1)}${half.length > 1 ? `–${Math.max(...half).toFixed(1)}` : ""} points`
+      : "";
+    return `${name} over ${n} questions${w}`;
+  };
+  const parts = [
+    part(
+      "Dev AVG",
+      summaries.map((s) => s.overall),
+    ),
+    part(
+      "Test AVG",
+      summaries.map((s) => s.test),
+    ),
+  ].filter(Boolean);
+  return parts.length ? `n: ${parts.join("; ")} (per model and category: kinema show RUN)` : "";
 }
 
 /** Rows in MotionBench Table 3's layout (header first); other benchmarks get one column per category. */
