@@ -22,7 +22,10 @@ test("kinema start prints the Table-3 table and reuses the set on a second run",
     assert.ok(existsSync(join(tmp, "data", "answers.json")));
     assert.match(r.stdout, /\(generated now\)/);
     // n and interval widths under the table (the averages are over few questions: say so)
-    assert.match(r.stdout, /^n: Dev AVG over \d+ questions, 95% interval ±\d+\.\d(–\d+\.\d)? points; Test AVG over \d+ questions/m);
+    assert.match(
+      r.stdout,
+      /^n: Dev AVG over \d+ questions, 95% interval ±\d+\.\d(–\d+\.\d)? points; Test AVG over \d+ questions/m,
+    );
     assert.ok(existsSync(join(tmp, "data", "video_info.meta.jsonl")));
     const again = spawnSync(process.execPath, args, { cwd: tmp, env, encoding: "utf8", timeout: 240_000 });
     assert.equal(again.status, 0, again.stderr);
