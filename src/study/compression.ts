@@ -174,47 +174,52 @@ export async function dataset(
   return shard;
 }
 
-export async function compressionStudy(o: StudyOptions): Promise<StudyResult & { files: string[] }> {
-  const quick = o.quick ?? false;
-  const out = resolve(o.out);
-  const trainSeed = o.trainSeed ?? 4001;
-  const testSeed = o.testSeed ?? 5005;
-  if (trainSeed === testSeed)
+/**
+ * The two synthetic sets of a study (train and an unseen test seed) with their shards under OUT/data, and the
+ * trainer's common arguments naming them and how they were made.
+ */
+export async function studySets(o: {
+  out: string;
+  trainSeed: number;
+  testSeed: number;
+  preset: string;
+  trainN: number;
+  testN: number;
+  frames: number;
+}): Promise<{ train: string; test: string; args: string[] }> {
+  if (o.trainSeed === o.testSeed)
     throw new KinemaError("bad_spec", "the test set must come from another synthetic-world seed", {
       field: "testSeed",
     });
-  const preset = o.preset ?? "easy";
-  const frames = quick ? 8 : 32; // the largest N of the grid (fixed-L, k = 8)
-  mkdirSync(out, { recursive: true });
-  const trainN = o.trainN ?? (quick ? 48 : 6000);
-  const testN = o.testN ?? (quick ? 24 : 3000);
-  const dataDir = join(out, "data");
-  const train = await dataset(
-    join(dataDir, `train-${preset}-${trainSeed}-${trainN}`),
-    trainN,
-    trainSeed,
-    preset,
-    frames,
-  );
-  const test = await dataset(
-    join(dataDir, `test-${preset}-${testSeed}-${testN}`),
-    testN,
-    testSeed,
-    preset,
-    frames,
-  );
-  const args = [
-    "--train",
+  mkdirSync(o.out, { recursive: true });
+  const dataDir = join(o.out, "data");
+  const made = (what: string, n: number, seed: number) =>
+    dataset(join(dataDir, `${what}-${o.preset}-${seed}-${n}`), n, seed, o.preset, o.frames);
+  const train = await made("train", o.trainN, o.trainSeed);
+  const test = await made("test", o.testN, o.testSeed);
+  const source = (n: number, seed: number) => `kinema synth --preset ${o.preset} --n ${n} --seed ${seed}`;
+  return {
     train,
-    "--test",
     test,
-    "--out",
+    args: [
+      ...["--train", train, "--test", test, "--out", o.out],
+      ...["--train-source", source(o.trainN, o.trainSeed), "--test-source", source(o.testN, o.testSeed)],
+    ],
+  };
+}
+
+export async function compressionStudy(o: StudyOptions): Promise<StudyResult & { files: string[] }> {
+  const quick = o.quick ?? false;
+  const out = resolve(o.out);
+  const { args } = await studySets({
     out,
-    "--train-source",
-    `kinema synth --preset ${preset} --n ${trainN} --seed ${trainSeed}`,
-    "--test-source",
-    `kinema synth --preset ${preset} --n ${testN} --seed ${testSeed}`,
-  ];
+    trainSeed: o.trainSeed ?? 4001,
+    testSeed: o.testSeed ?? 5005,
+    preset: o.preset ?? "easy",
+    trainN: o.trainN ?? (quick ? 48 : 6000),
+    testN: o.testN ?? (quick ? 24 : 3000),
+    frames: quick ? 8 : 32, // the largest N of the grid (fixed-L, k = 8)
+  });
   if (quick) args.push("--quick");
   if (o.seeds !== undefined) args.push("--seeds", String(o.seeds));
   if (o.bases !== undefined) args.push("--bases", String(o.bases));

@@ -1,10 +1,10 @@
 // The encoder-free study (Video-Panda, seed 003): synthetic train/test sets → shards → teacher + STAB ablation
 // cells in PyTorch (py/kinema_py/stab_study.py) → JSON and a Markdown table beside the paper's Tables 4, 5, 9.
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { modelsDir } from "../models/builtin.ts";
 import { KinemaError } from "../util/errors.ts";
-import { dataset, runPython } from "./compression.ts";
+import { runPython, studySets } from "./compression.ts";
 
 export interface EncoderFreeOptions {
   /** Tiny models and data: checks the whole pipeline in under a minute. */
@@ -77,45 +77,16 @@ export async function encoderFreeStudy(
 ): Promise<EncoderFreeResult & { files: string[] }> {
   const quick = o.quick ?? false;
   const out = resolve(o.out);
-  const trainSeed = o.trainSeed ?? 4001;
-  // the README's unseen evaluation seed for the built-ins, with at least 1,200 questions
-  const testSeed = o.testSeed ?? 8008;
-  if (trainSeed === testSeed)
-    throw new KinemaError("bad_spec", "the test set must come from another synthetic-world seed", {
-      field: "testSeed",
-    });
-  const preset = o.preset ?? "easy";
-  const frames = quick ? 8 : 16;
-  mkdirSync(out, { recursive: true });
-  const trainN = o.trainN ?? (quick ? 48 : 6000);
-  const testN = o.testN ?? (quick ? 24 : 1920);
-  const dataDir = join(out, "data");
-  const train = await dataset(
-    join(dataDir, `train-${preset}-${trainSeed}-${trainN}`),
-    trainN,
-    trainSeed,
-    preset,
-    frames,
-  );
-  const test = await dataset(
-    join(dataDir, `test-${preset}-${testSeed}-${testN}`),
-    testN,
-    testSeed,
-    preset,
-    frames,
-  );
-  const args = [
-    "--train",
-    train,
-    "--test",
-    test,
-    "--out",
+  const { args } = await studySets({
     out,
-    "--train-source",
-    `kinema synth --preset ${preset} --n ${trainN} --seed ${trainSeed}`,
-    "--test-source",
-    `kinema synth --preset ${preset} --n ${testN} --seed ${testSeed}`,
-  ];
+    trainSeed: o.trainSeed ?? 4001,
+    // the README's unseen evaluation seed for the built-ins, with at least 1,200 questions
+    testSeed: o.testSeed ?? 8008,
+    preset: o.preset ?? "easy",
+    trainN: o.trainN ?? (quick ? 48 : 6000),
+    testN: o.testN ?? (quick ? 24 : 1920),
+    frames: quick ? 8 : 16,
+  });
   if (quick) args.push("--quick");
   if (o.seeds !== undefined) args.push("--seeds", String(o.seeds));
   if (o.steps !== undefined) args.push("--steps", String(o.steps));
