@@ -99,7 +99,8 @@ test("eval end to end: scripted failures give exact counts", async () => {
         "--backoff-ms",
         "5",
       ],
-      ...["--timeout-ms", "500", "--run-dir", join(tmp, "runs1"), "--json"],
+      // 1.5 s: long enough that a loaded machine does not time out the 429 reply (its Retry-After is then lost)
+      ...["--timeout-ms", "1500", "--run-dir", join(tmp, "runs1"), "--json"],
     ];
     const r = await kinema(args, { OPENAI_API_KEY: "sk-e2e-secret" }).done;
     assert.equal(r.code, 0, r.stderr);
