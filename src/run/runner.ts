@@ -123,6 +123,10 @@ export interface EvalOptions {
   onLoadIssues?: (issues: LoadIssue[]) => void;
   /** `kinema audit`: rearranges the planned frames (src/run/perturb.ts); part of the run's identity. */
   framePerturbation?: FramePerturbation;
+  /** `--shard i/N`: only every N-th sample from the i-th (0-based) in the benchmark's order; part of the identity. */
+  shard?: Shard;
+  /** `redis://HOST:PORT[/DB]`: enqueue the samples for `kinema worker`s instead of asking here (src/queue). */
+  queue?: string;
 }
 
 export interface EvalResult {
@@ -145,6 +149,61 @@ export interface EvalResult {
   reasked: number;
   /** Model requests answered in this invocation, and the token usage the server reported for them. */
   tokens: TokenTotals;
+}
+
+/** A static shard: samples whose position in the benchmark's order is index modulo count. */
+export interface Shard {
+  index: number;
+  count: number;
+}
+
+/** Parses `i/N` (0 ≤ i < N). */
+export function parseShard(text: string): Shard {
+  const m = /^(\d+)\/(\d+)$/.exec(text.trim());
+  const index = m ? Number(m[1]) : Number.NaN;
+  const count = m ? Number(m[2]) : Number.NaN;
+  if (!m || !(count >= 1) || !(index < count))
+    throw new KinemaError("bad_spec", `--shard must be i/N with 0 ≤ i < N (e.g. 0/4), got "${text}"`, {
+      field: "shard",
+    });
+  return { index, count };
+}
+
+/** The config fields that make a run's identity (same identity → the same run continues). */
+export const IDENTITY_KEYS = [
+  "benchmark",
+  "benchPath",
+  "benchHash",
+  "model",
+  "describe",
+  "params",
+  "frames",
+  "benchOptions",
+  "answers",
+  "size",
+  "fit",
+  "prompt",
+  "promptHash",
+  "parse",
+  "framePerturbation",
+  "shard",
+] as const;
+
+/** A run's id from its benchmark, model, perturbation, shard and identity hash. */
+export function runIdOf(
+  benchmark: string,
+  model: string,
+  configHash: string,
+  extra: { perturbation?: { kind: string } | null; shard?: string | null } = {},
+): string {
+  const p = extra.perturbation ? `${extra.perturbation.kind}-` : "";
+  const sh = extra.shard ? `shard${extra.shard.replace("/", "of")}-` : "";
+  return `${slug(benchmark)}-${slug(model)}-${p}${sh}${configHash.slice(0, 10)}`;
+}
+
+/** sha256 of a run identity (the runs table's config_hash). */
+export function identityHash(identity: Record<string, unknown>): string {
+  return sha(canonicalJson(identity));
 }
 
 const sha = (s: string) => createHash("sha256").update(s).digest("hex");
@@ -208,6 +267,7 @@ async function evaluate(o: EvalOptions, deps: EvalDeps, store: Store): Promise<E
       maxTokens: c.params?.maxTokens,
       seed: c.params?.seed,
       framePerturbation: c.framePerturbation ?? undefined,
+      shard: c.shard ? parseShard(String(c.shard)) : undefined,
       modelOptions: { ...c.modelOptions, headers: o.modelOptions?.headers, env: o.modelOptions?.env },
     };
   }
@@ -256,6 +316,13 @@ async function evaluate(o: EvalOptions, deps: EvalDeps, store: Store): Promise<E
   if (issues.length) o.onLoadIssues?.(issues);
   let samples = loaded.samples;
   if (o.limit !== undefined) samples = samples.slice(0, o.limit);
+  const shard = o.shard ? `${o.shard.index}/${o.shard.count}` : undefined;
+  // The prompt hash is taken on the first sample before sharding, so shards share the whole run's identity.
+  const probe = samples[0] ?? loaded.samples[0];
+  if (o.shard) {
+    const { index, count } = o.shard;
+    samples = samples.filter((_, i) => i % count === index);
+  }
 
   const judgeProtocol = samples.find((s) => s.scoring?.judge)?.scoring?.judge;
   if (o.judge && !judgeProtocol)
@@ -301,7 +368,6 @@ async function evaluate(o: EvalOptions, deps: EvalDeps, store: Store): Promise<E
       seed: o.seed,
     };
     const describe = adapter.describe();
-    const probe = samples[0] ?? loaded.samples[0];
     const promptHash = probe
       ? (bench.promptHash?.(probe, preset) ?? sha(canonicalJson(bench.prompt(probe, preset))).slice(0, 16))
       : null;
@@ -324,8 +390,9 @@ async function evaluate(o: EvalOptions, deps: EvalDeps, store: Store): Promise<E
       promptHash,
       parse: parseMode ?? null,
       framePerturbation: perturbation,
+      shard,
     };
-    const configHash = sha(canonicalJson(identity));
+    const configHash = identityHash(identity);
     const config = {
       ...identity,
       benchSpec,
@@ -345,7 +412,7 @@ async function evaluate(o: EvalOptions, deps: EvalDeps, store: Store): Promise<E
     const continued = Boolean(run);
     if (!run)
       run = store.createRun({
-        id: `${slug(rb.name)}-${slug(adapter.spec)}-${perturbation ? `${perturbation.kind}-` : ""}${configHash.slice(0, 10)}`,
+        id: runIdOf(rb.name, adapter.spec, configHash, { perturbation, shard }),
         configHash,
         benchmark: rb.name,
         benchSpec,
@@ -390,8 +457,9 @@ async function evaluate(o: EvalOptions, deps: EvalDeps, store: Store): Promise<E
     const runSignal = o.signal ?? new AbortController().signal;
     if (todo.length && o.preflight !== false)
       try {
+        // With --queue the workers talk to their own model servers: only the judge is checked here.
         for (const [a, role] of [
-          [adapter, "model"],
+          [o.queue ? undefined : adapter, "model"],
           [judgeAdapter, "judge"],
         ] as const) {
           await a?.preflight?.(role, runSignal, (w) => o.notice?.(`warning: ${w}`));
@@ -512,8 +580,42 @@ async function evaluate(o: EvalOptions, deps: EvalDeps, store: Store): Promise<E
         progress?.update(counts);
       }
     };
-    pump();
-    await Promise.all(Array.from({ length: Math.min(concurrency, Math.max(1, todo.length)) }, worker));
+    if (o.queue) {
+      // Scale-out: the same plan as one job per sample on Redis; `kinema worker`s answer, results land here.
+      const { dispatchToQueue } = await import("../queue/coordinator.ts");
+      const q = await dispatchToQueue({
+        queue: o.queue,
+        runId,
+        template: {
+          v: 1,
+          runId,
+          bench: { name: rb.name, path: rb.path, options: benchOptions },
+          model: adapter.spec,
+          modelOptions: storableModelOptions as Record<string, unknown>,
+          describe,
+          frames,
+          preset,
+          parseMode,
+          params,
+          size: o.size,
+          fit: o.fit,
+          perturbation,
+          policy,
+          timeoutMs,
+        },
+        todo,
+        store,
+        counts,
+        tokens,
+        progress,
+        signal: runSignal,
+      });
+      asked += q.collected;
+      requested += q.requested;
+    } else {
+      pump();
+      await Promise.all(Array.from({ length: Math.min(concurrency, Math.max(1, todo.length)) }, worker));
+    }
     progress?.finish(counts);
 
     // Judging follows the answers: every answered sample not yet judged by this judge (this invocation's
