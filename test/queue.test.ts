@@ -264,3 +264,46 @@ test("a job that fails on every worker (the run's API key missing there) is reco
     st.close();
   }
 });
+
+test("a 429 with Retry-After seen by one worker pauses every worker for that long", async () => {
+  const bench = makeMotionBenchFixture(
+    join(tmp, "mb4"),
+    Array.from({ length: 40 }, (_, i) => ({ uid: `r${i}`, text: `r${i}`, answer: "A" })),
+    1,
+  );
+  let first = true;
+  const s429 = await startLoopbackServer({
+    latencyMs: 100,
+    script: () => {
+      if (!first) return reply.answer("A");
+      first = false;
+      return reply.status(429, "3");
+    },
+  });
+  try {
+    const args = ["worker", "--queue", redis.url, "--concurrency", "1"];
+    const ws = [kinema(args), kinema(args)];
+    await until("workers ready", () => ws.every((w) => /worker ready/.test(w.out())));
+    const r = await kinema([
+      ...["eval", "--bench", `motionbench:${bench}`, "--model", "openai:loop", "--frames", "none"],
+      ...["--base-url", s429.url, "--run-dir", join(tmp, "runs-429"), "--queue", redis.url],
+      ...["--no-progress", "--json"],
+    ]).done;
+    for (const w of ws) w.child.kill("SIGTERM");
+    await Promise.all(ws.map((w) => w.done));
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(JSON.parse(r.stdout).counts.ok, 40);
+    // Only a request already on its way when the 429 came may follow it at once; then nobody asks for
+    // the Retry-After (3 s). Without the shared pause the other worker asks about every 100 ms.
+    const t429 = s429.requests[0].at;
+    const inPause = s429.requests.filter((q) => q.at > t429 + 1000 && q.at < t429 + 2700);
+    assert.deepEqual(
+      inPause.map((q) => q.text),
+      [],
+      "no worker sends during another worker's Retry-After",
+    );
+    assert.ok(s429.requests.length >= 41);
+  } finally {
+    await s429.close();
+  }
+});

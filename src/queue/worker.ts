@@ -208,7 +208,9 @@ export async function runWorker(o: WorkerOptions): Promise<{ processed: number }
     lockDuration: stallMs,
     stalledInterval: stallMs,
     maxStalledCount: o.maxStalled ?? DEFAULT_MAX_STALLED,
-    ...(o.rate ? { limiter: rateLimiter(o.rate) } : {}),
+    // Always a limiter: BullMQ honours a queue-wide pause (queue.rateLimit, set on any worker's 429) only for
+    // workers that have one; without --rate it is too high to ever bind.
+    limiter: o.rate ? rateLimiter(o.rate) : { max: 1_000_000_000, duration: 1000 },
   });
   worker.on("error", () => {}); // connection hiccups are retried by ioredis; jobs are not lost
   await worker.waitUntilReady();
