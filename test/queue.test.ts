@@ -307,3 +307,65 @@ test("a 429 with Retry-After seen by one worker pauses every worker for that lon
     await s429.close();
   }
 });
+
+test("kinema audit through the queue: the worker decodes from its own copy (--bench-root); same runs, rows and numbers", async () => {
+  const bench = makeMotionBenchFixture(
+    join(tmp, "mb5"),
+    Array.from({ length: 8 }, (_, i) => ({
+      uid: `a${i}`,
+      text: `a${i} gt=${"ABCD"[i % 4]}`,
+      answer: "ABCD"[i % 4],
+      video: i % 2,
+    })),
+    2,
+  );
+  // Right with both frames; "D" with one, "B" with none: conditions that score differently.
+  const srv = await startLoopbackServer({
+    script: (q) => reply.answer(q.images === 2 ? /gt=([A-D])/.exec(q.text)![1] : q.images === 1 ? "D" : "B"),
+  });
+  const { runAudit } = await import("../src/audit/index.ts");
+  const { openStore } = await import("../src/store/index.ts");
+  const opts = {
+    bench: `motionbench:${bench}`,
+    model: "openai:loop",
+    frames: "uniform:2",
+    conditions: ["ordered", "first", "none"] as ("ordered" | "first" | "none")[],
+    modelOptions: { baseUrl: srv.url, env: { OPENAI_API_KEY: "sk" } },
+  };
+  const rows = (dir: string, run: string) => {
+    const st = openStore(dir);
+    try {
+      return st.samples(run).map((x) => [x.sampleId, x.requestKey, x.frameIndices, x.parsed, x.correct]);
+    } finally {
+      st.close();
+    }
+  };
+  try {
+    const local = await runAudit({ ...opts, runDir: join(tmp, "audit-local") }, defaultDeps);
+    const asked = srv.requests.length;
+    // The worker reads its own copy (--bench-root); the coordinator's clips are spoiled, so reading them fails.
+    const { cpSync, writeFileSync } = await import("node:fs");
+    const copy = join(tmp, "mb5-copy");
+    cpSync(bench, copy, { recursive: true });
+    for (const v of ["v0.mp4", "v1.mp4"]) writeFileSync(join(bench, "videos", v), "not a video");
+    const w = kinema(["worker", "--queue", redis.url, "--bench-root", copy, "--quiet"]);
+    let queued: Awaited<ReturnType<typeof runAudit>>;
+    try {
+      queued = await runAudit({ ...opts, runDir: join(tmp, "audit-queue"), queue: redis.url }, defaultDeps);
+    } finally {
+      w.child.kill("SIGTERM");
+      await w.done;
+    }
+    assert.equal(srv.requests.length - asked, 24, "8 questions × 3 conditions, each asked once");
+    for (const k of opts.conditions) {
+      const a = local.conditions[k]!;
+      const b = queued.conditions[k]!;
+      assert.equal(b.run, a.run);
+      assert.deepEqual([b.acc, b.counts, b.retained], [a.acc, a.counts, a.retained]);
+      assert.deepEqual(rows(join(tmp, "audit-queue"), b.run), rows(join(tmp, "audit-local"), a.run));
+    }
+    assert.equal(queued.conditions.ordered!.acc, 1);
+  } finally {
+    await srv.close();
+  }
+});
