@@ -369,3 +369,65 @@ test("kinema audit through the queue: the worker decodes from its own copy (--be
     await srv.close();
   }
 });
+
+test("a judged benchmark through the queue: answers from the workers, judgements by the coordinator, same judged summary", async () => {
+  const anet = join(tmp, "anet");
+  const { mkdirSync, writeFileSync } = await import("node:fs");
+  mkdirSync(join(anet, "videos"), { recursive: true });
+  makeMotionBenchFixture(join(tmp, "anet-src"), [{ uid: "x", text: "x", answer: "A" }], 1);
+  const { cpSync } = await import("node:fs");
+  for (const n of ["a1", "a2"])
+    cpSync(join(tmp, "anet-src", "videos", "v0.mp4"), join(anet, "videos", `v_${n}.mp4`));
+  const QA = [
+    ["what is shown in j1", "a dog"],
+    ["what colour in j2", "red"],
+    ["how many in j3", "two"],
+    ["who is in j4", "a man"],
+  ];
+  writeFileSync(
+    join(anet, "test_q.json"),
+    JSON.stringify(
+      QA.map(([q], i) => ({ video_name: ["a1", "a2"][i % 2], question: q, question_id: `j${i}` })),
+    ),
+  );
+  writeFileSync(
+    join(anet, "test_a.json"),
+    JSON.stringify(QA.map(([, a], i) => ({ answer: a, type: i % 2, question_id: `j${i}` }))),
+  );
+  const model = await startLoopbackServer({
+    script: (q) => reply.answer(/j1|j3/.test(q.text) ? "a dog" : "red"),
+  });
+  const judge = await startLoopbackServer({
+    script: (q) =>
+      reply.answer(
+        /Predicted Answer: a dog/.test(q.text) ? "{'pred': 'yes', 'score': 4}" : "{'pred': 'no', 'score': 1}",
+      ),
+  });
+  const opts = {
+    bench: `activitynet-qa:${anet}`,
+    model: "openai:loop",
+    frames: "uniform:2",
+    modelOptions: { baseUrl: model.url, env: { OPENAI_API_KEY: "sk" } },
+    judge: { spec: "openai:judge", baseUrl: judge.url },
+  };
+  try {
+    const local = await runEval({ ...opts, runDir: join(tmp, "judged-local") }, defaultDeps);
+    const modelAsked = model.requests.length;
+    const w = kinema(["worker", "--queue", redis.url, "--base-url", model.url, "--quiet"]);
+    let queued: Awaited<ReturnType<typeof runEval>>;
+    try {
+      queued = await runEval({ ...opts, runDir: join(tmp, "judged-queue"), queue: redis.url }, defaultDeps);
+    } finally {
+      w.child.kill("SIGTERM");
+      await w.done;
+    }
+    assert.equal(model.requests.length - modelAsked, 4, "the workers answered every question once");
+    assert.equal(queued.run.id, local.run.id);
+    assert.ok(local.summary.judged, "the local run was judged");
+    assert.deepEqual(queued.summary.judged, local.summary.judged);
+    assert.deepEqual(queued.tokens, local.tokens, "token totals as in a one-process run");
+  } finally {
+    await model.close();
+    await judge.close();
+  }
+});
