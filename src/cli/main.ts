@@ -11,6 +11,7 @@ import * as doctor from "./commands/doctor.ts";
 import * as evalCmd from "./commands/eval.ts";
 import * as frames from "./commands/frames.ts";
 import * as judgeCmd from "./commands/judge.ts";
+import * as mergeCmd from "./commands/merge.ts";
 import * as modelsCmd from "./commands/models.ts";
 import * as report from "./commands/report.ts";
 import * as runs from "./commands/runs.ts";
@@ -23,6 +24,7 @@ import * as studyCmd from "./commands/study.ts";
 import * as submit from "./commands/submit.ts";
 import * as sweep from "./commands/sweep.ts";
 import * as synthCmd from "./commands/synth.ts";
+import * as workerCmd from "./commands/worker.ts";
 
 /** Each command module exports `register(program)`. Add new commands here. */
 const COMMANDS: { register(p: Command): void }[] = [
@@ -47,6 +49,8 @@ const COMMANDS: { register(p: Command): void }[] = [
   judgeCmd,
   benchmarksCmd,
   audit,
+  workerCmd,
+  mergeCmd,
 ];
 
 export function buildProgram(): Command {

@@ -1,7 +1,7 @@
 // Commander argument parsers shared by the commands: a bad value is commander's own usage error.
 import { type Command, InvalidArgumentError, Option } from "commander";
 import { BENCH_D_AGGREGATES } from "../judge/aggregate.ts";
-import type { EvalOptions } from "../run/runner.ts";
+import { type EvalOptions, parseShard, type Shard } from "../run/runner.ts";
 
 /** An integer option ≥ min. */
 export const int =
@@ -18,6 +18,15 @@ export const num = (name: string) => (v: string) => {
   const n = Number(v);
   if (v.trim() === "" || !Number.isFinite(n)) throw new InvalidArgumentError(`${name} must be a number`);
   return n;
+};
+
+/** `--shard i/N` as a Shard (0 ≤ i < N). */
+export const shardArg = (v: string): Shard => {
+  try {
+    return parseShard(v);
+  } catch (e) {
+    throw new InvalidArgumentError((e as Error).message);
+  }
 };
 
 /** A repeatable `Name: value` HTTP header option, collected into one record. */
@@ -67,6 +76,8 @@ const SHARED_RUN_KEYS = [
   "seed",
   "timeoutMs",
   "retries",
+  "queue",
+  "shard",
 ] as const;
 export type SharedRunOptions = Pick<EvalOptions, (typeof SHARED_RUN_KEYS)[number]>;
 

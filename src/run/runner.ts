@@ -5,18 +5,11 @@ import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "
 import { join, resolve as resolvePath } from "node:path";
 import pkg from "../../package.json" with { type: "json" };
 import { applyTestAnswers, parseAnswers } from "../benchmarks/answers.ts";
-import type { Benchmark, ClipInfo, LoadIssue, PromptContext, Sample } from "../benchmarks/types.ts";
+import type { Benchmark, ClipInfo, LoadIssue, Sample } from "../benchmarks/types.ts";
 import { type AdapterOptions, createAdapter } from "../models/index.ts";
-import type {
-  ChatMessage,
-  GenerationParams,
-  ModelAdapter,
-  ModelImage,
-  ModelResponse,
-  RgbFrames,
-} from "../models/types.ts";
+import type { GenerationParams, ModelAdapter, RgbFrames } from "../models/types.ts";
 import { openStore, type RunRow, type Store } from "../store/index.ts";
-import { errorRecord, isKinemaError, KinemaError } from "../util/errors.ts";
+import { KinemaError } from "../util/errors.ts";
 import { acquireLock, runLockPath } from "../util/lock.ts";
 import {
   captionSummary,
@@ -27,10 +20,29 @@ import {
   type RunJudgeOptions,
 } from "./judging.ts";
 import { createLimiter } from "./limiter.ts";
-import { type FramePerturbation, normalizePerturbation, perturbFrames } from "./perturb.ts";
+import { type FramePerturbation, normalizePerturbation } from "./perturb.ts";
 import { createProgress, type Progress, type ProgressCounts } from "./progress.ts";
 import { type EvalSummary, summarizeRun, writeRunOutputs } from "./report.ts";
-import { backoffMs, DEFAULT_RETRY, isRetryable, type RetryPolicy, sleep } from "./retry.ts";
+import { DEFAULT_RETRY, type RetryPolicy } from "./retry.ts";
+import {
+  addTokens,
+  askSample,
+  canonicalJson,
+  type ExecContext,
+  type FrameLoader,
+  failedResult,
+  type Prepared,
+  prepareSample,
+  type TokenTotals,
+} from "./sample-exec.ts";
+
+export {
+  canonicalJson,
+  evenPick,
+  type FrameLoader,
+  sentDigest,
+  type TokenTotals,
+} from "./sample-exec.ts";
 
 /** A benchmark resolved from a spec such as `motionbench:PATH`. */
 export interface ResolvedBenchmark {
@@ -45,19 +57,6 @@ export interface ResolvedBenchmark {
 
 /** The optional per-sample frame hooks; they now live in the Benchmark contract (src/benchmarks/types.ts). */
 export type BenchmarkHooks = Pick<Benchmark, "framesFor" | "markFrames">;
-
-/** The frame decoder's contract (src/video: loadFrames). */
-export type FrameLoader = (
-  ref: Sample["video"],
-  spec: string,
-  opts: { size?: number; fit?: string; cache?: boolean; images?: "jpeg" | "png" | false },
-) => Promise<{
-  indices: number[];
-  images?: Buffer[];
-  rgb?: RgbFrames;
-  timestamps?: number[];
-  meta?: { fpsValue: number };
-}>;
 
 export interface EvalDeps {
   resolveBenchmark(spec: string): Promise<ResolvedBenchmark>;
@@ -124,6 +123,10 @@ export interface EvalOptions {
   onLoadIssues?: (issues: LoadIssue[]) => void;
   /** `kinema audit`: rearranges the planned frames (src/run/perturb.ts); part of the run's identity. */
   framePerturbation?: FramePerturbation;
+  /** `--shard i/N`: only every N-th sample from the i-th (0-based) in the benchmark's order; part of the identity. */
+  shard?: Shard;
+  /** `redis://HOST:PORT[/DB]`: enqueue the samples for `kinema worker`s instead of asking here (src/queue). */
+  queue?: string;
 }
 
 export interface EvalResult {
@@ -148,29 +151,62 @@ export interface EvalResult {
   tokens: TokenTotals;
 }
 
-/** Token usage summed over this invocation's answered requests, as the server reported it (OpenAI `usage`). */
-export interface TokenTotals {
-  /** Answers that came from the model (not the cache). */
-  requests: number;
-  /** Of those, how many carried a usage record. */
-  reported: number;
-  promptTokens: number;
-  completionTokens: number;
+/** A static shard: samples whose position in the benchmark's order is index modulo count. */
+export interface Shard {
+  index: number;
+  count: number;
+}
+
+/** Parses `i/N` (0 ≤ i < N). */
+export function parseShard(text: string): Shard {
+  const m = /^(\d+)\/(\d+)$/.exec(text.trim());
+  const index = m ? Number(m[1]) : Number.NaN;
+  const count = m ? Number(m[2]) : Number.NaN;
+  if (!m || !(count >= 1) || !(index < count))
+    throw new KinemaError("bad_spec", `--shard must be i/N with 0 ≤ i < N (e.g. 0/4), got "${text}"`, {
+      field: "shard",
+    });
+  return { index, count };
+}
+
+/** The config fields that make a run's identity (same identity → the same run continues). */
+export const IDENTITY_KEYS = [
+  "benchmark",
+  "benchPath",
+  "benchHash",
+  "model",
+  "describe",
+  "params",
+  "frames",
+  "benchOptions",
+  "answers",
+  "size",
+  "fit",
+  "prompt",
+  "promptHash",
+  "parse",
+  "framePerturbation",
+  "shard",
+] as const;
+
+/** A run's id from its benchmark, model, perturbation, shard and identity hash. */
+export function runIdOf(
+  benchmark: string,
+  model: string,
+  configHash: string,
+  extra: { perturbation?: { kind: string } | null; shard?: string | null } = {},
+): string {
+  const p = extra.perturbation ? `${extra.perturbation.kind}-` : "";
+  const sh = extra.shard ? `shard${extra.shard.replace("/", "of")}-` : "";
+  return `${slug(benchmark)}-${slug(model)}-${p}${sh}${configHash.slice(0, 10)}`;
+}
+
+/** sha256 of a run identity (the runs table's config_hash). */
+export function identityHash(identity: Record<string, unknown>): string {
+  return sha(canonicalJson(identity));
 }
 
 const sha = (s: string) => createHash("sha256").update(s).digest("hex");
-
-/** JSON with sorted keys, so equal configs hash equally. */
-export function canonicalJson(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(canonicalJson).join(",")}]`;
-  if (v && typeof v === "object")
-    return `{${Object.keys(v)
-      .filter((k) => (v as any)[k] !== undefined)
-      .sort()
-      .map((k) => `${JSON.stringify(k)}:${canonicalJson((v as any)[k])}`)
-      .join(",")}}`;
-  return JSON.stringify(v ?? null);
-}
 
 /** Hash of a benchmark's annotation files: the file itself, or a folder's top-level .json/.jsonl files. */
 export function benchFileHash(path: string): string {
@@ -193,39 +229,6 @@ function slug(s: string): string {
     .replace(/[^A-Za-z0-9.]+/g, "-")
     .replace(/^-+|-+$/g, "")
     .slice(0, 40);
-}
-
-/** Evenly spaced positions when a model takes fewer images than were decoded. */
-export function evenPick(n: number, k: number): number[] {
-  if (k >= n) return [...Array(n).keys()];
-  return [...Array(k).keys()].map((i) => Math.floor(((i + 0.5) * n) / k));
-}
-
-/**
- * Digest of everything else the model receives besides the messages: the image bytes (set-of-mark drawing
- * changes them without changing the frame spec), the RGB frames of built-in models, the question parts
- * adapters read, and the sample's masks (region input). Part of the request cache key.
- */
-export function sentDigest(sample: Sample, images: ModelImage[], rgb?: RgbFrames): string {
-  const h = createHash("sha256");
-  for (const im of images) h.update(`${im.mime}:${im.data.length}:`).update(im.data);
-  if (rgb) {
-    h.update(`rgb:${rgb.width}x${rgb.height}:${rgb.indices.join(",")}:`);
-    for (const f of rgb.frames) h.update(f);
-  }
-  h.update(canonicalJson({ q: sample.question, o: sample.options, c: sample.category, m: sample.masks }));
-  return h.digest("hex");
-}
-
-interface Prepared {
-  sample: Sample;
-  messages: ChatMessage[];
-  prompt: string;
-  images: ModelImage[];
-  rgb?: RgbFrames;
-  frameIndices: number[] | null;
-  key: string;
-  requestDoc: unknown;
 }
 
 /** Runs (or continues) one evaluation; returns its summary. Throws KinemaError on bad specs/inputs. */
@@ -264,6 +267,7 @@ async function evaluate(o: EvalOptions, deps: EvalDeps, store: Store): Promise<E
       maxTokens: c.params?.maxTokens,
       seed: c.params?.seed,
       framePerturbation: c.framePerturbation ?? undefined,
+      shard: c.shard ? parseShard(String(c.shard)) : undefined,
       modelOptions: { ...c.modelOptions, headers: o.modelOptions?.headers, env: o.modelOptions?.env },
     };
   }
@@ -312,6 +316,13 @@ async function evaluate(o: EvalOptions, deps: EvalDeps, store: Store): Promise<E
   if (issues.length) o.onLoadIssues?.(issues);
   let samples = loaded.samples;
   if (o.limit !== undefined) samples = samples.slice(0, o.limit);
+  const shard = o.shard ? `${o.shard.index}/${o.shard.count}` : undefined;
+  // The prompt hash is taken on the first sample before sharding, so shards share the whole run's identity.
+  const probe = samples[0] ?? loaded.samples[0];
+  if (o.shard) {
+    const { index, count } = o.shard;
+    samples = samples.filter((_, i) => i % count === index);
+  }
 
   const judgeProtocol = samples.find((s) => s.scoring?.judge)?.scoring?.judge;
   if (o.judge && !judgeProtocol)
@@ -357,7 +368,6 @@ async function evaluate(o: EvalOptions, deps: EvalDeps, store: Store): Promise<E
       seed: o.seed,
     };
     const describe = adapter.describe();
-    const probe = samples[0] ?? loaded.samples[0];
     const promptHash = probe
       ? (bench.promptHash?.(probe, preset) ?? sha(canonicalJson(bench.prompt(probe, preset))).slice(0, 16))
       : null;
@@ -380,8 +390,9 @@ async function evaluate(o: EvalOptions, deps: EvalDeps, store: Store): Promise<E
       promptHash,
       parse: parseMode ?? null,
       framePerturbation: perturbation,
+      shard,
     };
-    const configHash = sha(canonicalJson(identity));
+    const configHash = identityHash(identity);
     const config = {
       ...identity,
       benchSpec,
@@ -401,7 +412,7 @@ async function evaluate(o: EvalOptions, deps: EvalDeps, store: Store): Promise<E
     const continued = Boolean(run);
     if (!run)
       run = store.createRun({
-        id: `${slug(rb.name)}-${slug(adapter.spec)}-${perturbation ? `${perturbation.kind}-` : ""}${configHash.slice(0, 10)}`,
+        id: runIdOf(rb.name, adapter.spec, configHash, { perturbation, shard }),
         configHash,
         benchmark: rb.name,
         benchSpec,
@@ -446,8 +457,9 @@ async function evaluate(o: EvalOptions, deps: EvalDeps, store: Store): Promise<E
     const runSignal = o.signal ?? new AbortController().signal;
     if (todo.length && o.preflight !== false)
       try {
+        // With --queue the workers talk to their own model servers: only the judge is checked here.
         for (const [a, role] of [
-          [adapter, "model"],
+          [o.queue ? undefined : adapter, "model"],
           [judgeAdapter, "judge"],
         ] as const) {
           await a?.preflight?.(role, runSignal, (w) => o.notice?.(`warning: ${w}`));
@@ -459,7 +471,6 @@ async function evaluate(o: EvalOptions, deps: EvalDeps, store: Store): Promise<E
     const limiter = createLimiter(concurrency, o.adaptive);
     const decodeLimiter = createLimiter(o.decodeConcurrency ?? 2);
     const prefetch = Math.max(1, o.prefetch ?? concurrency * 2);
-    const hooks: BenchmarkHooks = bench;
     // framesFor may need a clip's length (probing is I/O): probed once per video per run, only when asked.
     const clipMetas = new Map<string, Promise<{ frames: number; fps: number }>>();
     const clipInfo = (ref: Sample["video"]): ClipInfo => ({
@@ -475,10 +486,6 @@ async function evaluate(o: EvalOptions, deps: EvalDeps, store: Store): Promise<E
         return p;
       },
     });
-    // Fixed-count models (built-ins) get blank frames for the `none` perturbation, others text only.
-    const textOnly = frames === "none" || (perturbation?.kind === "none" && !adapter.fixedFrames);
-    const wantImages = adapter.needs.images && !textOnly;
-    const wantRgb = adapter.needs.rgb && !textOnly;
 
     const c0 = store.counts(run.id);
     const counts: ProgressCounts = {
@@ -498,233 +505,39 @@ async function evaluate(o: EvalOptions, deps: EvalDeps, store: Store): Promise<E
     let requested = 0;
     const tokens: TokenTotals = { requests: 0, reported: 0, promptTokens: 0, completionTokens: 0 };
 
-    const prepare = async (sample: Sample): Promise<Prepared> => {
-      let images: ModelImage[] = [];
-      let rgb: RgbFrames | undefined;
-      let frameIndices: number[] | null = null;
-      let frameSpecUsed = frames;
-      let promptContext: PromptContext | undefined;
-      if (wantImages || wantRgb) {
-        const spec = (await hooks.framesFor?.(sample, frames, clipInfo(sample.video))) ?? frames;
-        // Set-of-mark prompting draws on the pixels, so JPEGs are encoded here after drawing.
-        const marking = Boolean(hooks.markFrames);
-        const f = await deps.loadFrames(sample.video, spec, {
-          size: o.size,
-          fit: o.fit,
-          cache: true,
-          images: wantImages && !marking ? "jpeg" : false,
-        });
-        let frameRgb = f.rgb;
-        let encoded = f.images;
-        if (marking && f.rgb) {
-          frameRgb = hooks.markFrames!(sample, preset, f.rgb) ?? f.rgb;
-          if (wantImages) {
-            if (!deps.encodeImages)
-              throw new KinemaError("internal", "set-of-mark prompting needs an image encoder", {
-                field: "prompt",
-              });
-            encoded = await deps.encodeImages(frameRgb);
-          }
-        }
-        frameIndices = f.indices;
-        let pick = [...f.indices.keys()];
-        const lim = adapter.maxImages;
-        if (lim && f.indices.length > lim.limit) {
-          if (lim.policy === "error")
-            throw new KinemaError(
-              "bad_input",
-              `${f.indices.length} frames exceed the model's limit of ${lim.limit} images per request`,
-              { field: "frames", limit: lim.limit },
-            );
-          pick = evenPick(f.indices.length, lim.limit);
-          frameIndices = pick.map((i) => f.indices[i]);
-        }
-        if (perturbation) {
-          const pp = perturbFrames(pick.length, perturbation, {
-            key: sample.id,
-            fixedCount: Boolean(adapter.fixedFrames),
-          });
-          pick = pp.positions.map((i) => pick[i]);
-          frameIndices = pp.blank ? [] : pick.map((i) => f.indices[i]);
-          if (pp.blank && frameRgb) {
-            const blank = Buffer.alloc(frameRgb.width * frameRgb.height * 3);
-            frameRgb = { ...frameRgb, frames: frameRgb.frames.map(() => blank), indices: [] };
-            if (wantImages) encoded = await deps.encodeImages!(frameRgb);
-          }
-        }
-        const times = f.timestamps;
-        if (f.meta)
-          promptContext = {
-            frames: {
-              indices: pick.map((i) => f.indices[i]),
-              fps: f.meta.fpsValue,
-              timestamps: times ? pick.map((i) => times[i]) : undefined,
-            },
-          };
-        if (wantImages) images = pick.map((i) => ({ data: encoded![i], mime: "image/jpeg" as const }));
-        if (wantRgb && frameRgb)
-          rgb = { ...frameRgb, frames: pick.map((i) => frameRgb!.frames[i]), indices: frameIndices };
-        if (spec !== frames) frameSpecUsed = spec;
-      } else if (textOnly) frameIndices = [];
-      // The prompt comes after the frames: it may depend on them (Video-MME's subtitles at sampled frames).
-      const p = bench.prompt(sample, preset, promptContext);
-      const messages: ChatMessage[] = [];
-      if (p.system) messages.push({ role: "system", content: p.system });
-      messages.push({ role: "user", content: p.text });
-      if (p.prefill !== undefined) messages.push({ role: "assistant", content: p.prefill });
-      const frameDoc = {
-        spec: frameSpecUsed,
-        indices: frameIndices,
-        size: o.size ?? null,
-        fit: o.fit ?? null,
-        perturbation,
-      };
-      const requestDoc = { messages, params, video: sample.video, frames: frameDoc };
-      const key = sha(
-        canonicalJson({
-          model: adapter.spec,
-          describe,
-          ...requestDoc,
-          sent: sentDigest(sample, images, rgb),
-        }),
-      );
-      return { sample, messages, prompt: p.text, images, rgb, frameIndices, key, requestDoc };
+    const ctx: ExecContext = {
+      bench,
+      adapter,
+      describe,
+      frames,
+      preset,
+      parseMode,
+      params,
+      size: o.size,
+      fit: o.fit,
+      perturbation,
+      deps,
+      clipInfo,
+      policy,
+      timeoutMs,
+      limiter,
+      signal: runSignal,
     };
-
+    const prepare = (sample: Sample): Promise<Prepared> => prepareSample(ctx, sample);
     const ask = async (pr: Prepared): Promise<void> => {
-      const { sample } = pr;
-      const cached = store.cachedResponse(pr.key);
-      let raw: string;
-      let meta: {
-        usage?: Record<string, number>;
-        servedModel?: string;
-        attempts?: number;
-        latencyMs?: number;
-        finishReason?: string;
-        systemFingerprint?: string;
-        truncated?: { bytes: number; kept: number };
-        fresh: boolean;
-      };
-      if (cached) {
-        // Same model, params, prompt and frames were answered before (another run, or before a kill).
-        raw = cached.response;
-        meta = {
-          usage: cached.usage ?? undefined,
-          servedModel: cached.servedModel ?? undefined,
-          attempts: 0,
-          latencyMs: cached.latencyMs ?? undefined,
-          truncated: cached.flags?.truncated,
-          fresh: false,
-        };
-      } else {
-        let attempt = 0;
-        for (;;) {
-          attempt++;
-          // A slot is held only while a request is in flight, never during backoff.
-          await limiter.acquire();
-          const t0 = performance.now();
-          let res: ModelResponse | undefined;
-          let err: unknown;
-          try {
-            const signal = AbortSignal.any([runSignal, AbortSignal.timeout(timeoutMs)]);
-            res = await adapter.generate(
-              {
-                messages: pr.messages,
-                images: pr.images,
-                rgb: pr.rgb,
-                question: { text: sample.question, options: sample.options, category: sample.category },
-                params,
-                sampleId: sample.id,
-              },
-              signal,
-            );
-          } catch (e) {
-            err = e;
-          }
-          limiter.release(res ? "ok" : isKinemaError(err, "rate_limited") ? "rate_limited" : "error");
-          const latencyMs = performance.now() - t0;
-          if (runSignal.aborted) throw runSignal.reason ?? err; // interrupted: the sample stays pending
-          store.recordAttempt({
-            runId,
-            sampleId: sample.id,
-            requestKey: pr.key,
-            attempt,
-            ok: Boolean(res),
-            error: res ? undefined : errorRecord(err),
-            latencyMs,
-          });
-          if (res) {
-            raw = res.text;
-            meta = {
-              usage: res.usage as Record<string, number> | undefined,
-              servedModel: res.servedModel,
-              attempts: attempt,
-              latencyMs,
-              finishReason: res.finishReason,
-              systemFingerprint: res.systemFingerprint,
-              truncated: res.truncated,
-              fresh: true,
-            };
-            break;
-          }
-          if (!isRetryable(err) || attempt > policy.retries) {
-            if (err && typeof err === "object") (err as any).attempts = attempt;
-            throw err;
-          }
-          await sleep(backoffMs(attempt, err, policy), runSignal);
-        }
-      }
-      requested += meta.fresh ? 1 : 0;
-      if (meta.fresh) {
-        tokens.requests++;
-        if (meta.usage) {
-          tokens.reported++;
-          tokens.promptTokens += meta.usage.promptTokens ?? 0;
-          tokens.completionTokens += meta.usage.completionTokens ?? 0;
-        }
-      }
-      const parsed = bench.parse(raw, sample, parseMode);
-      const correct = bench.isCorrect
-        ? bench.isCorrect(parsed, sample)
-        : sample.answer === "NA" || sample.answer === ""
-          ? null
-          : parsed.answer === sample.answer;
-      const status = parsed.ok ? "ok" : "unparsed";
-      store.recordResult(runId, sample.id, {
-        status,
-        requestKey: pr.key,
-        prompt: pr.prompt,
-        frameIndices: pr.frameIndices ?? undefined,
-        raw,
-        parsed: parsed.answer,
-        correct,
-        attempts: meta.attempts,
-        latencyMs: meta.latencyMs,
-        usage: meta.usage,
-        servedModel: meta.servedModel,
-        flags: meta.truncated ? { truncated: meta.truncated } : undefined,
-        request: meta.fresh
-          ? {
-              model: adapter.spec,
-              request: pr.requestDoc,
-              finishReason: meta.finishReason,
-              systemFingerprint: meta.systemFingerprint,
-            }
-          : undefined,
+      const a = await askSample(ctx, pr, {
+        cached: (key) => store.cachedResponse(key),
+        onAttempt: (at) => store.recordAttempt({ runId, ...at }),
       });
-      counts[status]++;
+      requested += a.fresh ? 1 : 0;
+      addTokens(tokens, a);
+      store.recordResult(runId, pr.sample.id, a.result);
+      counts[a.result.status as "ok" | "unparsed"]++;
       counts.done++;
     };
 
     const fail = (sample: Sample, e: unknown, pr?: Prepared) => {
-      store.recordResult(runId, sample.id, {
-        status: "failed",
-        requestKey: pr?.key,
-        prompt: pr?.prompt,
-        frameIndices: pr?.frameIndices ?? undefined,
-        error: errorRecord(e),
-        attempts: (e as any)?.attempts ?? 0,
-      });
+      store.recordResult(runId, sample.id, failedResult(e, pr));
       counts.failed++;
       counts.done++;
     };
@@ -767,8 +580,42 @@ async function evaluate(o: EvalOptions, deps: EvalDeps, store: Store): Promise<E
         progress?.update(counts);
       }
     };
-    pump();
-    await Promise.all(Array.from({ length: Math.min(concurrency, Math.max(1, todo.length)) }, worker));
+    if (o.queue) {
+      // Scale-out: the same plan as one job per sample on Redis; `kinema worker`s answer, results land here.
+      const { dispatchToQueue } = await import("../queue/coordinator.ts");
+      const q = await dispatchToQueue({
+        queue: o.queue,
+        runId,
+        template: {
+          v: 1,
+          runId,
+          bench: { name: rb.name, path: rb.path, options: benchOptions },
+          model: adapter.spec,
+          modelOptions: storableModelOptions as Record<string, unknown>,
+          describe,
+          frames,
+          preset,
+          parseMode,
+          params,
+          size: o.size,
+          fit: o.fit,
+          perturbation,
+          policy,
+          timeoutMs,
+        },
+        todo,
+        store,
+        counts,
+        tokens,
+        progress,
+        signal: runSignal,
+      });
+      asked += q.collected;
+      requested += q.requested;
+    } else {
+      pump();
+      await Promise.all(Array.from({ length: Math.min(concurrency, Math.max(1, todo.length)) }, worker));
+    }
     progress?.finish(counts);
 
     // Judging follows the answers: every answered sample not yet judged by this judge (this invocation's

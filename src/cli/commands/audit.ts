@@ -5,7 +5,7 @@ import { type AuditOptions, type AuditResult, auditJson, runAudit } from "../../
 import { PERTURBATIONS, type PerturbationKind } from "../../run/perturb.ts";
 import { KinemaError } from "../../util/errors.ts";
 import { printJson, printText, textTable } from "../output.ts";
-import { header, int, num, sharedRunOptions } from "../parsers.ts";
+import { header, int, num, shardArg, sharedRunOptions } from "../parsers.ts";
 
 interface AuditCliOptions {
   bench?: string;
@@ -140,6 +140,15 @@ export function register(program: Command): void {
     .option("--seed <s>", "generation seed sent to the server", int("--seed", 0))
     .option("--timeout-ms <n>", "per-request timeout (default 120000)", int("--timeout-ms", 1))
     .option("--retries <n>", "retries after the first attempt (default 4)", int("--retries", 0))
+    .option(
+      "--queue <url>",
+      "redis://HOST:PORT[/DB]: enqueue the samples for `kinema worker`s (docs/queue.md)",
+    )
+    .option(
+      "--shard <i/N>",
+      "only samples i, i+N, i+2N... in the benchmark's order (0 ≤ i < N); join with `kinema merge`",
+      shardArg,
+    )
     .option("--backoff-ms <n>", "first backoff ceiling in ms (default 1000)", int("--backoff-ms", 0))
     .option("--no-progress", "no progress output on stderr")
     .option("--json", "print the audit as JSON")

@@ -18,7 +18,10 @@ export function pythonCommand(): string {
   return process.env.KINEMA_PYTHON ?? "/usr/bin/python3";
 }
 
-export async function doctor(cwd = process.cwd()): Promise<{ ok: boolean; checks: Check[] }> {
+export async function doctor(
+  cwd = process.cwd(),
+  opts: { queue?: string } = {},
+): Promise<{ ok: boolean; checks: Check[] }> {
   const checks: Check[] = [];
   const major = Number(process.versions.node.split(".")[0]);
   checks.push({
@@ -113,7 +116,26 @@ export async function doctor(cwd = process.cwd()): Promise<{ ok: boolean; checks
   } catch (e) {
     checks.push({ name: "disk", ok: false, detail: (e as Error).message });
   }
-  const required = new Set(["node", "ffmpeg", "ffprobe", "onnxruntime-node"]);
+  // Scale-out: the Redis a --queue URL names (default: the local redis-server port), and redis-server itself.
+  const { parseRedisUrl, pingRedis } = await import("../../queue/redis.ts");
+  const queueUrl = opts.queue ?? process.env.KINEMA_QUEUE ?? "redis://127.0.0.1:6379";
+  const ping = await pingRedis(parseRedisUrl(queueUrl));
+  checks.push({
+    name: "redis",
+    ok: ping.ok,
+    detail: `${queueUrl}: ${ping.detail}`,
+    url: queueUrl,
+    hint: ping.ok
+      ? undefined
+      : "start redis-server (apt-get install redis-server) or pass --queue redis://HOST:PORT",
+  });
+  const required = new Set([
+    "node",
+    "ffmpeg",
+    "ffprobe",
+    "onnxruntime-node",
+    ...(opts.queue ? ["redis"] : []),
+  ]);
   return { ok: checks.every((c) => c.ok || !required.has(c.name)), checks };
 }
 
@@ -121,9 +143,10 @@ export function register(program: Command): void {
   program
     .command("doctor")
     .description("check what this machine has for kinema (node, ffmpeg, onnxruntime, python, torch, disk)")
+    .option("--queue <url>", "also require this Redis (redis://HOST:PORT[/DB]) to answer")
     .option("--json", "print the checks as JSON")
-    .action(async (opts: { json?: boolean }) => {
-      const r = await doctor();
+    .action(async (opts: { json?: boolean; queue?: string }) => {
+      const r = await doctor(process.cwd(), { queue: opts.queue });
       if (opts.json) printJson(r);
       else {
         for (const c of r.checks)

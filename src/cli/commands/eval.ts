@@ -8,7 +8,7 @@ import { evalJson, isOpenEnded, scoreLines, table3Text } from "../../run/report.
 import { type EvalOptions, type EvalResult, runEval } from "../../run/runner.ts";
 import { KinemaError } from "../../util/errors.ts";
 import { accuracyText, printJson, printText, textTable } from "../output.ts";
-import { header, int, judgeClientOptions, num, sharedRunOptions } from "../parsers.ts";
+import { header, int, judgeClientOptions, num, shardArg, sharedRunOptions } from "../parsers.ts";
 
 export interface EvalCliOptions {
   bench?: string;
@@ -57,6 +57,8 @@ export interface EvalCliOptions {
   judgeConcurrency?: number;
   judgeRetries?: number;
   judgeTimeoutMs?: number;
+  /** redis://HOST:PORT[/DB]: enqueue for `kinema worker`s. */
+  queue?: string;
 }
 
 /** The command as a plain function (tests and `kinema start` call it). */
@@ -195,6 +197,15 @@ export function register(program: Command): void {
       .option("--seed <s>", "generation seed sent to the server", int("--seed", 0))
       .option("--timeout-ms <n>", "per-request timeout (default 120000)", int("--timeout-ms", 1))
       .option("--retries <n>", "retries after the first attempt (default 4)", int("--retries", 0))
+      .option(
+        "--queue <url>",
+        "redis://HOST:PORT[/DB]: enqueue the samples for `kinema worker`s (docs/queue.md)",
+      )
+      .option(
+        "--shard <i/N>",
+        "only samples i, i+N, i+2N... in the benchmark's order (0 ≤ i < N); join with `kinema merge`",
+        shardArg,
+      )
       .option(
         "--backoff-ms <n>",
         "first backoff ceiling in ms, doubling, full jitter (default 1000)",

@@ -19,6 +19,8 @@ export interface RunListing {
   acc: number | null;
   /** Set when the run covers part of its benchmark (--limit) or has pending samples (null: complete). */
   partial: RunPartial | null;
+  /** `i/N` for a static shard (kinema eval --shard; join with kinema merge), null otherwise. */
+  shard: string | null;
 }
 
 export async function listRuns(opts: { runDir?: string } = {}): Promise<RunListing[]> {
@@ -48,6 +50,7 @@ export async function listRuns(opts: { runDir?: string } = {}): Promise<RunListi
         counts: { total, ...c },
         acc,
         partial: partialOf({ total, pending: c.pending }, r.config.benchItems),
+        shard: r.config.shard ? String(r.config.shard) : null,
       };
     });
   } finally {
@@ -71,7 +74,11 @@ export function register(program: Command): void {
           ...runs.map((r) => [
             r.run,
             r.status,
-            r.partial ? `${r.partial.answered} of ${r.partial.of} (partial)` : r.counts.total,
+            r.shard
+              ? `${r.counts.total} (shard ${r.shard})`
+              : r.partial
+                ? `${r.partial.answered} of ${r.partial.of} (partial)`
+                : r.counts.total,
             r.counts.failed,
             r.counts.unparsed,
             r.counts.pending,

@@ -5,7 +5,7 @@ import { type SweepResult, sweep } from "../../analysis/sweep.ts";
 import { elapsedText } from "../../run/failures.ts";
 import { KinemaError } from "../../util/errors.ts";
 import { printJson, printText, textTable } from "../output.ts";
-import { sharedRunOptions } from "../parsers.ts";
+import { shardArg, sharedRunOptions } from "../parsers.ts";
 
 interface SweepCliOptions {
   bench?: string;
@@ -101,6 +101,15 @@ export function register(program: Command): void {
     .option("--seed <s>", "generation seed sent to the server", int("--seed", 0))
     .option("--timeout-ms <n>", "per-request timeout", int("--timeout-ms", 1))
     .option("--retries <n>", "retries after the first attempt", int("--retries", 0))
+    .option(
+      "--queue <url>",
+      "redis://HOST:PORT[/DB]: enqueue the samples for `kinema worker`s (docs/queue.md)",
+    )
+    .option(
+      "--shard <i/N>",
+      "only samples i, i+N, i+2N... in the benchmark's order (0 ≤ i < N); join with `kinema merge`",
+      shardArg,
+    )
     .option("--no-progress", "no progress output on stderr")
     .option("--json", "print the sweep as JSON")
     .action(async (o: SweepCliOptions) => {

@@ -1,0 +1,149 @@
+// Queue scale-out performance: one `kinema eval --queue` coordinator and 1, 2, 4 `kinema worker` processes
+// (concurrency 4 each) against a loopback model server with fixed latency, on a private redis-server.
+// Throughput is reported as a ratio to the ideal (samples × latency / slots), and the queue's overhead per item
+// as the slot time each item took beyond the model's latency: (wall × slots − samples × latency) / samples.
+// Text-only requests (--frames none), so frame decoding is not counted.
+// Usage: npx node perf/queue.ts [--samples 160] [--latency-ms 200] [--workers 1,2,4] [--json]
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { defaultDeps } from "../src/run/deps.ts";
+import { runEval } from "../src/run/runner.ts";
+import { reply, startLoopbackServer } from "../test/helpers/loopback-server.ts";
+import { makeMotionBenchFixture } from "../test/helpers/motionbench-fixture.ts";
+import { startRedis } from "../test/helpers/redis.ts";
+
+const { values } = parseArgs({
+  options: {
+    serve: { type: "string" },
+    samples: { type: "string", default: "160" },
+    "latency-ms": { type: "string", default: "200" },
+    workers: { type: "string", default: "1,2,4" },
+    concurrency: { type: "string", default: "4" },
+    json: { type: "boolean", default: false },
+  },
+});
+
+const MAIN = join(import.meta.dirname, "..", "src", "cli", "main.ts");
+
+/** Child mode: the loopback server in its own process, so its CPU is not the coordinator's. */
+async function serve(latencyMs: number) {
+  const s = await startLoopbackServer({ latencyMs, script: () => reply.answer("A") });
+  process.stdout.write(`${s.url}\n`);
+  process.on("SIGTERM", () => s.close().then(() => process.exit(0)));
+}
+
+function startServer(latencyMs: number): Promise<{ url: string; child: ChildProcess }> {
+  const child = spawn(process.execPath, [import.meta.filename, "--serve", String(latencyMs)], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  return new Promise((resolve, reject) => {
+    child.stdout!.once("data", (d) => resolve({ url: String(d).trim(), child }));
+    child.once("exit", (c) => reject(new Error(`server exited ${c}`)));
+  });
+}
+
+function startWorker(queue: string, concurrency: number, cacheDir: string): Promise<ChildProcess> {
+  const child = spawn(
+    process.execPath,
+    [MAIN, "worker", "--queue", queue, "--concurrency", String(concurrency), "--quiet"],
+    {
+      stdio: ["ignore", "ignore", "pipe"],
+      env: { ...process.env, KINEMA_CACHE_DIR: cacheDir, OPENAI_API_KEY: "sk" },
+    },
+  );
+  return new Promise((resolve, reject) => {
+    let err = "";
+    child.stderr!.on("data", (d) => {
+      err += d;
+      if (/worker ready/.test(err)) resolve(child);
+    });
+    child.once("exit", (c) => reject(new Error(`worker exited ${c}: ${err}`)));
+  });
+}
+
+async function main() {
+  const n = Number(values.samples);
+  const latencyMs = Number(values["latency-ms"]);
+  const conc = Number(values.concurrency);
+  const counts = values.workers.split(",").map(Number);
+  const tmp = mkdtempSync(join(tmpdir(), "kinema-perfq-"));
+  const cacheDir = join(tmp, "cache");
+  process.env.KINEMA_CACHE_DIR = cacheDir;
+  const redis = await startRedis();
+  const server = await startServer(latencyMs);
+  const rows: {
+    workers: number;
+    concurrency: number;
+    samples: number;
+    ok: number;
+    wallS: number;
+    idealS: number;
+    ratioToIdeal: number;
+    overheadMsPerItem: number;
+  }[] = [];
+  try {
+    for (const k of counts) {
+      // A fresh question set per point, so no request is a cache hit.
+      const bench = makeMotionBenchFixture(
+        join(tmp, `mb-${k}`),
+        Array.from({ length: n }, (_, i) => ({ uid: `w${k}-${i}`, text: `k${k} q${i}`, answer: "A" })),
+        2,
+      );
+      const workers = await Promise.all(
+        Array.from({ length: k }, () => startWorker(redis.url, conc, cacheDir)),
+      );
+      const t0 = performance.now();
+      const r = await runEval(
+        {
+          bench: `motionbench:${bench}`,
+          model: "openai:perf",
+          frames: "none",
+          runDir: join(tmp, `runs-${k}`),
+          queue: redis.url,
+          modelOptions: { baseUrl: server.url, env: { OPENAI_API_KEY: "sk" } },
+        },
+        defaultDeps,
+      );
+      const wall = (performance.now() - t0) / 1000;
+      for (const w of workers) w.kill("SIGTERM");
+      await Promise.all(workers.map((w) => new Promise((res) => w.once("exit", res))));
+      const slots = k * conc;
+      const ideal = (n * latencyMs) / 1000 / slots;
+      rows.push({
+        workers: k,
+        concurrency: conc,
+        samples: n,
+        ok: r.summary.counts.ok,
+        wallS: Number(wall.toFixed(3)),
+        idealS: Number(ideal.toFixed(3)),
+        ratioToIdeal: Number((ideal / wall).toFixed(3)),
+        overheadMsPerItem: Number((((wall * slots - (n * latencyMs) / 1000) / n) * 1000).toFixed(2)),
+      });
+    }
+  } finally {
+    server.child.kill("SIGTERM");
+    await redis.stop();
+    rmSync(tmp, { recursive: true, force: true });
+  }
+  const base = rows[0];
+  const out = {
+    latencyMs,
+    rows: rows.map((r) => ({
+      ...r,
+      speedupVs1: Number((base.wallS / r.wallS).toFixed(3)),
+      linearFraction: Number((base.wallS / r.wallS / (r.workers / base.workers)).toFixed(3)),
+    })),
+  };
+  if (values.json) process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
+  else
+    for (const r of out.rows)
+      process.stdout.write(
+        `${r.workers} worker(s) × ${r.concurrency}: ${r.wallS}s for ${r.samples} (ideal ${r.idealS}s, ratio ${r.ratioToIdeal}, ${r.linearFraction} of linear), overhead ${r.overheadMsPerItem} ms/item\n`,
+      );
+}
+
+if (values.serve) await serve(Number(values.serve));
+else await main();
