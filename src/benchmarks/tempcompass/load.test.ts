@@ -87,7 +87,15 @@ test("summary: rules decide, unmatched replies are unparsed and rated 0; print_r
 
 test("summary: judge digests rate the unmatched replies and the captions (-1 kept), print_result over both", async () => {
   const { samples } = await loadTempCompass(dir);
-  const replies = ["A", "I would say left to right", "B. right to left", "Yes.", "Caption B", "cap 1", "cap 2"];
+  const replies = [
+    "A",
+    "I would say left to right",
+    "B. right to left",
+    "Yes.",
+    "Caption B",
+    "cap 1",
+    "cap 2",
+  ];
   const judge: Record<number, Record<string, unknown>> = {
     1: { rating: 1, reply: "Correct", status: "ok", judge: { spec: "openai:j" } },
     5: { rating: 1, reply: "Answer: A. dunking", status: "ok", answer: "A. dunking", reasoning: null },
