@@ -247,3 +247,25 @@ test("kill -9 while judging: committed verdicts are kept and never asked again",
   assert.equal(judge.requests.length - j1, 5 - kept, "only the verdicts not committed are asked");
   assert.equal(JSON.parse(r.stdout).judged.n, 5);
 });
+
+test("kinema judge tempcompass --run: a run made without --judge is judged afterwards, once", async () => {
+  const dir = join(tmp, "runs-j");
+  const e = await kinema(evalArgs(dir));
+  assert.equal(e.code, 0, e.stderr);
+  const run = JSON.parse(e.stdout).run;
+  judge.setScript(() => reply.answer("Correct"));
+  const args = ["judge", "tempcompass", "--run", run, "--run-dir", dir, ...judgeArgs(), "--json"];
+  const j0 = judge.requests.length;
+  const r = await kinema(args.filter((a) => a !== "--judge-timeout-ms" && a !== "1500"));
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(judge.requests.length - j0, 3); // the three replies no rule matched; no captions in this run
+  const out = JSON.parse(r.stdout);
+  assert.deepEqual([out.n, out.match, out.ok], [3, 3, 3]);
+  assert.equal(out.judge.spec, "openai:gpt-3.5-turbo-1106");
+  const again = await kinema(args.filter((a) => a !== "--judge-timeout-ms" && a !== "1500"));
+  assert.equal(again.code, 0, again.stderr);
+  assert.equal(judge.requests.length - j0, 3, "asked nothing again");
+  const p = await kinema(["judge", "tempcompass", "--pred", "x.json", "--judge", "openai:j"]);
+  assert.notEqual(p.code, 0);
+  assert.match(p.stderr, /kinema score tempcompass/);
+});
