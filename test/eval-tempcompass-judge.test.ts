@@ -4,7 +4,7 @@
 // system message and sampling settings), the stored judgements, print_result over rule + judge ratings, that a
 // re-run asks nothing, that kill -9 keeps committed verdicts, and the explorer's leaderboard.
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
@@ -268,4 +268,54 @@ test("kinema judge tempcompass --run: a run made without --judge is judged after
   const p = await kinema(["judge", "tempcompass", "--pred", "x.json", "--judge", "openai:j"]);
   assert.notEqual(p.code, 0);
   assert.match(p.stderr, /kinema score tempcompass/);
+});
+
+test("kinema score tempcompass --task captioning: eval_captioning.py on a predictions file; --judge required", async () => {
+  const preds = join(tmp, "cap-preds.json");
+  const q = JSON.parse(readFileSync(join(tmp, "tc", "questions", "captioning.json"), "utf8"))["1034419625"];
+  writeFileSync(
+    preds,
+    JSON.stringify({
+      "1034419625": {
+        action: q.action.map((x: any, i: number) => ({
+          ...x,
+          prediction: i ? "A man dribbles." : "A man dunks.",
+        })),
+      },
+    }),
+  );
+  const meta = join(tmp, "tc", "meta_info.json"); // questions/multi-choice.json beside it
+  const base = ["score", "tempcompass", "--task", "captioning", "--pred", preds, "--meta", meta, "--json"];
+  const no = await kinema(base);
+  assert.notEqual(no.code, 0);
+  assert.match(no.stderr, /--judge SPEC/);
+  judge.setScript((req) =>
+    req.text.includes("Video Description:A man dunks.")
+      ? reply.answer("Reasoning: dunks\nAnswer: A. dunking a basketball")
+      : reply.answer("Reasoning: dribbles\nAnswer: B. dribbling a basketball"),
+  );
+  const j0 = judge.requests.length;
+  const out = join(tmp, "cap-eval.json");
+  const r = await kinema([
+    ...base,
+    "--judge",
+    "openai:gpt-3.5-turbo-1106",
+    "--judge-base-url",
+    judge.url,
+    "--out",
+    out,
+  ]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(judge.requests.length - j0, 2);
+  const j = JSON.parse(r.stdout);
+  assert.equal(j.result.aspects.action, 50);
+  assert.equal(j.result.matchRate, 0);
+  const ev = JSON.parse(readFileSync(out, "utf8"));
+  assert.deepEqual(
+    ev["1034419625"].action.map((e: any) => [e["chatgpt-answer"], e["gt-answer"], e.rating]),
+    [
+      ["A. dunking a basketball", "A. dunking a basketball", 1],
+      ["B. dribbling a basketball", "A. dunking a basketball", 0],
+    ],
+  );
 });
