@@ -291,7 +291,7 @@ const HEADLINE: Record<string, string[]> = {
 /** Open-ended runs (judged or caption-scored) have no accuracy table: their numbers are in scoreLines.
  *  TempCompass is multiple choice whose unmatched replies (and captions) a judge may rate: it keeps its table. */
 export function isOpenEnded(s: EvalSummary): boolean {
-  if (s.judged?.kind === "tempcompass" || s.config?.judgeProtocol === "tempcompass") return false;
+  if (s.judged?.kind === "tempcompass" || s.benchmark === "tempcompass") return false;
   return Boolean(s.judged || s.caption || s.config?.judgeProtocol);
 }
 
@@ -332,7 +332,7 @@ const num1 = (x: unknown) => (typeof x === "number" ? x.toFixed(1) : "-");
 /** Text lines for the judged aggregate and caption metrics (empty for multiple-choice runs). */
 export function scoreLines(s: EvalSummary): string {
   const out: string[] = [];
-  if (s.judged?.kind === "tempcompass" || s.config?.judgeProtocol === "tempcompass")
+  if (s.judged?.kind === "tempcompass" || s.benchmark === "tempcompass")
     return tempCompassLines(s).join("\n");
   const j = s.judged;
   if (j) {

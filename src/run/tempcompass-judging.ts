@@ -189,6 +189,14 @@ export async function judgeTempCompassStored(
   o: RunJudgeOptions & { retryFailed?: boolean; signal?: AbortSignal },
 ): Promise<JudgeCalls> {
   const calls: JudgeCalls = { asked: 0, cached: 0, skipped: 0 };
+  if (o.samples !== undefined && o.samples !== 1)
+    throw new KinemaError(
+      "bad_spec",
+      "--judge-samples does not apply to TempCompass (one verdict per reply, as upstream)",
+      {
+        field: "judge-samples",
+      },
+    );
   const params = tempCompassJudgeParams(o);
   const tries = o.reparse !== undefined ? o.reparse + 1 : OFFICIAL_TRIES;
   if (!Number.isInteger(tries) || tries < 1)
