@@ -71,7 +71,7 @@ test("a version-1 store is migrated in place and keeps its runs and samples", ()
     const check = new DatabaseSync(join(dir, "kinema.db"), { readOnly: true });
     assert.equal(
       (check.prepare("SELECT value FROM meta WHERE key = 'schema_version'").get() as any).value,
-      "4",
+      "5",
     );
     check.close();
     // Opening it again is a no-op.
