@@ -46,6 +46,8 @@ export function outcomeOf(s: SampleRecord): Outcome {
 /** Correctness used for accuracy: failed and pending excluded; unparsed with ground truth counts as wrong. */
 export function scoredCorrect(s: SampleRecord): boolean | null {
   if (s.status === "failed" || s.status === "pending") return null;
+  // a judge's rating where the official score takes it (TempCompass: unmatched replies and captions)
+  if (typeof s.judge?.rating === "number") return s.judge.rating === 1;
   if (s.correct !== null && s.correct !== undefined) return s.correct;
   if (s.status === "unparsed" && s.answer && s.answer !== "NA") return false;
   return null;

@@ -62,10 +62,15 @@ function parseJson(v: unknown): any {
  * A sample's judge reply, when the store keeps one per sample: a `judge` JSON column ({reply, score}) or
  * `judge_reply`/`judge_score` columns. Schema v1 has neither; the explorer shows judge replies once it does.
  */
-function judgeOfRow(r: any): { reply: string; score?: number | null } | null {
+function judgeOfRow(r: any): { reply: string; score?: number | null; rating?: number } | null {
   const j = parseJson(r.judge);
   if (j && typeof j.reply === "string")
-    return { reply: j.reply, score: typeof j.score === "number" ? j.score : null };
+    return {
+      reply: j.reply,
+      score: typeof j.score === "number" ? j.score : null,
+      // TempCompass: the judge's rating is the sample's official score
+      ...(typeof j.rating === "number" ? { rating: j.rating } : {}),
+    };
   if (typeof r.judge === "string" && r.judge) return { reply: r.judge };
   if (typeof r.judge_reply === "string")
     return { reply: r.judge_reply, score: typeof r.judge_score === "number" ? r.judge_score : null };

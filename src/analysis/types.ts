@@ -49,7 +49,8 @@ export interface SampleRecord {
   frames?: FrameInfo | null;
   /** The video as the benchmark references it (file or JPEG folder), with the clip window. */
   video?: { path: string; window?: [number, number]; fps?: number } | null;
-  judge?: { reply: string; score?: number | null } | null;
+  /** `rating`: a judge verdict the official score takes (TempCompass: 1, 0, or -1 for an invalid caption verdict). */
+  judge?: { reply: string; score?: number | null; rating?: number } | null;
   masks?: ObjectMasks[] | null;
 }
 

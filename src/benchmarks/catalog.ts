@@ -111,10 +111,14 @@ export const BENCHMARK_INFO: Record<string, BenchmarkInfo> = {
     },
   },
   tempcompass: {
-    layout: "questions/{multi-choice,yes_no,caption_matching}.json + meta_info.json + videos/<id>.mp4",
+    layout:
+      "questions/{multi-choice,yes_no,caption_matching,captioning}.json + meta_info.json + videos/<id>.mp4",
     official:
-      "llyx97/TempCompass eval_*.py + utils/eval_utils.py print_result (rules; judge via kinema score tempcompass --judge)",
-    modes: { official: "the scripts' hand-written rules; unmatched replies rated 0 in runs (--disable_llm)" },
+      "llyx97/TempCompass eval_*.py, eval_captioning.py + utils/eval_utils.py print_result (rules, then the LLM judge with --judge; captioning needs --judge)",
+    modes: {
+      official:
+        "the scripts' hand-written rules; with --judge the judge rates unmatched replies and captions, without it unmatched replies are rated 0 (--disable_llm)",
+    },
   },
 };
 

@@ -51,8 +51,11 @@ export interface Sample {
 
 /** How an open-ended sample is scored: by an LLM judge (src/judge) and/or COCO caption metrics. */
 export interface OpenEndedScoring {
-  /** Judge protocol: Video-ChatGPT QA, Video-ChatGPT generative metrics, or VideoRefer-Bench-D. */
-  judge?: "vcgpt-qa" | "vcgpt-gen" | "videorefer-d";
+  /** Judge protocol: Video-ChatGPT QA, Video-ChatGPT generative metrics, VideoRefer-Bench-D, or TempCompass
+   *  (the rule match first, the judge for what no rule matches; captions always). */
+  judge?: "vcgpt-qa" | "vcgpt-gen" | "videorefer-d" | "tempcompass";
+  /** Not scorable without a judge: `kinema eval` without --judge leaves the sample out and lists it. */
+  judgeRequired?: boolean;
   /** Judge metrics (vcgpt-gen: correctness, detail, context, temporal, consistency). */
   metrics?: string[];
   /** Two samples answered separately but judged in one call (Video-ChatGPT consistency: Q1 and Q2). */
@@ -159,6 +162,9 @@ export interface SampleOutcome {
   raw?: string;
   /** The benchmark's parse of `raw` (absent when failed). */
   parsed?: Parsed;
+  /** The stored judge digest of this sample (the latest judge's verdict), for benchmarks whose official score
+   *  folds the judge in (TempCompass); absent when not judged. */
+  judge?: Record<string, unknown> | null;
 }
 
 export interface SummaryOptions {

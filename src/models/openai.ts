@@ -249,5 +249,7 @@ export function buildBody(model: string, req: ModelRequest, detail?: string): Re
   if (req.params.temperature !== undefined) body.temperature = req.params.temperature;
   if (req.params.maxTokens !== undefined) body.max_tokens = req.params.maxTokens;
   if (req.params.seed !== undefined) body.seed = req.params.seed;
+  if (req.params.topP !== undefined) body.top_p = req.params.topP;
+  if (req.params.presencePenalty !== undefined) body.presence_penalty = req.params.presencePenalty;
   return body;
 }

@@ -32,6 +32,9 @@ export interface GenerationParams {
   temperature?: number;
   maxTokens?: number;
   seed?: number;
+  /** Sent only when set (TempCompass's judge sends top_p 1 and presence_penalty 1, as upstream). */
+  topP?: number;
+  presencePenalty?: number;
 }
 
 export interface Usage {

@@ -21,6 +21,11 @@ import {
 import type { ModelAdapter } from "../models/types.ts";
 import type { JudgementRow, SampleRow, Store } from "../store/index.ts";
 import type { RetryPolicy } from "./retry.ts";
+import {
+  judgeTempCompassStored,
+  tempCompassJudgedAggregate,
+  tempCompassJudgeParams,
+} from "./tempcompass-judging.ts";
 
 /** `kinema eval --judge ...`: the judge and how it is asked. */
 export interface RunJudgeOptions {
@@ -57,7 +62,7 @@ export interface JudgeCalls {
 
 /** The judged aggregate of a run, with exactly `kinema judge`'s keys for the kind, plus who judged. */
 export type JudgedSummary = Record<string, unknown> & {
-  kind: JudgeKind;
+  kind: JudgeKind | "tempcompass";
   judgeKey: string;
   judge: {
     spec: string;
@@ -67,6 +72,9 @@ export type JudgedSummary = Record<string, unknown> & {
     temperature: number | null;
     seed: number | null;
     maxTokens: number | null;
+    /** TempCompass: upstream's other sampling settings, as sent. */
+    top_p?: number;
+    presence_penalty?: number;
     promptSha256: Record<string, string>;
   };
   /** Samples without a model answer (model failures or pending): not judged, counted apart. */
@@ -193,9 +201,23 @@ export async function judgeStoredRun(
   outcomes: SampleOutcome[],
   adapter: ModelAdapter,
   o: RunJudgeOptions & { retryFailed?: boolean; signal?: AbortSignal },
-): Promise<{ judgeKey: string; kind: JudgeKind | null; calls: JudgeCalls }> {
+): Promise<{ judgeKey: string; kind: JudgeKind | "tempcompass" | null; calls: JudgeCalls }> {
   const calls: JudgeCalls = { asked: 0, cached: 0, skipped: 0 };
   const desc = adapter.describe();
+  if (outcomes.some((x) => x.sample.scoring?.judge === "tempcompass")) {
+    // TempCompass: upstream's fixed sampling settings are the judge's identity
+    const p = tempCompassJudgeParams(o);
+    const judgeKey = judgeKeyOf({
+      spec: adapter.spec,
+      baseUrl: typeof desc.baseUrl === "string" ? desc.baseUrl : null,
+      temperature: p.temperature,
+      seed: o.seed,
+      maxTokens: p.maxTokens,
+    });
+    const c = await judgeTempCompassStored(store, runId, outcomes, adapter, judgeKey, o);
+    store.patchRunConfig(runId, { judge: { spec: adapter.spec, judgeKey, samples: 1 } });
+    return { judgeKey, kind: "tempcompass", calls: c };
+  }
   const judgeKey = judgeKeyOf({
     spec: adapter.spec,
     baseUrl: typeof desc.baseUrl === "string" ? desc.baseUrl : null,
@@ -297,6 +319,35 @@ export function judgedSummary(
     .judgements(runId, judgeKey)
     .filter((r) => opts.samples === undefined || r.sample < opts.samples);
   if (!rows.length) return null;
+  const unanswered = () =>
+    store.samples(runId).filter((s) => s.status === "failed" || s.status === "pending").length;
+  if (rows[0].kind === "tempcompass") {
+    const j0 = rows[0].judgement.judge;
+    const served = [...new Set(rows.map((r) => r.judgement.judge?.servedModel).filter(Boolean))].sort();
+    const fps = [...new Set(rows.map((r) => r.judgement.judge?.systemFingerprint).filter(Boolean))].sort();
+    return {
+      kind: "tempcompass",
+      ...tempCompassJudgedAggregate(rows),
+      judgeKey,
+      judge: {
+        spec: j0.spec,
+        servedModel: served.length ? served.join(", ") : null,
+        servedModels: served,
+        systemFingerprint: fps.length ? fps.join(", ") : null,
+        temperature: j0.temperature,
+        seed: j0.seed,
+        maxTokens: j0.maxTokens,
+        top_p: j0.topP,
+        presence_penalty: j0.presencePenalty,
+        promptSha256: Object.fromEntries(
+          [...new Set(rows.map((r) => r.judgement.task as string))]
+            .sort()
+            .map((t) => [t, rows.find((r) => r.judgement.task === t)!.judgement.judge.promptSha256]),
+        ),
+      },
+      unanswered: unanswered(),
+    };
+  }
   const js = rows.map((r) => r.judgement as Judgement);
   const kind = js[0].kind as JudgeKind;
   const nItems = new Set(rows.map((r) => r.itemId)).size;
@@ -318,9 +369,6 @@ export function judgedSummary(
   const fps = [
     ...new Set(answered.map((j) => j.judge.systemFingerprint).filter((m): m is string => !!m)),
   ].sort();
-  const unanswered = store
-    .samples(runId)
-    .filter((s) => s.status === "failed" || s.status === "pending").length;
   const first = js[0].judge;
   return {
     kind,
@@ -338,7 +386,7 @@ export function judgedSummary(
         [...present].sort().map((m) => [m, js.find((j) => j.metric === m)!.judge.promptSha256]),
       ),
     },
-    unanswered,
+    unanswered: unanswered(),
   };
 }
 

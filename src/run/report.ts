@@ -92,6 +92,7 @@ export function outcomesFromRows(rows: SampleRow[]): SampleOutcome[] {
         status: r.status,
         raw: r.raw ?? "",
         parsed: { answer: r.parsed ?? "", ok: r.status === "ok" },
+        ...(r.judge ? { judge: r.judge } : {}),
       });
   }
   return out;
@@ -314,14 +315,52 @@ const HEADLINE: Record<string, string[]> = {
   ],
 };
 
-/** Open-ended runs (judged or caption-scored) have no accuracy table: their numbers are in scoreLines. */
+/** Open-ended runs (judged or caption-scored) have no accuracy table: their numbers are in scoreLines.
+ *  TempCompass is multiple choice whose unmatched replies (and captions) a judge may rate: it keeps its table. */
 export function isOpenEnded(s: EvalSummary): boolean {
+  if (s.judged?.kind === "tempcompass" || s.benchmark === "tempcompass") return false;
   return Boolean(s.judged || s.caption || s.config?.judgeProtocol);
 }
+
+/** Runs whose official score folds a judge in but had none (TempCompass --disable_llm): what that did. */
+export function disableLlmNotice(s: EvalSummary): string | null {
+  const off = s.official as { disable_llm?: boolean; judge_counts?: Record<string, number> } | null;
+  const c = off?.judge_counts;
+  if (!c?.unmatched_rated_0_without_judge) return null;
+  return `${c.unmatched_rated_0_without_judge} of ${c.rule_matched + c.rule_unmatched} replies matched no rule and were rated 0 (official --disable_llm); add --judge SPEC (upstream: openai:gpt-3.5-turbo-1106) to have the LLM judge rate them`;
+}
+
+/** TempCompass's official lines: print_result's avg per task, and what the judge did. */
+function tempCompassLines(s: EvalSummary): string[] {
+  const off = (s.official ?? {}) as Record<string, unknown>;
+  const out: string[] = [];
+  const avgs = ["multi-choice", "yes_no", "caption_matching", "captioning"]
+    .filter((t) => off[t])
+    .map((t) => `${t} ${num1((off[t] as { avg?: number }).avg)}`);
+  if (avgs.length)
+    out.push(
+      `official print_result avg (%, ${off.disable_llm ? "--disable_llm" : "rules + judge"}): ${avgs.join(", ")}`,
+    );
+  const j = s.judged;
+  if (j?.kind === "tempcompass")
+    out.push(
+      `judged by ${j.judge.spec} (served ${j.judge.servedModel ?? "unknown"}, temperature ${j.judge.temperature}, max_tokens ${j.judge.maxTokens}, top_p ${j.judge.top_p}, presence_penalty ${j.judge.presence_penalty}): ` +
+        `${j.match} unmatched replies, ${j.captioning} captions; judge unparsed ${j.unparsed} (upstream's fallback rating), judge failed ${j.failed} (asked again on a re-run); model failures not judged ${j.unanswered}`,
+    );
+  const c = (off.judge_counts ?? {}) as Record<string, number>;
+  if (c.captions_not_judged)
+    out.push(`${c.captions_not_judged} captions not judged yet (left out of captioning)`);
+  const n = disableLlmNotice(s);
+  if (n) out.push(n);
+  return out;
+}
+const num1 = (x: unknown) => (typeof x === "number" ? x.toFixed(1) : "-");
 
 /** Text lines for the judged aggregate and caption metrics (empty for multiple-choice runs). */
 export function scoreLines(s: EvalSummary): string {
   const out: string[] = [];
+  if (s.judged?.kind === "tempcompass" || s.benchmark === "tempcompass")
+    return tempCompassLines(s).join("\n");
   const j = s.judged;
   if (j) {
     const keys = (HEADLINE[j.kind] ?? []).filter((k) => k in j);

@@ -312,6 +312,19 @@ async function evaluate(o: EvalOptions, deps: EvalDeps, store: Store): Promise<E
     answersApplied = applied.applied;
     answersHash = sha(text).slice(0, 16);
   }
+  // Samples only a judge can score (TempCompass captioning) are left out of a run without one, and listed.
+  if (!o.judge) {
+    const needJudge = loaded.samples.filter((s) => s.scoring?.judgeRequired);
+    if (needJudge.length) {
+      loaded.samples = loaded.samples.filter((s) => !s.scoring?.judgeRequired);
+      issues.push({
+        file: rb.path,
+        field: needJudge[0].labels?.task ? String(needJudge[0].labels.task) : undefined,
+        message: `${needJudge.length} sample(s) need an LLM judge to be scored (e.g. ${needJudge[0].id}): not asked; add --judge SPEC to run them`,
+        action: "skipped",
+      });
+    }
+  }
   // Told at once, so the problems are seen even when the run then fails.
   if (issues.length) o.onLoadIssues?.(issues);
   let samples = loaded.samples;
@@ -328,7 +341,7 @@ async function evaluate(o: EvalOptions, deps: EvalDeps, store: Store): Promise<E
   if (o.judge && !judgeProtocol)
     throw new KinemaError(
       "bad_spec",
-      `--judge applies to judged benchmarks (activitynet-qa, msvd-qa, msrvtt-qa, tgif-qa, vcgpt-gen, videorefer-d), not ${rb.name}`,
+      `--judge applies to judged benchmarks (activitynet-qa, msvd-qa, msrvtt-qa, tgif-qa, vcgpt-gen, videorefer-d, tempcompass), not ${rb.name}`,
       { field: "judge" },
     );
   const adapter = await (deps.createAdapter ?? createAdapter)(o.model, o.modelOptions ?? {});

@@ -297,6 +297,24 @@ export function makeTempCompassFixture(dir: string): string {
       ],
     },
   });
-  json(join(dir, "questions/captioning.json"), { "1034419625": { action: [] } });
+  const info = (a: string, b: string) =>
+    `You will be presented with a video and several pieces of information. One piece of information is consistent with the video while the others are not. Please identify the information that consistent with the video and generate a video caption accordingly.\nInformation A: {'subject': 'man', 'action': '${a}'}\nInformation B: {'subject': 'man', 'action': '${b}'}\nGenerated Caption:`;
+  json(join(dir, "questions/captioning.json"), {
+    "1034419625": {
+      // judged against multi-choice.json's 1034419625.action[0] (answer "A. dunking a basketball")
+      action: [
+        {
+          question: info("dunking a basketball", "dribbling a basketball"),
+          answer: "A. dunking a basketball",
+        },
+        {
+          question: info("dribbling a basketball", "dunking a basketball"),
+          answer: "B. dunking a basketball",
+        },
+      ],
+    },
+    // no multi-choice question for this aspect: listed, skipped (upstream KeyError)
+    "1034419625_reverse": { action: [{ question: info("walking", "running"), answer: "A. walking" }] },
+  });
   return dir;
 }

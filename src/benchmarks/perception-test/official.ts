@@ -1,6 +1,10 @@
 // Perception Test multiple-choice scoring: the benchmark's metric is top-1 accuracy over every question
 // (google-deepmind/perception_test README, "Metrics"); letter extraction as lmms-eval's perceptiontest/val
 // utils does it (process_results_mc: the first standalone A–D, case-sensitive). Reimplemented.
+// The benchmark's own evaluation code could not be run: google-deepmind/perception_test @ 6bd0642dd2d3 has no
+// python scorer (README: "Metrics code to evaluate performance for the different tasks coming soon"), and its
+// multiple-choice baseline notebook baselines/mc_vqa.ipynb (blob df4902361671) is absent from the fetched
+// snapshot (`git ls-tree -l` lists it without a size, `git cat-file` cannot read it) and from the code index.
 import { pyStrip } from "../parse.ts";
 
 const W = "[\\p{L}\\p{N}_]";

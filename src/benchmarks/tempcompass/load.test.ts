@@ -15,7 +15,7 @@ before(() => {
 });
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-test("loads three tasks; conflicting videos keep their source; bad items and captioning are listed", async () => {
+test("loads four tasks; conflicting videos keep their source; bad items are listed", async () => {
   const { samples, issues } = await loadTempCompass(dir);
   assert.deepEqual(
     samples.map((s) => s.id),
@@ -25,7 +25,24 @@ test("loads three tasks; conflicting videos keep their source; bad items and cap
       "multi-choice/1034419625_reverse/direction/0",
       "yes_no/1034419625/action/0",
       "caption_matching/1034419625_reverse/direction/0",
+      "captioning/1034419625/action/0",
+      "captioning/1034419625/action/1",
     ],
+  );
+  // a caption is judged against the video's first multi-choice question of its aspect, whose answer is the truth
+  const cap = samples[6];
+  assert.equal(cap.answer, "A. dunking a basketball");
+  assert.equal(cap.labels?.caption_answer, "B. dunking a basketball");
+  assert.match(String(cap.labels?.mc_question), /^What is the man doing in the video\?\nA\. dunking/);
+  assert.deepEqual(cap.scoring, { judge: "tempcompass", judgeRequired: true });
+  assert.match(tempCompassPrompt(cap).text, /\nGenerated Caption:$/); // upstream's captioning cue is ""
+  assert.ok(
+    issues.some(
+      (i) =>
+        i.file.endsWith("captioning.json") &&
+        i.field === "1034419625_reverse.action" &&
+        i.action === "skipped",
+    ),
   );
   const rev = samples[2];
   assert.equal(rev.videoId, "1034419625");
@@ -35,7 +52,6 @@ test("loads three tasks; conflicting videos keep their source; bad items and cap
   );
   assert.match(rev.video.path, /videos\/1034419625_reverse\.mp4$/);
   assert.ok(issues.some((i) => i.field === "1034419625.action[1]" && i.file.endsWith("yes_no.json")));
-  assert.ok(issues.some((i) => i.file.endsWith("captioning.json")));
 });
 
 test("prompt snapshots: the question and the authors' answer cue", async () => {
@@ -50,7 +66,7 @@ test("prompt snapshots: the question and the authors' answer cue", async () => {
 test("summary: rules decide, unmatched replies are unparsed and rated 0; print_result per task", async () => {
   const { samples } = await loadTempCompass(dir);
   const replies = ["A", "I would say left to right", "B. right to left", "Yes.", "Caption B"];
-  const outcomes = samples.map((s, i) => {
+  const outcomes = samples.slice(0, 5).map((s, i) => {
     const parsed = parseTempCompass(replies[i], s);
     return {
       sample: s,
@@ -67,4 +83,42 @@ test("summary: rules decide, unmatched replies are unparsed and rated 0; print_r
   assert.equal(mc.direction, 50);
   assert.equal(mc.match_success_rate, 66.7);
   assert.equal((sum.official as Record<string, unknown>).disable_llm, true);
+});
+
+test("summary: judge digests rate the unmatched replies and the captions (-1 kept), print_result over both", async () => {
+  const { samples } = await loadTempCompass(dir);
+  const replies = [
+    "A",
+    "I would say left to right",
+    "B. right to left",
+    "Yes.",
+    "Caption B",
+    "cap 1",
+    "cap 2",
+  ];
+  const judge: Record<number, Record<string, unknown>> = {
+    1: { rating: 1, reply: "Correct", status: "ok", judge: { spec: "openai:j" } },
+    5: { rating: 1, reply: "Answer: A. dunking", status: "ok", answer: "A. dunking", reasoning: null },
+    6: { rating: -1, reply: "", status: "unparsed", answer: null, reasoning: null },
+  };
+  const outcomes = samples.map((s, i) => {
+    const parsed = parseTempCompass(replies[i], s);
+    return {
+      sample: s,
+      status: parsed.ok ? ("ok" as const) : ("unparsed" as const),
+      raw: replies[i],
+      parsed,
+      ...(judge[i] ? { judge: judge[i] } : {}),
+    };
+  });
+  const sum = summarizeTempCompass(outcomes);
+  const off = sum.official as Record<string, Record<string, unknown>>;
+  assert.equal(off.disable_llm as unknown, false);
+  assert.equal(off["multi-choice"].direction, 100);
+  assert.equal(off["multi-choice"].match_success_rate, 66.7); // the judge does not make a match
+  assert.equal(off.captioning.action, 0); // (1 + -1) / 2
+  assert.equal(off.captioning.match_success_rate, 0); // captioning entries carry no match_success
+  assert.deepEqual((off.judge_counts as unknown as Record<string, number>).captions_judged, 2);
+  assert.equal(sum.overall.n, 7);
+  assert.equal(sum.overall.right, 6);
 });

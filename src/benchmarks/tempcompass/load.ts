@@ -1,14 +1,16 @@
 // Reads TempCompass as released (questions/<task>.json: {video_id: {aspect: [{question, answer}]}},
 // meta_info.json, videos/<video_id>.mp4). Conflicting videos (<id>_reverse, <id>_concat_k, ...) keep their own
 // id and their source video in the labels; questions on a source and its conflicting versions share a cluster.
+// Captioning questions carry the multi-choice question their caption is judged against (eval_captioning.py:
+// the video's first multi-choice question of the aspect, whose answer is the ground truth).
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { KinemaError } from "../../util/errors.ts";
 import type { LoadIssue, LoadResult, Sample } from "../types.ts";
-import { ASPECTS, TASKS, type TcTask } from "./official.ts";
+import { ALL_TASKS, ASPECTS, type TcAnyTask } from "./official.ts";
 
 export interface TempCompassLoadOptions {
-  /** Only these tasks (multi-choice, yes_no, caption_matching). */
+  /** Only these tasks (multi-choice, yes_no, caption_matching, captioning). */
   tasks?: string[];
   videoRoot?: string;
 }
@@ -44,22 +46,22 @@ export async function loadTempCompass(path: string, opts: TempCompassLoadOptions
     | undefined;
   if (!meta)
     issues.push({ file: metaFile, message: "missing: fine-grained aspects unknown", action: "kept" });
-  if (existsSync(join(qdir, "captioning.json")))
-    issues.push({
-      file: join(qdir, "captioning.json"),
-      message:
-        "captioning needs TempCompass's two-stage LLM evaluation, which kinema does not run: not loaded",
-      action: "skipped",
-    });
   const samples: Sample[] = [];
   let any = false;
-  for (const task of TASKS) {
+  // captioning is judged against questions/multi-choice.json, read even when only captioning is asked for
+  let mcQuestions: Record<string, Record<string, { question?: unknown; answer?: unknown }[]>> | undefined;
+  const mcFile = join(qdir, "multi-choice.json");
+  for (const task of ALL_TASKS) {
     if (opts.tasks && !opts.tasks.includes(task)) continue;
     const file = join(qdir, `${task}.json`);
     if (!existsSync(file)) continue;
     any = true;
     const data = readJson(file, issues) as Record<string, Record<string, unknown>> | undefined;
     if (!data || typeof data !== "object") continue;
+    if (task === "captioning" && mcQuestions === undefined)
+      mcQuestions = (existsSync(mcFile) ? (readJson(mcFile, []) ?? {}) : {}) as NonNullable<
+        typeof mcQuestions
+      >;
     const text = readFileSync(file, "utf8");
     for (const [vid, dims] of Object.entries(data)) {
       const line = text.slice(0, Math.max(0, text.indexOf(`"${vid}"`))).split("\n").length;
@@ -86,6 +88,17 @@ export async function loadTempCompass(path: string, opts: TempCompassLoadOptions
           });
           continue;
         }
+        const mc = task === "captioning" ? mcQuestions?.[vid]?.[dim]?.[0] : undefined;
+        if (task === "captioning" && (typeof mc?.question !== "string" || typeof mc.answer !== "string")) {
+          issues.push({
+            file,
+            line,
+            field: `${vid}.${dim}`,
+            message: `no multi-choice question ${vid}.${dim}[0] in ${mcFile} to judge the captions against (upstream KeyError)`,
+            action: "skipped",
+          });
+          continue;
+        }
         qs.forEach((q: Record<string, unknown>, k: number) => {
           if (typeof q?.question !== "string" || typeof q.answer !== "string") {
             issues.push({
@@ -99,14 +112,16 @@ export async function loadTempCompass(path: string, opts: TempCompassLoadOptions
           }
           const lines = q.question.split("\n");
           const fine = dim === "order" ? "order" : (meta?.[vid]?.eval_dim?.[dim]?.type ?? "");
+          const plain = task === "yes_no" || task === "captioning";
           samples.push({
             id: `${task}/${vid}/${dim}/${k}`,
             videoId: source,
             video: { path: video },
             category: dim,
-            question: task === "yes_no" ? q.question : lines[0],
-            options: task === "yes_no" ? [] : lines.slice(1),
-            answer: q.answer,
+            question: plain ? q.question : lines[0],
+            options: plain ? [] : lines.slice(1),
+            // captioning: the paired multi-choice answer, as eval_captioning.py scores against it
+            answer: mc ? (mc.answer as string) : q.answer,
             labels: {
               task,
               video_id: vid,
@@ -115,7 +130,10 @@ export async function loadTempCompass(path: string, opts: TempCompassLoadOptions
               aspect: dim,
               fine_aspect: fine,
               question_text: q.question,
+              ...(mc ? { mc_question: mc.question as string, caption_answer: q.answer } : {}),
             },
+            // rule tasks: the judge rates only replies no rule matches; captioning: every caption
+            scoring: { judge: "tempcompass", ...(mc ? { judgeRequired: true } : {}) },
           });
         });
       }
@@ -124,10 +142,10 @@ export async function loadTempCompass(path: string, opts: TempCompassLoadOptions
   if (!any)
     throw new KinemaError(
       "not_found",
-      `no questions/{multi-choice,yes_no,caption_matching}.json in ${path}`,
+      `no questions/{multi-choice,yes_no,caption_matching,captioning}.json in ${path}`,
       { file: qdir },
     );
   return { samples, issues };
 }
 
-export const taskOf = (s: Sample) => s.labels?.task as TcTask;
+export const taskOf = (s: Sample) => s.labels?.task as TcAnyTask;

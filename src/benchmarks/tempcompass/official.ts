@@ -5,6 +5,9 @@ import { pyStrip } from "../parse.ts";
 
 export const TASKS = ["multi-choice", "yes_no", "caption_matching"] as const;
 export type TcTask = (typeof TASKS)[number];
+/** The four tasks as released; captioning is scored by the two-stage LLM evaluation (eval_captioning.py). */
+export const ALL_TASKS = [...TASKS, "captioning"] as const;
+export type TcAnyTask = (typeof ALL_TASKS)[number];
 export const ASPECTS = ["action", "direction", "speed", "order", "attribute_change"];
 export const FINE_ASPECTS = [
   "fine-grained action",
@@ -21,10 +24,11 @@ export const FINE_ASPECTS = [
 ];
 
 /** The inference prompts' answer cues (run_video_llava/inference_dataset.py answer_prompt). */
-export const ANSWER_PROMPT: Record<TcTask, string> = {
+export const ANSWER_PROMPT: Record<TcAnyTask, string> = {
   "multi-choice": "\nPlease directly give the best option:",
   yes_no: "\nPlease answer yes or no:",
   caption_matching: "\nPlease directly give the best option:",
+  captioning: "", // "Generated Caption:" already ends the question
 };
 
 /** A rule's verdict: 1/0, or "fail" when no rule matches (then the judge decides). */
@@ -217,4 +221,42 @@ export function printResult(
     text,
     problems,
   };
+}
+
+/** prompt_templates.py caption_evaluation_prompt, byte for byte (its backslash-continued lines joined). */
+export const CAPTION_EVALUATION_PROMPT =
+  '\nYou will receive a video description and a multi-choice question. Your task is to choose the correct answer and briefly explain the reason why you choose the answer. If none of the choice candidates are correct or the video description lacks enough information to answer the question, just answer "None of the choices are correct". Please organize your response in this format:\n```\nReasoning: [Your reason to obtain the answer]\nAnswer: [Your answer]\n```\n\nHere are some examples of video description, multi-choice question and the expected answer:\n```\nVideo Description: A person is palying football.\nMulti-Choice Question:\nWhat is the person doing in the video?\nA. cooking\nB. palying football\nC. playing basketball\nD. reading book\nReasoning: The video description mentions that the person is playing football.\nAnswer: B. palying football\n\nVideo Description: A bird is flying clockwise.\nMulti-Choice Question:\nIn which direction is the bird flying?\nA. backwark\nB. counter-clockwise\nC. clockwise\nD. downward\nReasoning: The video description mentions that the bird is flying clockwise\nAnswer: C. clockwise\n\nVideo Description: An air balloon is inflating.\nMulti-Choice Question:\nWhat is happening to the air balloon?\nA. exploding\nB. getting smaller\nC. flying\nReasoning: The video description mentions that the air balloon is inflating, while none of the coices can be explained as inflating.\nAnswer: None of the choices are correct\n```\n';
+
+/** eval_captioning.py's judge message: the caption and the video's first multi-choice question of the aspect. */
+export function captionJudgeUserPrompt(caption: string, mcQuestion: string): string {
+  return `${CAPTION_EVALUATION_PROMPT}\nVideo Description:${caption}\nMulti-Choice Question:\n${mcQuestion}\n`;
+}
+
+/** One captioning verdict as eval_captioning.py's parse_llm_output builds it. */
+export interface CaptionVerdict {
+  rating: -1 | 0 | 1;
+  "chatgpt-answer": string | null;
+  "chatgpt-reasoning": string | null;
+}
+
+/**
+ * parse_llm_output of eval_captioning.py: an empty reply (or "invalid_request_error") is -1; else the last line
+ * holding "Reasoning" / "Answer" gives the reasoning / answer (the whole reply when no line says "Answer"), and
+ * the rating is 1 only when the answer's text before the first ". " equals the ground truth's and exactly one of
+ * "A.", "B.", "C.", "D." occurs in it (non-overlapping counts, as str.count).
+ */
+export function parseCaptionJudge(llmOutput: string, gtAnswer: string): CaptionVerdict {
+  if (llmOutput === "invalid_request_error" || !llmOutput)
+    return { rating: -1, "chatgpt-answer": null, "chatgpt-reasoning": null };
+  let answer: string | undefined;
+  let reasoning: string | undefined;
+  for (const raw of llmOutput.split("\n")) {
+    const line = pyStrip(raw);
+    if (line.includes("Reasoning")) reasoning = pyStrip(line.split("Reasoning:").join(""));
+    if (line.includes("Answer")) answer = pyStrip(line.split("Answer:").join(""));
+  }
+  const a = answer ?? llmOutput;
+  const counts = ["A.", "B.", "C.", "D."].reduce((n, p) => n + a.split(p).length - 1, 0);
+  const rating = a.split(". ")[0] === gtAnswer.split(". ")[0] && counts === 1 ? 1 : 0;
+  return { rating, "chatgpt-answer": a, "chatgpt-reasoning": reasoning ?? null };
 }

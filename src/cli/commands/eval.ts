@@ -4,7 +4,7 @@ import type { LoadIssue } from "../../benchmarks/types.ts";
 import type { BenchDAggregateMode } from "../../judge/aggregate.ts";
 import { defaultDeps } from "../../run/deps.ts";
 import { elapsedText, failureLines, partialText, retryCommand, tokenText } from "../../run/failures.ts";
-import { evalJson, isOpenEnded, scoreLines, table3Text } from "../../run/report.ts";
+import { disableLlmNotice, evalJson, isOpenEnded, scoreLines, table3Text } from "../../run/report.ts";
 import { type EvalOptions, type EvalResult, runEval } from "../../run/runner.ts";
 import { KinemaError } from "../../util/errors.ts";
 import { accuracyText, printJson, printText, textTable } from "../output.ts";
@@ -223,7 +223,7 @@ export function register(program: Command): void {
       )
       .option(
         "--judge <spec>",
-        "judged benchmarks: judge model, e.g. openai:gpt-3.5-turbo (not sent: no judging)",
+        "judged benchmarks: judge model, e.g. openai:gpt-3.5-turbo (not sent: no judging; tempcompass: unmatched replies rated 0, captioning not run)",
       ),
   )
     .option("--judge-concurrency <n>", "judge calls in flight (default 4)", int("--judge-concurrency", 1))
@@ -271,6 +271,8 @@ export function register(program: Command): void {
         );
       }
       if (r.reasked) err(`asked again ${r.reasked} samples that had failed before`);
+      const noJudge = disableLlmNotice(s);
+      if (opts.json && noJudge) err(`kinema: ${noJudge}`);
       err(`elapsed ${elapsedText(performance.now() - t0)}; ${tokenText(r.tokens)}`);
       if (s.pending > 0) process.exitCode = 130;
       else if (s.counts.failed > 0 && s.counts.ok + s.counts.unparsed === 0) process.exitCode = 4;

@@ -1,5 +1,6 @@
 // `kinema judge vcgpt-qa|vcgpt-gen|videorefer-d --pred FILE --judge SPEC`: re-judge saved predictions with
-// an LLM judge (upstream prompts and parsing, strict accounting, replies cached beside the predictions).
+// an LLM judge (upstream prompts and parsing, strict accounting, replies cached beside the predictions);
+// `kinema judge <kind>|tempcompass --run RUN`: judge a stored run's answers into its store.
 import { writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import type { Command } from "commander";
@@ -8,6 +9,7 @@ import { GEN_FILES } from "../../benchmarks/vcgpt-gen/index.ts";
 import type { BenchDAggregateMode } from "../../judge/aggregate.ts";
 import {
   JUDGE_KINDS,
+  type JudgeItem,
   type JudgeKind,
   type JudgeRunResult,
   judgeItemsFromOutcomes,
@@ -16,6 +18,7 @@ import {
 } from "../../judge/index.ts";
 import { createAdapter } from "../../models/index.ts";
 import { judgedSummary, judgeStoredRun } from "../../run/judging.ts";
+import { sampleFromRow } from "../../run/report.ts";
 import { openStore } from "../../store/index.ts";
 import { KinemaError } from "../../util/errors.ts";
 import { acquireLock, runLockPath } from "../../util/lock.ts";
@@ -58,24 +61,37 @@ export async function judgeCommand(
   o: JudgeCliOptions,
   env = process.env,
 ): Promise<JudgeCommandResult> {
-  if (!(JUDGE_KINDS as readonly string[]).includes(kind))
-    throw new KinemaError("bad_spec", `unknown judge kind "${kind}" (use ${JUDGE_KINDS.join(", ")})`, {
-      field: "kind",
-    });
+  if (kind === "tempcompass" && o.pred)
+    throw new KinemaError(
+      "bad_spec",
+      "kinema judge tempcompass takes --run RUN; a predictions file is scored by kinema score tempcompass --task T --pred FILE --judge SPEC",
+      { field: "pred" },
+    );
+  if (!(JUDGE_KINDS as readonly string[]).includes(kind) && kind !== "tempcompass")
+    throw new KinemaError(
+      "bad_spec",
+      `unknown judge kind "${kind}" (use ${JUDGE_KINDS.join(", ")}, tempcompass)`,
+      { field: "kind" },
+    );
   if (!o.pred === !o.run)
     throw new KinemaError("bad_spec", "give exactly one of --pred FILE or --run RUN", { field: "pred" });
   if (!o.judge)
     throw new KinemaError("bad_spec", "--judge SPEC is required (e.g. openai:gpt-4o)", { field: "judge" });
-  const loaded = o.pred
-    ? await loadPredictions(kind as JudgeKind, o.pred)
-    : itemsFromRun(kind as JudgeKind, o.run!, o.runDir);
-  const { items, issues } = loaded;
+  // TempCompass picks its own items from the run (the replies no rule matched, and captions)
+  const loaded =
+    kind === "tempcompass"
+      ? null
+      : o.pred
+        ? await loadPredictions(kind as JudgeKind, o.pred)
+        : itemsFromRun(kind as JudgeKind, o.run!, o.runDir);
+  const items: JudgeItem[] = loaded?.items ?? [];
+  const issues: LoadIssue[] = loaded?.issues ?? [];
   const metrics = o.metrics
     ?.split(",")
     .map((s) => s.trim())
     .filter(Boolean);
   const where = o.pred ?? `run ${o.run}`;
-  if (items.length === 0)
+  if (loaded && items.length === 0)
     throw new KinemaError("bad_input", `no usable predictions in ${where}`, {
       file: where,
       issues: issues.slice(0, 5),
@@ -101,7 +117,7 @@ export async function judgeCommand(
       const r = await judgeStoredRun(
         store,
         o.run,
-        outcomesFromRun(store, kind as JudgeKind, o.run),
+        outcomesFromRun(store, kind as JudgeKind | "tempcompass", o.run),
         adapter,
         {
           spec: o.judge,
@@ -186,7 +202,7 @@ export function itemsFromRun(kind: JudgeKind, runId: string, runDir = "runs") {
  */
 export function outcomesFromRun(
   store: ReturnType<typeof openStore>,
-  kind: JudgeKind,
+  kind: JudgeKind | "tempcompass",
   runId: string,
 ): SampleOutcome[] {
   if (!store.getRun(runId))
@@ -194,6 +210,16 @@ export function outcomesFromRun(
       file: store.path,
       field: "run",
     });
+  if (kind === "tempcompass") {
+    // the stored labels (task, question_text, mc_question) are all the TempCompass judge needs
+    if (store.getRun(runId)!.benchmark !== "tempcompass")
+      throw new KinemaError("bad_input", `run ${runId} is not a tempcompass run`, { field: "run" });
+    return store.samples(runId).map((r) => ({
+      sample: { ...sampleFromRow(r), scoring: { judge: "tempcompass" as const } },
+      status: r.status === "pending" ? "failed" : r.status,
+      raw: r.raw ?? undefined,
+    }));
+  }
   return store.samples(runId).map((r) => {
     const pair = /^(.*)\/q([12])$/.exec(r.sampleId);
     const set = Object.hasOwn(GEN_FILES, r.category) ? GEN_FILES[r.category as keyof typeof GEN_FILES] : null;
@@ -226,8 +252,10 @@ export function register(program: Command): void {
   judgeClientOptions(
     program
       .command("judge")
-      .description("judge saved predictions with an LLM: vcgpt-qa | vcgpt-gen | videorefer-d")
-      .argument("<kind>", JUDGE_KINDS.join(" | "))
+      .description(
+        "judge saved predictions with an LLM: vcgpt-qa | vcgpt-gen | videorefer-d (tempcompass: --run only)",
+      )
+      .argument("<kind>", `${JUDGE_KINDS.join(" | ")} | tempcompass`)
       .option("--pred <file>", "predictions (JSON list or JSONL; see README 'Judged benchmarks')")
       .option(
         "--run <id>",

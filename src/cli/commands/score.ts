@@ -8,7 +8,12 @@ import { computeAccuracy, constructAnswers } from "../../benchmarks/motionbench/
 import { scoreMvbenchFile } from "../../benchmarks/mvbench/results.ts";
 import { extractLenient, extractLmmsEval, splitOptions } from "../../benchmarks/parse.ts";
 import { scorePerceptionTestFiles } from "../../benchmarks/perception-test/results.ts";
-import { JUDGE_PARAMS, JUDGE_SYSTEM, judgeUserPrompt } from "../../benchmarks/tempcompass/official.ts";
+import {
+  captionJudgeUserPrompt,
+  JUDGE_PARAMS,
+  JUDGE_SYSTEM,
+  judgeUserPrompt,
+} from "../../benchmarks/tempcompass/official.ts";
 import { scoreTempCompassFile } from "../../benchmarks/tempcompass/results.ts";
 import type { LoadIssue } from "../../benchmarks/types.ts";
 import { printedReport } from "../../benchmarks/videomme/official.ts";
@@ -251,12 +256,16 @@ export function register(program: Command): void {
     .description(
       "TempCompass eval script (rules, then the LLM judge for unmatched replies) on a predictions file",
     )
-    .requiredOption("--task <task>", "multi-choice | yes_no | caption_matching")
+    .requiredOption("--task <task>", "multi-choice | yes_no | caption_matching | captioning (needs --judge)")
     .requiredOption(
       "--pred <file>",
       "predictions JSON {video_id: {aspect: [{question, answer, prediction}]}}",
     )
     .requiredOption("--meta <file>", "meta_info.json")
+    .option(
+      "--mc-questions <file>",
+      "captioning: questions/multi-choice.json (default: questions/multi-choice.json beside --meta)",
+    )
     .option(
       "--judge <spec>",
       "judge model for unmatched replies, e.g. openai:gpt-3.5-turbo-1106 (absent: --disable_llm)",
@@ -270,6 +279,7 @@ export function register(program: Command): void {
         task: string;
         pred: string;
         meta: string;
+        mcQuestions?: string;
         judge?: string;
         judgeBaseUrl?: string;
         judgeApiKeyEnv?: string;
@@ -296,13 +306,18 @@ export function register(program: Command): void {
                     { role: "user", content: user },
                   ],
                   images: [],
-                  params: { temperature: JUDGE_PARAMS.temperature, maxTokens: JUDGE_PARAMS.max_tokens },
+                  params: {
+                    temperature: JUDGE_PARAMS.temperature,
+                    maxTokens: JUDGE_PARAMS.max_tokens,
+                    topP: JUDGE_PARAMS.top_p,
+                    presencePenalty: JUDGE_PARAMS.presence_penalty,
+                  },
                 },
                 AbortSignal.timeout(120_000),
               );
               if (r.servedModel) served.add(r.servedModel);
               if (r.systemFingerprint) fingerprints.add(r.systemFingerprint);
-              return r.text.trim();
+              return r.text; // stripped as upstream strips it, by the protocol
             } catch {
               failed++;
               return null;
@@ -320,7 +335,12 @@ export function register(program: Command): void {
               temperature: JUDGE_PARAMS.temperature,
               maxTokens: JUDGE_PARAMS.max_tokens,
               system: JUDGE_SYSTEM,
-              promptTemplate: judgeUserPrompt(o.task as never, "{question}", "{answer}", "{prediction}"),
+              top_p: JUDGE_PARAMS.top_p,
+              presence_penalty: JUDGE_PARAMS.presence_penalty,
+              promptTemplate:
+                o.task === "captioning"
+                  ? captionJudgeUserPrompt("{prediction}", "{mc_question}")
+                  : judgeUserPrompt(o.task as never, "{question}", "{answer}", "{prediction}"),
               calls,
               failedCalls: failed,
             }
