@@ -1,9 +1,11 @@
 // `kinema engine ...`: the data engines (MotionBench QA construction), their review decisions, report and export.
 import type { Command } from "commander";
-import { exportMotionbench } from "../../engine/export.ts";
+import { exportMotionbench, exportVideorefer } from "../../engine/export.ts";
 import { openRun, runMotionbenchQa } from "../../engine/motionbench-qa.ts";
 import { type MotionbenchQaReport, motionbenchQaReport } from "../../engine/report.ts";
 import { decide } from "../../engine/review.ts";
+import { runVideorefer, type VideoreferReport, videoreferReport } from "../../engine/videorefer.ts";
+import { KinemaError } from "../../util/errors.ts";
 import { printJson, printText, textTable } from "../output.ts";
 import { header, int } from "../parsers.ts";
 import { reportText } from "./synth.ts";
@@ -65,6 +67,33 @@ export function engineReportText(r: MotionbenchQaReport): string {
       ])
     : "no filter models";
   return `${stages}\n\n${rs}\n\n${tok}\n\n${fm}\n\nkept questions (before review):\n${reportText(r.kept)}`;
+}
+
+export function videoreferReportText(r: VideoreferReport): string {
+  const st = textTable([
+    ["stage", "requests", "ok", "invalid", "failed", "tokens"],
+    ...Object.entries(r.stages).map(([k, v]) => [
+      k,
+      v.requests,
+      v.ok,
+      v.invalid,
+      v.failed,
+      r.tokens[k]?.totalTokens ?? "-",
+    ]),
+  ]);
+  const reasons = Object.entries({ ...r.reasons.steps, ...r.reasons.dropped });
+  const rs = reasons.length ? textTable([["reason", "count"], ...reasons]) : "no drops or failures";
+  const f = (x: number | null) => (x === null ? "-" : x.toFixed(3));
+  const rv = r.reviewer
+    ? `Reviewer against the synthetic truth (n=${r.reviewer.n}): precision ${f(r.reviewer.precision)}, recall ${f(r.reviewer.recall)} (tp ${r.reviewer.tp}, fp ${r.reviewer.fp}, fn ${r.reviewer.fn}, tn ${r.reviewer.tn})`
+    : "no truth (not a synthetic set): Reviewer precision/recall and mask IoU not computed";
+  const iou = r.iou
+    ? textTable([
+        ["clip", "object", "true object", "mask IoU"],
+        ...r.iou.map((x) => [x.clip, x.object, x.named ?? "(none named)", f(x.iou)]),
+      ])
+    : "";
+  return `objects ${r.items.objects}: ${r.items.kept} kept, ${r.items.dropped} dropped\n\n${st}\n\n${rs}\n\n${rv}${iou ? `\n\n${iou}` : ""}`;
 }
 
 export function register(program: Command): void {
@@ -129,6 +158,67 @@ export function register(program: Command): void {
       }
     });
   engine
+    .command("videorefer")
+    .description(
+      "VideoRefer's engine: Analyzer → Annotator → Segmentor → Reviewer → Refiner, stored and resumable",
+    )
+    .option(
+      "--synth <dir>",
+      "a `kinema synth --kind videorefer` folder (captions from its Bench-D; truth for the report)",
+    )
+    .option("--captions <file>", "JSONL of {video, caption} (instead of --synth)")
+    .option("--videos <dir>", "folder the video values are relative to")
+    .option("--model <spec>", "one model for every agent (overridden per agent below)")
+    .option("--analyzer <spec>", "LLM listing a caption's objects")
+    .option("--annotator <spec>", "VLM describing one object and boxing it on the first frame")
+    .option("--reviewer <spec>", "VLM checking description and mask refer to the same object")
+    .option("--refiner <spec>", "LLM writing detailed/short descriptions and QA")
+    .requiredOption("--segmentor <spec>", "synth-oracle | http:URL (docs/engines.md)")
+    .requiredOption("--out <run>", "engine run folder (resumed when it exists)")
+    .option("--frames <n>", "frames sent to the VLMs and the segmentor (default 4)", int("--frames", 1))
+    .option("--max-asks <n>", "requests per step, re-asks included (default 2)", int("--max-asks", 1))
+    .option("--base-url <url>", "OpenAI-compatible server root, e.g. http://127.0.0.1:8000/v1")
+    .option("--api-key-env <name>", "env var holding the API key (default OPENAI_API_KEY)")
+    .option("--header <h>", "extra HTTP header 'Name: value' (repeatable; values never stored)", header)
+    .option("--timeout-ms <n>", "per-request timeout (default 120000)", int("--timeout-ms", 1))
+    .option("--retries <n>", "retries after the first attempt (default 4)", int("--retries", 0))
+    .option("--backoff-ms <n>", "first retry backoff (default 1000)", int("--backoff-ms", 0))
+    .option("--json", "print the report as JSON")
+    .action(async (o: Record<string, any>) => {
+      const agent = (k: string) => {
+        const v = o[k] ?? o.model;
+        if (!v) throw new KinemaError("bad_spec", `--${k} (or --model) is required`, { field: k });
+        return v as string;
+      };
+      const c = await runVideorefer({
+        synth: o.synth,
+        captions: o.captions,
+        videos: o.videos,
+        analyzer: agent("analyzer"),
+        annotator: agent("annotator"),
+        reviewer: agent("reviewer"),
+        refiner: agent("refiner"),
+        segmentor: o.segmentor,
+        out: o.out,
+        frames: o.frames,
+        maxAsks: o.maxAsks,
+        timeoutMs: o.timeoutMs,
+        retry: { retries: o.retries ?? 4, baseMs: o.backoffMs ?? 1000, capMs: 60_000 },
+        adapterOptions: { baseUrl: o.baseUrl, apiKeyEnv: o.apiKeyEnv, headers: o.header },
+      });
+      const store = openRun(o.out);
+      try {
+        const r = videoreferReport(store);
+        if (o.json) printJson({ run: o.out, ...c, report: r });
+        else
+          printText(
+            `engine run ${o.out}: ${c.asked} steps asked, ${c.reused} stored steps reused\n\n${videoreferReportText(r)}`,
+          );
+      } finally {
+        store.close();
+      }
+    });
+  engine
     .command("report")
     .description("print an engine run's report")
     .requiredOption("--run <run>", "engine run folder")
@@ -136,6 +226,12 @@ export function register(program: Command): void {
     .action((o: { run: string; json?: boolean }) => {
       const store = openRun(o.run);
       try {
+        if (store.getMeta("kind") === "videorefer") {
+          const r = videoreferReport(store);
+          if (o.json) printJson(r);
+          else printText(videoreferReportText(r));
+          return;
+        }
         const r = motionbenchQaReport(store);
         if (o.json) printJson(r);
         else printText(engineReportText(r));
@@ -178,6 +274,15 @@ export function register(program: Command): void {
     .action(async (o: { run: string; out: string; json?: boolean }) => {
       const store = openRun(o.run);
       try {
+        if (store.getMeta("kind") === "videorefer") {
+          const r = exportVideorefer(store, o.out);
+          if (o.json) printJson(r);
+          else
+            printText(
+              `wrote ${r.records} VideoRefer-700K records, ${r.benchD} Bench-D and ${r.benchQ} Bench-Q items (accepted objects only) to ${o.out}`,
+            );
+          return;
+        }
         const r = await exportMotionbench(store, o.out);
         if (o.json) printJson(r);
         else printText(`wrote ${r.questions} accepted questions on ${r.videos} videos to ${r.file}`);
