@@ -4,6 +4,7 @@ import { exportMotionbench, exportVideorefer } from "../../engine/export.ts";
 import { openRun, runMotionbenchQa } from "../../engine/motionbench-qa.ts";
 import { type MotionbenchQaReport, motionbenchQaReport } from "../../engine/report.ts";
 import { decide } from "../../engine/review.ts";
+import { buildSuspects, writeErrata } from "../../engine/suspects.ts";
 import { runVideorefer, type VideoreferReport, videoreferReport } from "../../engine/videorefer.ts";
 import { KinemaError } from "../../util/errors.ts";
 import { printJson, printText, textTable } from "../output.ts";
@@ -219,6 +220,51 @@ export function register(program: Command): void {
       }
     });
   engine
+    .command("suspects")
+    .description(
+      'a "suspect labels" queue: items where several stored runs agree on one answer that differs from the ground truth',
+    )
+    .requiredOption("--bench <name>", "benchmark name as stored (e.g. motionbench)")
+    .requiredOption(
+      "--out <run>",
+      "engine run folder for the queue (review it with kinema serve --review RUN)",
+    )
+    .option("--run-dir <dir>", "the run store", "runs")
+    .option(
+      "--min-runs <n>",
+      "fewest runs agreeing on the same wrong answer (default 2)",
+      int("--min-runs", 1),
+    )
+    .option("--json", "print JSON")
+    .action((o: { bench: string; out: string; runDir: string; minRuns?: number; json?: boolean }) => {
+      const r = buildSuspects({ runDir: o.runDir, bench: o.bench, out: o.out, minRuns: o.minRuns });
+      if (o.json) printJson(r);
+      else
+        printText(
+          `${r.suspects} suspect labels among ${r.samples} answered samples of ${r.runs} ${o.bench} runs → ${o.out}`,
+        );
+    });
+  engine
+    .command("errata")
+    .description("write a suspects queue's review decisions as an errata file for kinema eval --errata")
+    .requiredOption("--run <run>", "the suspects run folder")
+    .requiredOption("--out <file>", "errata JSON to write")
+    .option("--name <name>", "the variant's name, recorded in every run that applies it", "errata")
+    .option("--json", "print JSON")
+    .action((o: { run: string; out: string; name: string; json?: boolean }) => {
+      const store = openRun(o.run);
+      try {
+        const r = writeErrata(store, o.out, o.name);
+        if (o.json) printJson(r);
+        else
+          printText(
+            `wrote ${o.out}: ${r.corrected} corrected, ${r.excluded} excluded, ${r.confirmed} confirmed`,
+          );
+      } finally {
+        store.close();
+      }
+    });
+  engine
     .command("report")
     .description("print an engine run's report")
     .requiredOption("--run <run>", "engine run folder")
@@ -246,20 +292,51 @@ export function register(program: Command): void {
     .requiredOption("--reviewer <name>", "who decides")
     .option("--accept <ids>", "item ids to accept (comma-separated)", list, [])
     .option("--reject <ids>", "item ids to reject", list, [])
+    .option(
+      "--correct <id=L,...>",
+      "correct an item's answer letter (an edit), e.g. motionbench:u1=B",
+      list,
+      [],
+    )
     .option("--accept-all", "accept every kept item without a decision yet")
     .action(
-      (o: { run: string; reviewer: string; accept: string[]; reject: string[]; acceptAll?: boolean }) => {
+      (o: {
+        run: string;
+        reviewer: string;
+        accept: string[];
+        reject: string[];
+        correct: string[];
+        acceptAll?: boolean;
+      }) => {
         const store = openRun(o.run);
         try {
           const ids = new Set(o.accept);
+          const corrections = o.correct.map((c) => {
+            const m = c.match(/^(.+)=([A-D])$/);
+            if (!m)
+              throw new KinemaError("bad_spec", `--correct expects ID=LETTER, got "${c}"`, {
+                field: "correct",
+              });
+            return { id: m[1], answer: m[2].charCodeAt(0) - 65 };
+          });
           if (o.acceptAll) {
             const latest = store.latestDecisions();
+            const skip = new Set([...o.reject, ...corrections.map((c) => c.id)]);
             for (const it of store.items())
-              if (it.state === "kept" && !latest.has(it.id) && !o.reject.includes(it.id)) ids.add(it.id);
+              if (it.state === "kept" && !latest.has(it.id) && !skip.has(it.id)) ids.add(it.id);
           }
           for (const id of ids) decide(store, { itemId: id, decision: "accept", reviewer: o.reviewer });
           for (const id of o.reject) decide(store, { itemId: id, decision: "reject", reviewer: o.reviewer });
-          printText(`recorded ${ids.size} accepts and ${o.reject.length} rejects by ${o.reviewer}`);
+          for (const c of corrections)
+            decide(store, {
+              itemId: c.id,
+              decision: "edit",
+              reviewer: o.reviewer,
+              edit: { answer: c.answer },
+            });
+          printText(
+            `recorded ${ids.size} accepts, ${corrections.length} corrections and ${o.reject.length} rejects by ${o.reviewer}`,
+          );
         } finally {
           store.close();
         }

@@ -215,7 +215,7 @@ export async function reviewView(q: URLSearchParams): Promise<HTMLElement> {
       it.decision ? ` — ${it.decision.decision} by ${it.decision.reviewer}` : " — undecided",
     );
     const parts: HTMLElement[] = [header, frames(it)];
-    if (d.kind === "motionbench-qa") {
+    if (d.kind === "motionbench-qa" || d.kind === "suspect") {
       parts.push(
         h("p", { className: "review-caption" }, h("b", {}, "Caption: "), d.caption),
         h("p", { className: "review-question", id: "question" }, d.question),
@@ -268,7 +268,7 @@ export async function reviewView(q: URLSearchParams): Promise<HTMLElement> {
         ),
       );
     }
-    if (editing && d.kind === "motionbench-qa") parts.push(editor(it));
+    if (editing && (d.kind === "motionbench-qa" || d.kind === "suspect")) parts.push(editor(it));
     parts.push(
       h(
         "p",
@@ -296,7 +296,7 @@ export async function reviewView(q: URLSearchParams): Promise<HTMLElement> {
     const it = queue.items[pos];
     if (e.key === "a") void act({ decision: "accept" });
     else if (e.key === "r") void act({ decision: "reject" });
-    else if (e.key === "e" && it?.data.kind === "motionbench-qa") {
+    else if (e.key === "e" && (it?.data.kind === "motionbench-qa" || it?.data.kind === "suspect")) {
       editing = true;
       draw();
     } else if (/^[1-6]$/.test(e.key) && it?.data.kind === "motionbench-qa")
