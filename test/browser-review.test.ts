@@ -138,8 +138,11 @@ test("review by keyboard: accept, edit, reject, change category; export has exac
   const prog = (await page.textContent(".review-progress")) ?? "";
   assert.match(prog, /3 accepted \(1 edited\) · 1 rejected · 1 category changes · reviewers: ann/);
   // frames come from the server
-  const imgs = await page.locator(".review-frames img").count();
-  assert.ok(imgs >= 1);
+  await page.waitForSelector(".review-frames img", { timeout: 30_000 });
+  const src = await page.locator(".review-frames img").first().getAttribute("src");
+  const frame = await fetch(`${server.url}${src}`);
+  assert.equal(frame.headers.get("content-type"), "image/jpeg");
+  assert.equal(frame.headers.get("x-frame-index"), "0");
   assert.deepEqual(dialogs, []);
 
   const ds = decisions();

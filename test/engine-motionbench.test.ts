@@ -210,6 +210,7 @@ describe("kinema engine motionbench-qa", () => {
         [5, "video_path"],
       ],
     );
+    assert.deepEqual(rep.stages.captions, { read: 3, badLines: 3 });
     const g = rep.stages.generate;
     // A: 1 ok; B: invalid then ok (fenced); C: 2 timeouts → given up.
     assert.equal(g.requests, 5);

@@ -191,6 +191,7 @@ export async function runMotionbenchQa(o: MotionbenchQaOptions): Promise<StageCo
     store.setMeta("kind", "motionbench-qa");
     store.setMeta("config", JSON.stringify(config));
     store.setMeta("badLines", JSON.stringify(bad));
+    store.setMeta("captions", String(captions.length));
     const askOpts = { timeoutMs: o.timeoutMs ?? 120_000, retry: o.retry ?? DEFAULT_RETRY };
     const params = { temperature: o.temperature, maxTokens: o.maxTokens };
     let idx = 0;

@@ -111,7 +111,7 @@ export function motionbenchQaReport(store: EngineStore): MotionbenchQaReport {
   const accepted = q.filter((e) => e.decision && e.decision.decision !== "reject");
   return {
     stages: {
-      captions: { read: byCaption.size + (items.length === 0 ? 0 : 0), badLines: bad.length },
+      captions: { read: Number(store.getMeta("captions") ?? byCaption.size), badLines: bad.length },
       generate: {
         requests: gen.length,
         ok: gen.filter((s) => s.status === "ok").length,
