@@ -8,6 +8,7 @@ import * as cache from "./commands/cache.ts";
 import * as captionMetrics from "./commands/caption-metrics.ts";
 import * as compare from "./commands/compare.ts";
 import * as doctor from "./commands/doctor.ts";
+import * as engineCmd from "./commands/engine.ts";
 import * as evalCmd from "./commands/eval.ts";
 import * as frames from "./commands/frames.ts";
 import * as judgeCmd from "./commands/judge.ts";
@@ -51,6 +52,7 @@ const COMMANDS: { register(p: Command): void }[] = [
   audit,
   workerCmd,
   mergeCmd,
+  engineCmd,
 ];
 
 export function buildProgram(): Command {

@@ -11,6 +11,7 @@ import type { GenerationParams, ModelAdapter, RgbFrames } from "../models/types.
 import { openStore, type RunRow, type Store } from "../store/index.ts";
 import { KinemaError } from "../util/errors.ts";
 import { acquireLock, runLockPath } from "../util/lock.ts";
+import { applyErrata, readErrata } from "./errata.ts";
 import {
   captionSummary,
   type JudgeCalls,
@@ -79,6 +80,8 @@ export interface EvalOptions {
   benchOptions?: Record<string, unknown>;
   /** A {uid: letter} JSON with hidden test answers, so test-split questions are scored apart from dev. */
   answers?: string;
+  /** An errata file (`kinema engine errata`): reviewed label corrections, a named variant in the run's identity. */
+  errata?: string;
   size?: number;
   fit?: string;
   concurrency?: number;
@@ -325,6 +328,19 @@ async function evaluate(o: EvalOptions, deps: EvalDeps, store: Store): Promise<E
       });
     }
   }
+  let errataId: { name: string; sha256: string; corrected: number; excluded: number } | undefined;
+  if (o.errata) {
+    const { errata, sha256 } = readErrata(o.errata);
+    const applied = applyErrata(loaded.samples, errata, o.errata);
+    loaded.samples = applied.samples;
+    issues.push(...(applied.issues as typeof issues));
+    errataId = {
+      name: errata.name,
+      sha256: sha256.slice(0, 16),
+      corrected: applied.corrected,
+      excluded: applied.excluded,
+    };
+  }
   // Told at once, so the problems are seen even when the run then fails.
   if (issues.length) o.onLoadIssues?.(issues);
   let samples = loaded.samples;
@@ -397,6 +413,7 @@ async function evaluate(o: EvalOptions, deps: EvalDeps, store: Store): Promise<E
       // Absent unless used, so runs made before these existed keep their identity.
       benchOptions,
       answers: answersHash,
+      ...(errataId ? { errata: { name: errataId.name, sha256: errataId.sha256 } } : {}),
       size: o.size ?? null,
       fit: o.fit ?? null,
       prompt: preset ?? null,
@@ -410,6 +427,7 @@ async function evaluate(o: EvalOptions, deps: EvalDeps, store: Store): Promise<E
       ...identity,
       benchSpec,
       answersFile,
+      ...(errataId ? { errataFile: resolvePath(o.errata!), errataApplied: errataId } : {}),
       modelOptions: storableModelOptions,
       needs: adapter.needs,
       ...(judgeProtocol ? { judgeProtocol } : {}),

@@ -16,6 +16,7 @@ import { isKinemaError, KinemaError } from "../util/errors.ts";
 import { DIST_DIR, ensureWebBundle } from "./bundle.ts";
 import { createFrameStore, type FrameStore } from "./frames.ts";
 import { idFromSegment } from "./path-id.ts";
+import { createReviewApi, type ReviewApi, ReviewHttpError } from "./review.ts";
 
 export interface ServeOptions {
   source: RunSource & { prepare?(runIds: string[]): Promise<void> };
@@ -27,12 +28,16 @@ export interface ServeOptions {
   port?: number;
   /** Serve the web app (default true; API-only servers skip the bundle). */
   web?: boolean;
+  /** An engine run to review at /review (decisions need the token the server returns). */
+  review?: { dir: string; token?: string };
 }
 
 export interface ExplorerServer {
   url: string;
   server: Server;
   explorer: Explorer;
+  /** Token for the review API's state-changing requests (only with `review`). */
+  reviewToken?: string;
   close(): Promise<void>;
 }
 
@@ -103,7 +108,7 @@ export function segments(pathname: string, opts: { ids?: boolean } = {}): string
 }
 
 /** First path segments the web app routes itself (web/src/main.ts). */
-const CLIENT_ROUTES = new Set(["runs", "diff", "sweeps", "study"]);
+const CLIENT_ROUTES = new Set(["runs", "diff", "sweeps", "study", "review"]);
 
 function hostAllowed(req: IncomingMessage, boundHost: string): boolean {
   // DNS-rebinding guard: a loopback server answers only to loopback host names
@@ -120,6 +125,8 @@ export async function startServer(opts: ServeOptions): Promise<ExplorerServer> {
   const ex = createExplorer(source);
   const frames: FrameStore = createFrameStore();
   const distRoot = resolve(DIST_DIR);
+  let review: ReviewApi | undefined;
+  let origin = "";
 
   async function prepare(ids: string[]) {
     if (source.prepare) await source.prepare(ids);
@@ -272,11 +279,20 @@ export async function startServer(opts: ServeOptions): Promise<ExplorerServer> {
     });
   }
 
+  if (opts.review) review = createReviewApi(opts.review.dir, send, { token: opts.review.token });
   const server = createServer(async (req, res) => {
     try {
       if (!hostAllowed(req, host)) throw new HttpError(403, "bad Host header");
-      if (req.method !== "GET" && req.method !== "HEAD") throw new HttpError(405, "read-only server");
       const url = new URL(req.url ?? "/", "http://localhost");
+      if (review && url.pathname.startsWith("/api/review")) {
+        const parts = segments(url.pathname, { ids: true });
+        if (parts[1] === "review") {
+          // the origin this page is served from, as the browser names it (Host as sent: 127.0.0.1 or localhost)
+          await review.handle(req, res, parts, `http://${req.headers.host ?? ""}`);
+          return;
+        }
+      }
+      if (req.method !== "GET" && req.method !== "HEAD") throw new HttpError(405, "read-only server");
       // refuse traversal in the raw path too (URL() already folds plain ../ but not %2e%2e)
       const first = url.pathname.split("/").find((p) => p !== "");
       if (first === "api") await api(segments(url.pathname, { ids: true }), url.searchParams, res);
@@ -286,7 +302,7 @@ export async function startServer(opts: ServeOptions): Promise<ExplorerServer> {
       else throw new HttpError(404, "not found");
     } catch (e) {
       const status =
-        e instanceof HttpError
+        e instanceof HttpError || e instanceof ReviewHttpError
           ? e.status
           : isKinemaError(e, "not_found") || isKinemaError(e, "index_out_of_range")
             ? 404
@@ -307,12 +323,15 @@ export async function startServer(opts: ServeOptions): Promise<ExplorerServer> {
   });
   const addr = server.address() as AddressInfo;
   const shown = addr.family === "IPv6" ? `[${addr.address}]` : addr.address;
+  origin = `http://${shown}:${addr.port}`;
   return {
-    url: `http://${shown}:${addr.port}`,
+    url: origin,
     server,
     explorer: ex,
+    reviewToken: review?.token,
     close: () =>
       new Promise<void>((ok) => {
+        review?.close();
         server.closeAllConnections();
         server.close(() => ok());
       }),

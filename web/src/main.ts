@@ -4,6 +4,7 @@ import { idFromSegment } from "../../src/server/path-id.ts";
 import { clear, h } from "./dom.ts";
 import { diffView } from "./views/diff.ts";
 import { leaderboardView } from "./views/leaderboard.ts";
+import { reviewView } from "./views/review.ts";
 import { runView } from "./views/run.ts";
 import { sampleView } from "./views/sample.ts";
 import { studyView, sweepView } from "./views/sweep.ts";
@@ -50,6 +51,7 @@ async function render() {
     else if (path[0] === "diff") view = await diffView(q);
     else if (path[0] === "sweeps" && path[1]) view = await sweepView(path[1]);
     else if (path[0] === "study") view = await studyView();
+    else if (path[0] === "review") view = await reviewView(q);
     else view = h("p", { className: "error" }, "No such page.");
   } catch (e) {
     view = h("p", { className: "error" }, `Error: ${(e as Error).message}`);

@@ -25,6 +25,7 @@ export interface EvalCliOptions {
   runDir: string;
   prompt?: string;
   parse?: string;
+  errata?: string;
   baseUrl?: string;
   apiKeyEnv?: string;
   header?: Record<string, string>;
@@ -90,6 +91,7 @@ export async function evalCommand(o: EvalCliOptions, extra: Partial<EvalOptions>
         frames: o.frames,
         benchOptions: o.mode ? { mode: o.mode } : undefined,
         answers: o.answers,
+        errata: o.errata,
         ...sharedRunOptions(o),
         backoffMs: o.backoffMs,
         resume: o.resume,
@@ -168,6 +170,10 @@ export function register(program: Command): void {
       .option(
         "--answers <file>",
         "{uid: letter} JSON with hidden test answers, scored as Test AVG (synth:DIR uses DIR/answers.json)",
+      )
+      .option(
+        "--errata <file>",
+        "apply reviewed label corrections (kinema engine errata): a named scoring variant, recorded in the run",
       )
       .option(
         "--size <n>",

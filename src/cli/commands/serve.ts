@@ -5,6 +5,7 @@ import type { Command } from "commander";
 import { defaultBenchmarkLoader } from "../../analysis/bench-loader.ts";
 import { openSqliteSource } from "../../analysis/source-sqlite.ts";
 import { type ExplorerServer, startServer } from "../../server/server.ts";
+import { openStore } from "../../store/index.ts";
 import { KinemaError } from "../../util/errors.ts";
 import { printJson, printText } from "../output.ts";
 
@@ -13,6 +14,8 @@ export interface ServeCliOptions {
   host?: string;
   runDir?: string;
   study?: string;
+  /** An engine run folder to review at /review. */
+  review?: string;
 }
 
 /** Where the compression study's results JSON usually lives (first that exists wins). */
@@ -36,6 +39,8 @@ export async function serve(o: ServeCliOptions = {}): Promise<ExplorerServer> {
   const port = o.port ?? 8321;
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     throw new KinemaError("bad_spec", `--port must be 0..65535, got ${o.port}`, { field: "port" });
+  // Reviewing an engine run needs no evaluation runs: start with an empty run store then.
+  if (o.review && !existsSync(join(runDir, "kinema.db"))) openStore(runDir).close();
   const source = openSqliteSource(runDir, { loadBenchmark: defaultBenchmarkLoader });
   try {
     return await startServer({
@@ -44,6 +49,7 @@ export async function serve(o: ServeCliOptions = {}): Promise<ExplorerServer> {
       studyPath: findStudy(runDir, o.study),
       host: o.host ?? "127.0.0.1",
       port,
+      review: o.review ? { dir: o.review } : undefined,
     });
   } catch (e) {
     source.close();
@@ -65,11 +71,24 @@ export function register(program: Command): void {
     )
     .option("--run-dir <dir>", "the run store, as in `kinema eval`", "runs")
     .option("--study <file>", "compression study results JSON (found automatically when present)")
+    .option("--review <run>", "an engine run (kinema engine ...) to review at /review")
     .option("--json", "print {url, runDir} as JSON once listening")
     .action(async (opts: ServeCliOptions & { json?: boolean }) => {
       const s = await serve(opts);
-      if (opts.json) printJson({ url: s.url, runDir: resolve(opts.runDir ?? "runs") });
-      else printText(`kinema explorer on ${s.url}  (Ctrl-C to stop)`);
+      const reviewUrl = s.reviewToken ? `${s.url}/review#token=${s.reviewToken}` : undefined;
+      if (opts.json)
+        printJson({
+          url: s.url,
+          runDir: resolve(opts.runDir ?? "runs"),
+          ...(reviewUrl ? { review: reviewUrl, token: s.reviewToken } : {}),
+        });
+      else {
+        printText(`kinema explorer on ${s.url}  (Ctrl-C to stop)`);
+        if (reviewUrl)
+          printText(
+            `review queue: ${reviewUrl}\n(the token in this link is needed to record decisions; keep it private)`,
+          );
+      }
       if (!["127.0.0.1", "localhost", "::1"].includes(opts.host ?? "127.0.0.1"))
         process.stderr.write(
           "kinema: warning: the explorer is reachable from other machines and has no login\n",

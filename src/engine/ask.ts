@@ -1,0 +1,46 @@
+// One engine model call: the adapter with a per-attempt timeout and the run retry policy (src/run/retry.ts);
+// never throws for a model failure, it returns the typed error so the stage can count and store it.
+import type { ModelAdapter, ModelRequest, ModelResponse } from "../models/types.ts";
+import { backoffMs, isRetryable, type RetryPolicy, sleep } from "../run/retry.ts";
+import { isKinemaError } from "../util/errors.ts";
+
+export interface AskOptions {
+  timeoutMs: number;
+  retry: RetryPolicy;
+}
+
+export type AskResult =
+  | { ok: true; response: ModelResponse; attempts: number; errors: { code: string; message: string }[] }
+  | {
+      ok: false;
+      error: { code: string; message: string };
+      attempts: number;
+      errors: { code: string; message: string }[];
+    };
+
+export async function ask(adapter: ModelAdapter, req: ModelRequest, o: AskOptions): Promise<AskResult> {
+  const errors: { code: string; message: string }[] = [];
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const response = await adapter.generate(req, AbortSignal.timeout(o.timeoutMs));
+      return { ok: true, response, attempts: attempt, errors };
+    } catch (e) {
+      const err = isKinemaError(e)
+        ? { code: e.code, message: e.message }
+        : { code: "internal", message: (e as Error)?.message ?? String(e) };
+      errors.push(err);
+      if (attempt > o.retry.retries || !isRetryable(e))
+        return { ok: false, error: err, attempts: attempt, errors };
+      await sleep(backoffMs(attempt, e, o.retry));
+    }
+  }
+}
+
+export function addUsage(
+  acc: Record<string, number>,
+  u: Record<string, number | undefined> | null | undefined,
+): void {
+  if (!u) return;
+  for (const k of ["promptTokens", "completionTokens", "totalTokens"])
+    if (typeof u[k] === "number") acc[k] = (acc[k] ?? 0) + (u[k] as number);
+}
