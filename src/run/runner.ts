@@ -7,12 +7,14 @@ import pkg from "../../package.json" with { type: "json" };
 import { applyTestAnswers, parseAnswers } from "../benchmarks/answers.ts";
 import type { Benchmark, ClipInfo, LoadIssue, PromptContext, Sample } from "../benchmarks/types.ts";
 import { type AdapterOptions, createAdapter } from "../models/index.ts";
+import { regionTags } from "../models/regions.ts";
 import type {
   ChatMessage,
   GenerationParams,
   ModelAdapter,
   ModelImage,
   ModelResponse,
+  RegionInput,
   RgbFrames,
 } from "../models/types.ts";
 import { openStore, type RunRow, type Store } from "../store/index.ts";
@@ -226,6 +228,26 @@ interface Prepared {
   frameIndices: number[] | null;
   key: string;
   requestDoc: unknown;
+  regions?: RegionInput;
+}
+
+/**
+ * Region input for one request: each of the sample's objects (its k-th mask set goes with the question's k-th
+ * `<region>`) with its mask on every frame sent. Undefined when the sample has no masks or no frames are sent.
+ */
+export function regionInputFor(
+  sample: Sample,
+  frameIndices: readonly number[] | null,
+): RegionInput | undefined {
+  if (!sample.masks?.length || !frameIndices?.length) return undefined;
+  const tags = regionTags(sample.question);
+  return {
+    frames: [...frameIndices],
+    objects: sample.masks.map((om, k) => ({
+      tag: tags[k] ?? `region ${k}`,
+      masks: frameIndices.map((f) => om[String(f)] ?? null),
+    })),
+  };
 }
 
 /** Runs (or continues) one evaluation; returns its summary. Throws KinemaError on bad specs/inputs. */
@@ -588,7 +610,8 @@ async function evaluate(o: EvalOptions, deps: EvalDeps, store: Store): Promise<E
           sent: sentDigest(sample, images, rgb),
         }),
       );
-      return { sample, messages, prompt: p.text, images, rgb, frameIndices, key, requestDoc };
+      const regions = adapter.needs.regions ? regionInputFor(sample, frameIndices) : undefined;
+      return { sample, messages, prompt: p.text, images, rgb, frameIndices, key, requestDoc, regions };
     };
 
     const ask = async (pr: Prepared): Promise<void> => {
@@ -631,6 +654,7 @@ async function evaluate(o: EvalOptions, deps: EvalDeps, store: Store): Promise<E
                 messages: pr.messages,
                 images: pr.images,
                 rgb: pr.rgb,
+                regions: pr.regions,
                 question: { text: sample.question, options: sample.options, category: sample.category },
                 params,
                 sampleId: sample.id,
