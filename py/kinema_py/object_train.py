@@ -139,11 +139,14 @@ def train(
     modes: tuple[str, ...] = MODES,
     max_seconds: float | None = None,
     log_every: int = 0,
+    init: dict | None = None,
 ) -> tuple[ObjectQAModel, dict]:
     """AdamW (β2 .95), warm-up then cosine, grad clip 1, as train.py; each batch draws its questions in one
-    of `modes` in turn, so one model answers both Bench-Q modes."""
+    of `modes` in turn, so one model answers both Bench-Q modes. `init`: a state_dict to continue from."""
     seed_everything(seed)
     model = ObjectQAModel(cfg)
+    if init is not None:
+        model.load_state_dict(init)
     opt = torch.optim.AdamW(model.parameters(), lr=lr, betas=(0.9, 0.95), weight_decay=0.05)
     warm = max(1, steps // 20)
     sched = torch.optim.lr_scheduler.LambdaLR(
@@ -296,6 +299,7 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--name")
     p.add_argument("--models", help="built-in folder to export into")
     p.add_argument("--threads", type=int, default=1)
+    p.add_argument("--init", help="checkpoint to continue training from (same config and vocabulary)")
     a = p.parse_args(argv)
     torch.set_num_threads(a.threads)
     if a.export:
@@ -307,8 +311,14 @@ def main(argv: list[str] | None = None) -> None:
     if a.patch:
         kw["patch"] = a.patch
     cfg, tok = make_config(tr, [te] if te else [], **kw)
-    model, stats = train(cfg, tok, tr, a.steps, a.batch, a.lr, a.seed, tuple(a.modes.split(",")), a.max_seconds, 50)
-    meta = {"train": a.train, "trained_on": a.trained_on, "seed": a.seed, "steps": stats["steps_done"], **stats}
+    init, before = None, 0
+    if a.init:
+        prev, tok, pmeta = load(a.init)
+        cfg, init, before = prev.cfg, prev.state_dict(), pmeta.get("steps", 0)
+    model, stats = train(cfg, tok, tr, a.steps, a.batch, a.lr, a.seed, tuple(a.modes.split(",")), a.max_seconds, 50,
+                         init)
+    meta = {"train": a.train, "trained_on": a.trained_on, "seed": a.seed, "steps": before + stats["steps_done"],
+            **stats, **({"continued_from": a.init, "steps_before": before} if a.init else {})}
     meta["params"] = model.num_params()
     if te:
         ev = {m: evaluate(model, tok, te, m) for m in MODES}

@@ -137,6 +137,10 @@ export async function openBuiltin(
   onnxPath?: string,
 ): Promise<BuiltinScorer> {
   const spec = readSpec(name, dir);
+  if (spec.method === "videorefer")
+    throw new KinemaError("unsupported", `${name} is an object model: it takes masks (use openObjectModel)`, {
+      field: "model",
+    });
   const ort: Ort = await import("onnxruntime-node");
   const file = onnxPath ?? join(dir, `${name}.onnx`);
   if (!existsSync(file)) throw new KinemaError("not_found", "built-in model weights are missing", { file });
