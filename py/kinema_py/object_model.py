@@ -21,6 +21,7 @@ import torch.nn.functional as F
 from .data import Tokenizer, words
 from .model import NEG, Block, Encoder, PatchEmbed, to_float
 
+SIM_SCALE = 1e4  # TTM similarities are compared at this resolution (see ttm_groups)
 REGION = "<region>"  # vocabulary word of a region slot (never produced by `words`, which keeps [a-z0-9])
 # `<objectN><region>` with the upstream bracket form `[<region>]` accepted too.
 REGION_RE = re.compile(r"(?:<object(\d+)>)?\s*\[?<region>\]?")
@@ -154,7 +155,9 @@ def ttm_groups(tokens: torch.Tensor, u: int) -> torch.Tensor:
         return torch.arange(k, device=tokens.device).expand(*lead, k)
     a = F.normalize(tokens[..., :-1, :], dim=-1)
     b = F.normalize(tokens[..., 1:, :], dim=-1)
-    sim = (a * b).sum(-1)  # (..., k-1)
+    # Quantised to 1e-4: identical tokens (single-frame mode repeats one frame k times) must tie in PyTorch and
+    # in ONNX Runtime alike, whose float noise differs; unquantised, ORT split such runs into several groups.
+    sim = torch.round((a * b).sum(-1) * SIM_SCALE) / SIM_SCALE  # (..., k-1)
     thr = torch.topk(sim, k - u, dim=-1).values[..., -1:]  # (..., 1): the r-th largest
     cut = (sim < thr).long()  # (..., k-1)
     start = torch.zeros(*lead, 1, dtype=torch.long, device=tokens.device)

@@ -61,6 +61,13 @@ def test_ttm_ties_give_fewer_groups():
     assert torch.allclose(merged[0], torch.tensor([0.2, 0.4]))
 
 
+def test_ttm_identical_tokens_form_one_group():
+    x = torch.randn(1, 6).expand(8, 6) * (1 + 1e-7 * torch.arange(8.0)).unsqueeze(-1)  # float noise only
+    for u in (1, 2, 4):
+        assert ttm_groups(x, u).tolist() == [0] * 8
+        assert ttm(x, u)[1].sum().item() == 1
+
+
 def test_ttm_skips_frames_without_mask_in_the_means():
     x = T([1, 0], [1, 0], [0, 1])
     present = torch.tensor([True, False, True])
@@ -188,6 +195,9 @@ def test_onnx_runtime_matches_pytorch(tmp_path, u):
     masks = (torch.rand(2, 2, 4, 16, 16, generator=g) > 0.9).to(torch.uint8)
     masks[1, 1] = 0
     masks[0, 0, 2] = 0  # a frame without mask
+    # item 1 in single-frame mode: one frame and its masks repeated k times (all TTM similarities tie at 1)
+    frames[1] = frames[1, :1].expand(4, -1, -1, -1)
+    masks[1] = masks[1, :, :1].expand(-1, 4, -1, -1)
     options = [["kicks it", "a ball"], ["a ball", "a cup", "kicks it"]]
     qs = [encode_question(tok, q, u, cfg.max_q) for q in questions]
     q = torch.tensor([a for a, _ in qs])
