@@ -57,7 +57,10 @@ def write_manifest(out: str) -> list[dict]:
             continue
         with open(side, encoding="utf8") as f:
             info = json.load(f)
-        entries.append({k: info.get(k) for k in MANIFEST_KEYS})
+        entry = {k: info.get(k) for k in MANIFEST_KEYS}
+        if "u" in info:  # object models (object_model.py): the TTM union
+            entry["u"] = info["u"]
+        entries.append(entry)
     with open(os.path.join(out, "index.json"), "w", encoding="utf8") as f:
         json.dump({"version": 1, "models": entries}, f, indent=1)
     return entries

@@ -4,6 +4,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { KinemaError } from "../util/errors.ts";
 import type { AdapterOptions } from "./index.ts";
+import type { ObjectSpec } from "./object.ts";
 import type { ModelAdapter, ModelRequest, ModelResponse, RgbFrames } from "./types.ts";
 
 /** Where the shipped models live: <repo>/models (override with KINEMA_MODELS_DIR or opts.modelsDir). */
@@ -23,13 +24,16 @@ export interface BuiltinEntry {
     | "qformer"
     | "te-fusion"
     | "stab" // Video-Panda's encoder-free STAB (py/kinema_py/stab.py)
-    | "encoder-baseline"; // its ViT + Video-ChatGPT-pooling comparison
+    | "encoder-baseline" // its ViT + Video-ChatGPT-pooling comparison
+    | "videorefer"; // VideoRefer's object model: mask pooling, TTM, region tokens (py/kinema_py/object_model.py)
   k: number;
   n_frames: number;
   params: number;
   decoder_tokens: number;
   trained_on: string;
   test_acc: number | null;
+  /** Object models only: the TTM union (merged tokens per object). */
+  u?: number;
 }
 
 /** The sidecar NAME.json written by `python -m kinema_py.export`: what the graph needs as input. */
@@ -133,6 +137,10 @@ export async function openBuiltin(
   onnxPath?: string,
 ): Promise<BuiltinScorer> {
   const spec = readSpec(name, dir);
+  if (spec.method === "videorefer")
+    throw new KinemaError("unsupported", `${name} is an object model: it takes masks (use openObjectModel)`, {
+      field: "model",
+    });
   const ort: Ort = await import("onnxruntime-node");
   const file = onnxPath ?? join(dir, `${name}.onnx`);
   if (!existsSync(file)) throw new KinemaError("not_found", "built-in model weights are missing", { file });
@@ -190,6 +198,10 @@ export async function createBuiltinAdapter(name: string, opts: AdapterOptions = 
   if (!existsSync(file)) throw new KinemaError("not_found", "built-in model weights are missing", { file });
   // The weights' hash goes into describe(), so a retrained model never reuses a stored run's answers.
   const weights = createHash("sha256").update(readFileSync(file)).digest("hex").slice(0, 16);
+  if (spec.method === "videorefer") {
+    const { createObjectAdapter } = await import("./object.ts");
+    return createObjectAdapter(name, spec as ObjectSpec, file, weights);
+  }
   let scorer: Promise<BuiltinScorer> | undefined;
   return {
     spec: `builtin:${name}`,

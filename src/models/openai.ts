@@ -1,4 +1,6 @@
 // `openai:<model>` adapter: translates a kinema request to an OpenAI-compatible chat-completions call and back.
+import { encodeMaskPng } from "../masks/png.ts";
+import { decodeMask } from "../masks/rle.ts";
 import { KinemaError } from "../util/errors.ts";
 import { redactSecrets } from "../util/redact.ts";
 import { preflightOpenAI } from "./preflight.ts";
@@ -18,6 +20,12 @@ export interface OpenAIOptions {
   imageDetail?: "low" | "high" | "auto";
   /** Environment to read the key from (tests inject one). */
   env?: NodeJS.ProcessEnv;
+  /**
+   * `masks`: the server is region-capable (a VideoRefer-style model behind its own endpoint): each object's
+   * mask on each frame sent goes as an extra PNG image part after a text label (docs/object-model.md).
+   * Unset: no region input (general models; use a set-of-mark preset to show the objects).
+   */
+  regionInput?: "masks";
 }
 
 /** Parses Retry-After: delta-seconds or an HTTP date; undefined when absent or unreadable. */
@@ -95,7 +103,7 @@ export function createOpenAIAdapter(model: string, opts: OpenAIOptions = {}): Mo
 
   return {
     spec,
-    needs: { images: true, rgb: false },
+    needs: { images: true, rgb: false, regions: opts.regionInput === "masks" },
     maxImages,
     describe() {
       return {
@@ -105,6 +113,7 @@ export function createOpenAIAdapter(model: string, opts: OpenAIOptions = {}): Mo
         headerNames: Object.keys(opts.headers ?? {}).sort(),
         maxImages: maxImages ?? null,
         imageDetail: opts.imageDetail ?? null,
+        ...(opts.regionInput ? { regionInput: opts.regionInput } : {}),
       };
     },
     preflight(role, signal, warn) {
@@ -131,7 +140,7 @@ export function createOpenAIAdapter(model: string, opts: OpenAIOptions = {}): Mo
           `${req.images.length} images exceed this model's limit of ${maxImages.limit} per request`,
           { field: "images", limit: maxImages.limit },
         );
-      const body = buildBody(model, req, opts.imageDetail);
+      const body = buildBody(model, req, opts.imageDetail, opts.regionInput === "masks");
       const headers: Record<string, string> = { "content-type": "application/json", ...opts.headers };
       // Read the key per call so it is never kept on the adapter object (and never in describe()).
       const key = env[keyEnv];
@@ -223,14 +232,48 @@ export function createOpenAIAdapter(model: string, opts: OpenAIOptions = {}): Mo
   };
 }
 
-/** The chat-completions body: images (base64 data URLs) before the text of the last user message. */
-export function buildBody(model: string, req: ModelRequest, detail?: string): Record<string, unknown> {
+/**
+ * Region input as content parts: for each object (in `<region>` order) and each frame sent, a text label
+ * `Mask of <object0> on frame 2 of 8 (video frame 57):` and the mask as a grayscale PNG (255 = object) at the
+ * annotation's own resolution; a frame without a mask gets the label with `(no mask)` and no image.
+ */
+export function regionParts(req: ModelRequest, detail?: string): Record<string, unknown>[] {
+  const r = req.regions;
+  if (!r) return [];
+  const parts: Record<string, unknown>[] = [];
+  for (const o of r.objects)
+    o.masks.forEach((m, i) => {
+      const label = `Mask of ${o.tag} on frame ${i + 1} of ${r.frames.length} (video frame ${r.frames[i]}):`;
+      if (!m) {
+        parts.push({ type: "text", text: `${label} (no mask)` });
+        return;
+      }
+      const png = encodeMaskPng(decodeMask(m), m.size[0], m.size[1]);
+      parts.push({ type: "text", text: label });
+      parts.push({
+        type: "image_url",
+        image_url: { url: `data:image/png;base64,${png.toString("base64")}`, ...(detail ? { detail } : {}) },
+      });
+    });
+  return parts;
+}
+
+/** The chat-completions body: images (base64 data URLs), then region masks when asked, before the text of
+ *  the last user message. */
+export function buildBody(
+  model: string,
+  req: ModelRequest,
+  detail?: string,
+  regions = false,
+): Record<string, unknown> {
   let lastUser = -1;
   req.messages.forEach((m, i) => {
     if (m.role === "user") lastUser = i;
   });
+  const masks = regions ? regionParts(req, detail) : [];
   const messages = req.messages.map((m, i) => {
-    if (i !== lastUser || req.images.length === 0) return { role: m.role, content: m.content };
+    if (i !== lastUser || (req.images.length === 0 && masks.length === 0))
+      return { role: m.role, content: m.content };
     return {
       role: m.role,
       content: [
@@ -241,6 +284,7 @@ export function buildBody(model: string, req: ModelRequest, detail?: string): Re
             ...(detail ? { detail } : {}),
           },
         })),
+        ...masks,
         { type: "text", text: m.content },
       ],
     };

@@ -1,4 +1,5 @@
 // The one adapter interface every model (remote API, built-in ONNX, random) and judge implements.
+import type { Rle } from "../masks/rle.ts";
 import type { RgbFrames } from "../video/types.ts";
 
 /** Decoded RGB frames live with the video code; re-exported here for adapters. */
@@ -15,12 +16,25 @@ export interface ChatMessage {
   content: string;
 }
 
+/**
+ * Region input (VideoRefer): every object the question refers to, in the order of its `<region>` tags, with
+ * its mask on each frame sent (`frames[i]` is the i-th frame sent; null: no mask there). Only adapters that
+ * declare `needs.regions` get it; the masks are part of the request cache key.
+ */
+export interface RegionInput {
+  /** Frame indices (into the video) of the frames sent, in the order sent. */
+  frames: number[];
+  objects: { tag: string; masks: (Rle | null)[] }[];
+}
+
 export interface ModelRequest {
   /** Text messages; images are attached to the last user message, before its text. */
   messages: ChatMessage[];
   images: ModelImage[];
   /** Raw pixels, when the adapter asked for them (`needsRgb`). */
   rgb?: RgbFrames;
+  /** Each object's masks on the frames sent, for adapters that declare `needs.regions`. */
+  regions?: RegionInput;
   /** The structured question, for adapters that score options themselves (built-ins, random). */
   question?: { text: string; options: string[]; category: string };
   params: GenerationParams;
@@ -62,7 +76,7 @@ export interface ModelAdapter {
   /** Spec string, e.g. `openai:gpt-4o`, `random:0`, `builtin:te-fusion-k4`. */
   readonly spec: string;
   /** Whether requests need encoded images, raw RGB, or neither. */
-  readonly needs: { images: boolean; rgb: boolean };
+  readonly needs: { images: boolean; rgb: boolean; regions?: boolean };
   /**
    * Most images one request may carry, and what the runner does with more: `subsample` evenly
    * (the indices actually sent are recorded) or `error` (the sample fails with bad_input).

@@ -3,12 +3,14 @@
 // both run exactly this, so the two paths send the same requests and store the same rows.
 import { createHash } from "node:crypto";
 import type { Benchmark, ClipInfo, PromptContext, Sample } from "../benchmarks/types.ts";
+import { regionTags } from "../models/regions.ts";
 import type {
   ChatMessage,
   GenerationParams,
   ModelAdapter,
   ModelImage,
   ModelResponse,
+  RegionInput,
   RgbFrames,
 } from "../models/types.ts";
 import type { SampleResult } from "../store/index.ts";
@@ -68,6 +70,27 @@ export interface Prepared {
   frameIndices: number[] | null;
   key: string;
   requestDoc: unknown;
+  /** Region input (each object's masks on the frames sent), for adapters that declare `needs.regions`. */
+  regions?: RegionInput;
+}
+
+/**
+ * Region input for one request: each of the sample's objects (its k-th mask set goes with the question's k-th
+ * `<region>`) with its mask on every frame sent. Undefined when the sample has no masks or no frames are sent.
+ */
+export function regionInputFor(
+  sample: Sample,
+  frameIndices: readonly number[] | null,
+): RegionInput | undefined {
+  if (!sample.masks?.length || !frameIndices?.length) return undefined;
+  const tags = regionTags(sample.question);
+  return {
+    frames: [...frameIndices],
+    objects: sample.masks.map((om, k) => ({
+      tag: tags[k] ?? `region ${k}`,
+      masks: frameIndices.map((f) => om[String(f)] ?? null),
+    })),
+  };
 }
 
 const sha = (s: string) => createHash("sha256").update(s).digest("hex");
@@ -207,7 +230,8 @@ export async function prepareSample(ctx: ExecContext, sample: Sample): Promise<P
       sent: sentDigest(sample, images, rgb),
     }),
   );
-  return { sample, messages, prompt: p.text, images, rgb, frameIndices, key, requestDoc };
+  const regions = adapter.needs.regions ? regionInputFor(sample, frameIndices) : undefined;
+  return { sample, messages, prompt: p.text, images, rgb, frameIndices, key, requestDoc, regions };
 }
 
 /** A stored answer for a request key (another run, or before a kill). */
@@ -289,6 +313,7 @@ export async function askSample(ctx: ExecContext, pr: Prepared, hooks: AskHooks 
             messages: pr.messages,
             images: pr.images,
             rgb: pr.rgb,
+            regions: pr.regions,
             question: { text: sample.question, options: sample.options, category: sample.category },
             params,
             sampleId: sample.id,

@@ -31,6 +31,7 @@ export interface EvalCliOptions {
   header?: Record<string, string>;
   maxFrames?: number;
   maxFramesPolicy?: "subsample" | "error";
+  regionInput?: string;
   temperature?: number;
   maxTokens?: number;
   seed?: number;
@@ -67,6 +68,10 @@ export async function evalCommand(o: EvalCliOptions, extra: Partial<EvalOptions>
   if (o.maxFramesPolicy && !["subsample", "error"].includes(o.maxFramesPolicy))
     throw new KinemaError("bad_spec", "--max-frames-policy must be subsample or error", {
       field: "max-frames-policy",
+    });
+  if (o.regionInput !== undefined && o.regionInput !== "masks")
+    throw new KinemaError("bad_spec", `--region-input must be masks, got "${o.regionInput}"`, {
+      field: "region-input",
     });
   if (o.mode !== undefined) {
     if (!["single", "multi"].includes(o.mode))
@@ -106,6 +111,7 @@ export async function evalCommand(o: EvalCliOptions, extra: Partial<EvalOptions>
           headers: o.header,
           maxImages: o.maxFrames,
           maxImagesPolicy: o.maxFramesPolicy,
+          ...(o.regionInput ? { regionInput: "masks" as const } : {}),
         },
         progress: o.progress !== false,
         signal: ac.signal,
@@ -193,6 +199,10 @@ export function register(program: Command): void {
       .option(
         "--max-frames-policy <p>",
         "subsample (evenly, default) or error when frames exceed --max-frames",
+      )
+      .option(
+        "--region-input <kind>",
+        "masks: the OpenAI-compatible server takes region input (each object's mask per frame as a PNG part)",
       )
       .option("--temperature <t>", "sampling temperature (default 0)", num("--temperature"))
       .option(

@@ -1,4 +1,5 @@
-// `kinema models`: lists the built-in ONNX models shipped in models/ (method, k, frames, size, accuracy).
+// `kinema models`: lists the built-in ONNX models shipped in models/ (method, k, frames, size, accuracy; u for
+// the object model).
 import type { Command } from "commander";
 import { type BuiltinEntry, readManifest } from "../../models/builtin.ts";
 import { printJson, printText, textTable } from "../output.ts";
@@ -13,6 +14,7 @@ export async function models(): Promise<BuiltinEntry[]> {
     decoder_tokens: m.decoder_tokens,
     trained_on: m.trained_on,
     test_acc: m.test_acc,
+    ...(m.u !== undefined ? { u: m.u } : {}),
   }));
 }
 
@@ -30,7 +32,7 @@ export function register(program: Command): void {
             ["name", "method", "k", "frames", "params", "decoder tokens", "test acc"],
             ...list.map((m) => [
               `builtin:${m.name}`,
-              m.method,
+              m.u !== undefined ? `${m.method} (u=${m.u})` : m.method,
               m.k,
               m.n_frames,
               m.params,

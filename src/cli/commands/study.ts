@@ -3,6 +3,7 @@
 import type { Command } from "commander";
 import { compressionStudy, type StudyResult, studyMarkdown } from "../../study/compression.ts";
 import { type EncoderFreeResult, encoderFreeMarkdown, encoderFreeStudy } from "../../study/encoder-free.ts";
+import { type ObjectStudyResult, objectStudy, objectStudyMarkdown } from "../../study/object.ts";
 import { type ShortcutsResult, shortcutsStudy, shortcutsText } from "../../study/shortcuts.ts";
 import { KinemaError } from "../../util/errors.ts";
 import { printJson, printText } from "../output.ts";
@@ -83,11 +84,25 @@ export async function shortcuts(o: StudyCliOptions, onLine?: (l: string) => void
   });
 }
 
+/** `kinema study object`: VideoRefer's TTM union, single vs multi-frame, region tokens vs set-of-mark. */
+export async function object(o: StudyCliOptions, onLine?: (l: string) => void) {
+  return objectStudy({
+    quick: o.quick,
+    out: o.out ?? (o.quick ? "results/study-object-quick" : "results/study-object"),
+    seeds: int(o.seeds, "seeds"),
+    steps: int(o.steps, "steps"),
+    trainN: int(o.trainN, "train-n"),
+    testN: int(o.testN, "test-n"),
+    maxSeconds: num(o.maxSeconds, "max-seconds"),
+    onLine,
+  });
+}
+
 export async function study(which: string, o: StudyCliOptions, onLine?: (l: string) => void) {
   if (which !== "compression" && which !== "encoder-free")
     throw new KinemaError(
       "bad_spec",
-      `unknown study "${which}" (known: compression, encoder-free, shortcuts)`,
+      `unknown study "${which}" (known: compression, encoder-free, shortcuts, object)`,
       { field: "study" },
     );
   if (which === "encoder-free")
@@ -126,9 +141,10 @@ export function register(program: Command): void {
     .description(
       "reproducible studies; `compression`: TE Fusion vs the compression baselines (MotionBench §5.2); " +
         "`shortcuts`: order-free probes (first, last, mean, shuffled frames) against the ordered model; " +
-        "`encoder-free`: Video-Panda's STAB vs an encoder, and its ablations",
+        "`encoder-free`: Video-Panda's STAB vs an encoder, and its ablations; " +
+        "`object`: VideoRefer's TTM union u, single vs multi-frame, region tokens vs set-of-mark",
     )
-    .argument("<which>", "compression | shortcuts | encoder-free")
+    .argument("<which>", "compression | shortcuts | encoder-free | object")
     .option("--quick", "tiny grid and data (a few minutes): checks the pipeline end to end")
     .option("--out <dir>", "output folder (default results/study-compression, or results/study-quick)")
     .option(
@@ -168,6 +184,12 @@ export function register(program: Command): void {
       const log = (l: string) => {
         if (!opts.json) process.stderr.write(`${l}\n`);
       };
+      if (which === "object") {
+        const r: ObjectStudyResult & { files: string[] } = await object(opts, log);
+        if (opts.json) printJson(r);
+        else printText(`${objectStudyMarkdown(r)}\nwrote ${r.files.join(", ")}`);
+        return;
+      }
       if (which === "shortcuts") {
         const r: ShortcutsResult & { file: string } = await shortcuts(opts, log);
         if (opts.json) printJson(r);
