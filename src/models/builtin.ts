@@ -62,6 +62,11 @@ export function listBuiltins(): string[] {
   return readManifest().map((m) => m.name);
 }
 
+/** Built-ins that answer from region input (VideoRefer's object model): not MotionBench models. */
+export function isObjectBuiltin(name: string): boolean {
+  return readManifest().some((m) => m.name === name && (m as { method?: string }).method === "videorefer");
+}
+
 export function readSpec(name: string, dir = modelsDir()): BuiltinSpec {
   if (!/^[a-z0-9][a-z0-9._-]*$/.test(name))
     throw new KinemaError("bad_spec", `bad built-in model name "${name}"`, { field: "model" });

@@ -3,6 +3,7 @@
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { Command } from "commander";
+import { isObjectBuiltin } from "../../models/builtin.ts";
 import { listOfflineModels } from "../../models/index.ts";
 import { defaultDeps } from "../../run/deps.ts";
 import { elapsedText } from "../../run/failures.ts";
@@ -48,7 +49,10 @@ export async function start(o: StartOptions = {}): Promise<StartResult> {
     generated = true;
   } else if (!existsSync(join(data, "answers.json")))
     log(`${data} has no answers.json (made before test splits): Test AVG shows "-"; delete it to regenerate`);
-  const models = o.models ?? (await listOfflineModels());
+  // Object models (region input, VideoRefer) answer object-level questions, not MotionBench's: left out here.
+  const models =
+    o.models ??
+    (await listOfflineModels()).filter((m) => !(m.startsWith("builtin:") && isObjectBuiltin(m.slice(8))));
   const summaries: EvalSummary[] = [];
   const skipped: StartResult["skipped"] = [];
   for (const model of models) {
