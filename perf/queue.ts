@@ -2,7 +2,9 @@
 // (concurrency 4 each) against a loopback model server with fixed latency, on a private redis-server.
 // Throughput is reported as a ratio to the ideal (samples × latency / slots), and the queue's overhead per item
 // as the slot time each item took beyond the model's latency: (wall × slots − samples × latency) / samples.
-// Text-only requests (--frames none), so frame decoding is not counted.
+// Text-only requests (--frames none), so frame decoding is not counted. Beside each point, the same eval runs
+// in one process with the same number of slots (--concurrency workers × 4): `queueOverheadMsPerItem` is the slot
+// time the queue adds beyond that (the harness's own planning, store and summary cost is in both).
 // Usage: npx node perf/queue.ts [--samples 160] [--latency-ms 200] [--workers 1,2,4] [--json]
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -83,6 +85,8 @@ async function main() {
     idealS: number;
     ratioToIdeal: number;
     overheadMsPerItem: number;
+    inProcessWallS: number;
+    queueOverheadMsPerItem: number;
   }[] = [];
   try {
     for (const k of counts) {
@@ -111,6 +115,26 @@ async function main() {
       for (const w of workers) w.kill("SIGTERM");
       await Promise.all(workers.map((w) => new Promise((res) => w.once("exit", res))));
       const slots = k * conc;
+      // the same eval in one process, same slots, on its own fresh question set
+      const local = makeMotionBenchFixture(
+        join(tmp, `mb-local-${k}`),
+        Array.from({ length: n }, (_, i) => ({ uid: `l${k}-${i}`, text: `local k${k} q${i}`, answer: "A" })),
+        2,
+      );
+      const t1 = performance.now();
+      await runEval(
+        {
+          bench: `motionbench:${local}`,
+          model: "openai:perf",
+          frames: "none",
+          runDir: join(tmp, `runs-local-${k}`),
+          concurrency: slots,
+          progress: false,
+          modelOptions: { baseUrl: server.url, env: { OPENAI_API_KEY: "sk" } },
+        },
+        defaultDeps,
+      );
+      const localWall = (performance.now() - t1) / 1000;
       const ideal = (n * latencyMs) / 1000 / slots;
       rows.push({
         workers: k,
@@ -121,6 +145,8 @@ async function main() {
         idealS: Number(ideal.toFixed(3)),
         ratioToIdeal: Number((ideal / wall).toFixed(3)),
         overheadMsPerItem: Number((((wall * slots - (n * latencyMs) / 1000) / n) * 1000).toFixed(2)),
+        inProcessWallS: Number(localWall.toFixed(3)),
+        queueOverheadMsPerItem: Number(((((wall - localWall) * slots) / n) * 1000).toFixed(2)),
       });
     }
   } finally {
@@ -141,7 +167,7 @@ async function main() {
   else
     for (const r of out.rows)
       process.stdout.write(
-        `${r.workers} worker(s) × ${r.concurrency}: ${r.wallS}s for ${r.samples} (ideal ${r.idealS}s, ratio ${r.ratioToIdeal}, ${r.linearFraction} of linear), overhead ${r.overheadMsPerItem} ms/item\n`,
+        `${r.workers} worker(s) × ${r.concurrency}: ${r.wallS}s for ${r.samples} (ideal ${r.idealS}s, ratio ${r.ratioToIdeal}, ${r.linearFraction} of linear), overhead ${r.overheadMsPerItem} ms/item; in one process ${r.inProcessWallS}s, so the queue adds ${r.queueOverheadMsPerItem} ms/item\n`,
       );
 }
 
