@@ -29,6 +29,21 @@ export const shardArg = (v: string): Shard => {
   }
 };
 
+/** Where a run's samples are asked: `--queue` (workers on other machines) and `--shard` (a static part). Shared
+ *  by `kinema eval`, `kinema sweep` and `kinema audit`. */
+export function distributionOptions(c: Command): Command {
+  return c
+    .option(
+      "--queue <url>",
+      "redis://HOST:PORT[/DB]: enqueue the samples for `kinema worker`s (docs/queue.md)",
+    )
+    .option(
+      "--shard <i/N>",
+      "only samples i, i+N, i+2N... in the benchmark's order (0 ≤ i < N); join with `kinema merge`",
+      shardArg,
+    );
+}
+
 /** A repeatable `Name: value` HTTP header option, collected into one record. */
 export const header = (v: string, prev: Record<string, string> = {}) => {
   const i = v.indexOf(":");

@@ -8,7 +8,7 @@ import { disableLlmNotice, evalJson, isOpenEnded, scoreLines, table3Text } from 
 import { type EvalOptions, type EvalResult, runEval } from "../../run/runner.ts";
 import { KinemaError } from "../../util/errors.ts";
 import { accuracyText, printJson, printText, textTable } from "../output.ts";
-import { header, int, judgeClientOptions, num, shardArg, sharedRunOptions } from "../parsers.ts";
+import { distributionOptions, header, int, judgeClientOptions, num, sharedRunOptions } from "../parsers.ts";
 
 export interface EvalCliOptions {
   bench?: string;
@@ -156,91 +156,84 @@ function warnLoadIssues(issues: LoadIssue[]): void {
 
 export function register(program: Command): void {
   judgeClientOptions(
-    program
-      .command("eval")
-      .description("evaluate a model on a benchmark; re-running the same command continues the run")
-      .option(
-        "--bench <spec>",
-        "NAME:PATH (see kinema benchmarks); repeat for several benchmarks: one run each, one summary table",
-        (v: string, prev: string[] = []) => [...prev, v],
-      )
-      .option("--model <spec>", "openai:<model> | random[:seed] | builtin:<name>")
-      .option(
-        "--frames <spec>",
-        "frame sampling (benchmark default; none = text only; indices:0 = first frame)",
-      )
-      .option(
-        "--mode <mode>",
-        "videorefer-q/-d: single (the frame_idx mask, default) or multi (every annotated mask)",
-      )
-      .option(
-        "--answers <file>",
-        "{uid: letter} JSON with hidden test answers, scored as Test AVG (synth:DIR uses DIR/answers.json)",
-      )
-      .option(
-        "--errata <file>",
-        "apply reviewed label corrections (kinema engine errata): a named scoring variant, recorded in the run",
-      )
-      .option(
-        "--size <n>",
-        "resize frames to this many pixels (short side / square, see --fit)",
-        int("--size", 1),
-      )
-      .option("--fit <mode>", "how frames are fitted to --size: stretch | pad | crop | max-side")
-      .option("--concurrency <n>", "requests in flight (default 4)", int("--concurrency", 1))
-      .option("--limit <n>", "only the first N samples", int("--limit", 0))
-      .option("--run-dir <dir>", "where runs and kinema.db live", "runs")
-      .option("--prompt <preset>", "prompt preset (benchmark default)")
-      .option("--parse <mode>", "answer parse mode (benchmark default)")
-      .option("--base-url <url>", "OpenAI-compatible server root, e.g. http://127.0.0.1:8000/v1")
-      .option("--api-key-env <name>", "env var holding the API key (default OPENAI_API_KEY)")
-      .option("--header <h>", "extra HTTP header 'Name: value' (repeatable; values never stored)", header)
-      .option("--max-frames <n>", "most images per request", int("--max-frames", 1))
-      .option(
-        "--max-frames-policy <p>",
-        "subsample (evenly, default) or error when frames exceed --max-frames",
-      )
-      .option(
-        "--region-input <kind>",
-        "masks: the OpenAI-compatible server takes region input (each object's mask per frame as a PNG part)",
-      )
-      .option("--temperature <t>", "sampling temperature (default 0)", num("--temperature"))
-      .option(
-        "--max-tokens <n>",
-        "max new tokens (default: 64 for multiple choice, 256 open-ended QA, 512 descriptions)",
-        int("--max-tokens", 1),
-      )
-      .option("--seed <s>", "generation seed sent to the server", int("--seed", 0))
-      .option("--timeout-ms <n>", "per-request timeout (default 120000)", int("--timeout-ms", 1))
-      .option("--retries <n>", "retries after the first attempt (default 4)", int("--retries", 0))
-      .option(
-        "--queue <url>",
-        "redis://HOST:PORT[/DB]: enqueue the samples for `kinema worker`s (docs/queue.md)",
-      )
-      .option(
-        "--shard <i/N>",
-        "only samples i, i+N, i+2N... in the benchmark's order (0 ≤ i < N); join with `kinema merge`",
-        shardArg,
-      )
-      .option(
-        "--backoff-ms <n>",
-        "first backoff ceiling in ms, doubling, full jitter (default 1000)",
-        int("--backoff-ms", 0),
-      )
-      .option("--resume <run>", "continue this run id with its stored settings")
-      .option("--retry-failed", "ask the samples that failed before again (the default)")
-      .option("--no-retry-failed", "keep the samples that failed before as they are")
-      .option("--no-preflight", "do not check the server (GET /models or a 1-token request) before the run")
-      .option("--adaptive", "adaptive concurrency: halve on 429, grow back to --concurrency")
-      .option(
-        "--prefetch <n>",
-        "samples decoded ahead of requests (default 2 × concurrency)",
-        int("--prefetch", 1),
-      )
-      .option(
-        "--judge <spec>",
-        "judged benchmarks: judge model, e.g. openai:gpt-3.5-turbo (not sent: no judging; tempcompass: unmatched replies rated 0, captioning not run)",
-      ),
+    distributionOptions(
+      program
+        .command("eval")
+        .description("evaluate a model on a benchmark; re-running the same command continues the run")
+        .option(
+          "--bench <spec>",
+          "NAME:PATH (see kinema benchmarks); repeat for several benchmarks: one run each, one summary table",
+          (v: string, prev: string[] = []) => [...prev, v],
+        )
+        .option("--model <spec>", "openai:<model> | random[:seed] | builtin:<name>")
+        .option(
+          "--frames <spec>",
+          "frame sampling (benchmark default; none = text only; indices:0 = first frame)",
+        )
+        .option(
+          "--mode <mode>",
+          "videorefer-q/-d: single (the frame_idx mask, default) or multi (every annotated mask)",
+        )
+        .option(
+          "--answers <file>",
+          "{uid: letter} JSON with hidden test answers, scored as Test AVG (synth:DIR uses DIR/answers.json)",
+        )
+        .option(
+          "--errata <file>",
+          "apply reviewed label corrections (kinema engine errata): a named scoring variant, recorded in the run",
+        )
+        .option(
+          "--size <n>",
+          "resize frames to this many pixels (short side / square, see --fit)",
+          int("--size", 1),
+        )
+        .option("--fit <mode>", "how frames are fitted to --size: stretch | pad | crop | max-side")
+        .option("--concurrency <n>", "requests in flight (default 4)", int("--concurrency", 1))
+        .option("--limit <n>", "only the first N samples", int("--limit", 0))
+        .option("--run-dir <dir>", "where runs and kinema.db live", "runs")
+        .option("--prompt <preset>", "prompt preset (benchmark default)")
+        .option("--parse <mode>", "answer parse mode (benchmark default)")
+        .option("--base-url <url>", "OpenAI-compatible server root, e.g. http://127.0.0.1:8000/v1")
+        .option("--api-key-env <name>", "env var holding the API key (default OPENAI_API_KEY)")
+        .option("--header <h>", "extra HTTP header 'Name: value' (repeatable; values never stored)", header)
+        .option("--max-frames <n>", "most images per request", int("--max-frames", 1))
+        .option(
+          "--max-frames-policy <p>",
+          "subsample (evenly, default) or error when frames exceed --max-frames",
+        )
+        .option(
+          "--region-input <kind>",
+          "masks: the OpenAI-compatible server takes region input (each object's mask per frame as a PNG part)",
+        )
+        .option("--temperature <t>", "sampling temperature (default 0)", num("--temperature"))
+        .option(
+          "--max-tokens <n>",
+          "max new tokens (default: 64 for multiple choice, 256 open-ended QA, 512 descriptions)",
+          int("--max-tokens", 1),
+        )
+        .option("--seed <s>", "generation seed sent to the server", int("--seed", 0))
+        .option("--timeout-ms <n>", "per-request timeout (default 120000)", int("--timeout-ms", 1))
+        .option("--retries <n>", "retries after the first attempt (default 4)", int("--retries", 0))
+        .option(
+          "--backoff-ms <n>",
+          "first backoff ceiling in ms, doubling, full jitter (default 1000)",
+          int("--backoff-ms", 0),
+        )
+        .option("--resume <run>", "continue this run id with its stored settings")
+        .option("--retry-failed", "ask the samples that failed before again (the default)")
+        .option("--no-retry-failed", "keep the samples that failed before as they are")
+        .option("--no-preflight", "do not check the server (GET /models or a 1-token request) before the run")
+        .option("--adaptive", "adaptive concurrency: halve on 429, grow back to --concurrency")
+        .option(
+          "--prefetch <n>",
+          "samples decoded ahead of requests (default 2 × concurrency)",
+          int("--prefetch", 1),
+        )
+        .option(
+          "--judge <spec>",
+          "judged benchmarks: judge model, e.g. openai:gpt-3.5-turbo (not sent: no judging; tempcompass: unmatched replies rated 0, captioning not run)",
+        ),
+    ),
   )
     .option("--judge-concurrency <n>", "judge calls in flight (default 4)", int("--judge-concurrency", 1))
     .option("--judge-retries <n>", "retries of a failed judge call (default 4)", int("--judge-retries", 0))

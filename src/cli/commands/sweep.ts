@@ -5,7 +5,7 @@ import { type SweepResult, sweep } from "../../analysis/sweep.ts";
 import { elapsedText } from "../../run/failures.ts";
 import { KinemaError } from "../../util/errors.ts";
 import { printJson, printText, textTable } from "../output.ts";
-import { shardArg, sharedRunOptions } from "../parsers.ts";
+import { distributionOptions, sharedRunOptions } from "../parsers.ts";
 
 interface SweepCliOptions {
   bench?: string;
@@ -75,71 +75,63 @@ export function sweepText(r: SweepResult): string {
 }
 
 export function register(program: Command): void {
-  program
-    .command("sweep")
-    .description("evaluate one model at several frame settings as linked runs (accuracy vs frames)")
-    .option("--bench <spec>", "motionbench:PATH | videorefer-q:PATH | synth:DIR")
-    .option("--model <spec>", "openai:<model> | random[:seed] | builtin:<name>")
-    .option("--frames <specs...>", "frame specs, e.g. uniform:4 uniform:8 uniform:16 fps:1")
-    .option("--size <n>", "resize frames (see kinema eval)", int("--size", 1))
-    .option("--fit <mode>", "how frames are fitted to --size")
-    .option("--concurrency <n>", "requests in flight (default 4)", int("--concurrency", 1))
-    .option("--limit <n>", "only the first N samples", int("--limit", 0))
-    .option("--run-dir <dir>", "where runs and kinema.db live", "runs")
-    .option("--prompt <preset>", "prompt preset (benchmark default)")
-    .option("--parse <mode>", "answer parse mode (benchmark default)")
-    .option("--base-url <url>", "OpenAI-compatible server root")
-    .option("--api-key-env <name>", "env var holding the API key (default OPENAI_API_KEY)")
-    .option(
-      "--header <h>",
-      "extra HTTP header 'Name: value' (repeatable; never stored)",
-      (v: string, prev: string[] = []) => [...prev, v],
-    )
-    .option("--max-frames <n>", "most images per request", int("--max-frames", 1))
-    .option("--temperature <t>", "sampling temperature (default 0)", (v) => Number(v))
-    .option("--max-tokens <n>", "max new tokens (default 64)", int("--max-tokens", 1))
-    .option("--seed <s>", "generation seed sent to the server", int("--seed", 0))
-    .option("--timeout-ms <n>", "per-request timeout", int("--timeout-ms", 1))
-    .option("--retries <n>", "retries after the first attempt", int("--retries", 0))
-    .option(
-      "--queue <url>",
-      "redis://HOST:PORT[/DB]: enqueue the samples for `kinema worker`s (docs/queue.md)",
-    )
-    .option(
-      "--shard <i/N>",
-      "only samples i, i+N, i+2N... in the benchmark's order (0 ≤ i < N); join with `kinema merge`",
-      shardArg,
-    )
-    .option("--no-progress", "no progress output on stderr")
-    .option("--json", "print the sweep as JSON")
-    .action(async (o: SweepCliOptions) => {
-      if (!o.bench) throw new KinemaError("bad_spec", "--bench is required", { field: "bench" });
-      if (!o.model) throw new KinemaError("bad_spec", "--model is required", { field: "model" });
-      const ac = new AbortController();
-      const onSig = () => ac.abort(new KinemaError("timeout", "interrupted"));
-      process.once("SIGINT", onSig);
-      const t0 = performance.now();
-      try {
-        const r = await sweep({
-          bench: o.bench,
-          model: o.model,
-          frames: o.frames ?? [],
-          ...sharedRunOptions(o),
-          modelOptions: {
-            baseUrl: o.baseUrl,
-            apiKeyEnv: o.apiKeyEnv,
-            headers: headers(o.header),
-            maxImages: o.maxFrames,
-          },
-          progress: o.progress !== false,
-          signal: ac.signal,
-          notice: (line) => process.stderr.write(`kinema: ${line}\n`),
-        });
-        if (o.json) printJson(r);
-        else printText(sweepText(r));
-        process.stderr.write(`elapsed ${elapsedText(performance.now() - t0)}\n`);
-      } finally {
-        process.off("SIGINT", onSig);
-      }
-    });
+  distributionOptions(
+    program
+      .command("sweep")
+      .description("evaluate one model at several frame settings as linked runs (accuracy vs frames)")
+      .option("--bench <spec>", "motionbench:PATH | videorefer-q:PATH | synth:DIR")
+      .option("--model <spec>", "openai:<model> | random[:seed] | builtin:<name>")
+      .option("--frames <specs...>", "frame specs, e.g. uniform:4 uniform:8 uniform:16 fps:1")
+      .option("--size <n>", "resize frames (see kinema eval)", int("--size", 1))
+      .option("--fit <mode>", "how frames are fitted to --size")
+      .option("--concurrency <n>", "requests in flight (default 4)", int("--concurrency", 1))
+      .option("--limit <n>", "only the first N samples", int("--limit", 0))
+      .option("--run-dir <dir>", "where runs and kinema.db live", "runs")
+      .option("--prompt <preset>", "prompt preset (benchmark default)")
+      .option("--parse <mode>", "answer parse mode (benchmark default)")
+      .option("--base-url <url>", "OpenAI-compatible server root")
+      .option("--api-key-env <name>", "env var holding the API key (default OPENAI_API_KEY)")
+      .option(
+        "--header <h>",
+        "extra HTTP header 'Name: value' (repeatable; never stored)",
+        (v: string, prev: string[] = []) => [...prev, v],
+      )
+      .option("--max-frames <n>", "most images per request", int("--max-frames", 1))
+      .option("--temperature <t>", "sampling temperature (default 0)", (v) => Number(v))
+      .option("--max-tokens <n>", "max new tokens (default 64)", int("--max-tokens", 1))
+      .option("--seed <s>", "generation seed sent to the server", int("--seed", 0))
+      .option("--timeout-ms <n>", "per-request timeout", int("--timeout-ms", 1))
+      .option("--retries <n>", "retries after the first attempt", int("--retries", 0))
+      .option("--no-progress", "no progress output on stderr")
+      .option("--json", "print the sweep as JSON"),
+  ).action(async (o: SweepCliOptions) => {
+    if (!o.bench) throw new KinemaError("bad_spec", "--bench is required", { field: "bench" });
+    if (!o.model) throw new KinemaError("bad_spec", "--model is required", { field: "model" });
+    const ac = new AbortController();
+    const onSig = () => ac.abort(new KinemaError("timeout", "interrupted"));
+    process.once("SIGINT", onSig);
+    const t0 = performance.now();
+    try {
+      const r = await sweep({
+        bench: o.bench,
+        model: o.model,
+        frames: o.frames ?? [],
+        ...sharedRunOptions(o),
+        modelOptions: {
+          baseUrl: o.baseUrl,
+          apiKeyEnv: o.apiKeyEnv,
+          headers: headers(o.header),
+          maxImages: o.maxFrames,
+        },
+        progress: o.progress !== false,
+        signal: ac.signal,
+        notice: (line) => process.stderr.write(`kinema: ${line}\n`),
+      });
+      if (o.json) printJson(r);
+      else printText(sweepText(r));
+      process.stderr.write(`elapsed ${elapsedText(performance.now() - t0)}\n`);
+    } finally {
+      process.off("SIGINT", onSig);
+    }
+  });
 }
