@@ -5,9 +5,11 @@
 // Text-only requests (--frames none), so frame decoding is not counted. Beside each point, the same eval runs
 // in one process with the same number of slots (--concurrency workers × 4): `queueOverheadMsPerItem` is the slot
 // time the queue adds beyond that (the harness's own planning, store and summary cost is in both).
+// Wall time depends on what else the machine runs; CPU time much less so: `queueCpuMsPerItem` is the CPU the
+// queue run took (coordinator + workers + redis-server, read from /proc) beyond the one-process run's, per item.
 // Usage: npx node perf/queue.ts [--samples 160] [--latency-ms 200] [--workers 1,2,4] [--json]
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -27,6 +29,19 @@ const { values } = parseArgs({
     json: { type: "boolean", default: false },
   },
 });
+
+/** CPU seconds (user + system) a process has used so far, from /proc/PID/stat (Linux). */
+function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(f[11]) + Number(f[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+}
+
+/** This process's CPU seconds so far. */
+function ownCpuSeconds(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+}
 
 const MAIN = join(import.meta.dirname, "..", "src", "cli", "main.ts");
 
@@ -87,6 +102,9 @@ async function main() {
     overheadMsPerItem: number;
     inProcessWallS: number;
     queueOverheadMsPerItem: number;
+    queueCpuS: number;
+    inProcessCpuS: number;
+    queueCpuMsPerItem: number;
   }[] = [];
   try {
     for (const k of counts) {
@@ -99,6 +117,9 @@ async function main() {
       const workers = await Promise.all(
         Array.from({ length: k }, () => startWorker(redis.url, conc, cacheDir)),
       );
+      const cpuOf = () =>
+        ownCpuSeconds() + cpuSeconds(redis.pid) + workers.reduce((a, w) => a + cpuSeconds(w.pid!), 0);
+      const c0 = cpuOf();
       const t0 = performance.now();
       const r = await runEval(
         {
@@ -112,6 +133,7 @@ async function main() {
         defaultDeps,
       );
       const wall = (performance.now() - t0) / 1000;
+      const queueCpu = cpuOf() - c0;
       for (const w of workers) w.kill("SIGTERM");
       await Promise.all(workers.map((w) => new Promise((res) => w.once("exit", res))));
       const slots = k * conc;
@@ -121,6 +143,7 @@ async function main() {
         Array.from({ length: n }, (_, i) => ({ uid: `l${k}-${i}`, text: `local k${k} q${i}`, answer: "A" })),
         2,
       );
+      const c1 = ownCpuSeconds();
       const t1 = performance.now();
       await runEval(
         {
@@ -135,6 +158,7 @@ async function main() {
         defaultDeps,
       );
       const localWall = (performance.now() - t1) / 1000;
+      const localCpu = ownCpuSeconds() - c1;
       const ideal = (n * latencyMs) / 1000 / slots;
       rows.push({
         workers: k,
@@ -147,6 +171,9 @@ async function main() {
         overheadMsPerItem: Number((((wall * slots - (n * latencyMs) / 1000) / n) * 1000).toFixed(2)),
         inProcessWallS: Number(localWall.toFixed(3)),
         queueOverheadMsPerItem: Number(((((wall - localWall) * slots) / n) * 1000).toFixed(2)),
+        queueCpuS: Number(queueCpu.toFixed(2)),
+        inProcessCpuS: Number(localCpu.toFixed(2)),
+        queueCpuMsPerItem: Number((((queueCpu - localCpu) / n) * 1000).toFixed(2)),
       });
     }
   } finally {
@@ -167,7 +194,7 @@ async function main() {
   else
     for (const r of out.rows)
       process.stdout.write(
-        `${r.workers} worker(s) × ${r.concurrency}: ${r.wallS}s for ${r.samples} (ideal ${r.idealS}s, ratio ${r.ratioToIdeal}, ${r.linearFraction} of linear), overhead ${r.overheadMsPerItem} ms/item; in one process ${r.inProcessWallS}s, so the queue adds ${r.queueOverheadMsPerItem} ms/item\n`,
+        `${r.workers} worker(s) × ${r.concurrency}: ${r.wallS}s for ${r.samples} (ideal ${r.idealS}s, ratio ${r.ratioToIdeal}, ${r.linearFraction} of linear), overhead ${r.overheadMsPerItem} ms/item; in one process ${r.inProcessWallS}s, so the queue adds ${r.queueOverheadMsPerItem} ms/item; CPU ${r.queueCpuS}s against ${r.inProcessCpuS}s in one process, ${r.queueCpuMsPerItem} ms/item\n`,
       );
 }
 

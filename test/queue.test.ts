@@ -431,3 +431,104 @@ test("a judged benchmark through the queue: answers from the workers, judgements
     await judge.close();
   }
 });
+
+test("--rate 4/s on both workers: jobs start at most 4 per second over the whole queue", async () => {
+  const bench = makeMotionBenchFixture(
+    join(tmp, "mb-rate"),
+    Array.from({ length: 12 }, (_, i) => ({ uid: `t${i}`, text: `t${i}`, answer: "A" })),
+    1,
+  );
+  const fast = await startLoopbackServer({ script: () => reply.answer("A") });
+  try {
+    const args = ["worker", "--queue", redis.url, "--concurrency", "4", "--rate", "4/s"];
+    const ws = [kinema(args), kinema(args)];
+    await until("workers ready", () => ws.every((w) => /worker ready/.test(w.out())));
+    const r = await kinema([
+      ...["eval", "--bench", `motionbench:${bench}`, "--model", "openai:loop", "--frames", "none"],
+      ...["--base-url", fast.url, "--run-dir", join(tmp, "runs-rate"), "--queue", redis.url],
+      ...["--no-progress", "--json"],
+    ]).done;
+    for (const w of ws) w.child.kill("SIGTERM");
+    await Promise.all(ws.map((w) => w.done));
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(JSON.parse(r.stdout).counts.ok, 12);
+    const at = fast.requests.map((q) => q.at).sort((x, y) => x - y);
+    assert.equal(at.length, 12);
+    // BullMQ's limiter is a fixed window opened by the first job: 4 in the first second, 4 in the next...
+    // Eight slots and an instant server would ask all 12 within a few ms without it.
+    const firstSecond = at.filter((t) => t < at[0]! + 900).length;
+    assert.ok(firstSecond <= 4, `${firstSecond} requests in the first 0.9 s at 4/s`);
+    assert.ok(at.at(-1)! - at[0]! >= 1800, `12 requests at 4/s took only ${at.at(-1)! - at[0]!} ms`);
+  } finally {
+    await fast.close();
+  }
+});
+
+test("kinema sweep through the queue: the same linked runs and accuracies as in one process", async () => {
+  const bench = makeMotionBenchFixture(
+    join(tmp, "mb-sweep"),
+    Array.from({ length: 6 }, (_, i) => ({ uid: `s${i}`, text: `s${i}`, answer: "A", video: i % 2 })),
+    2,
+  );
+  // Answers depend on how many images came, so a sweep point that got the wrong frames scores differently.
+  const sv = await startLoopbackServer({
+    script: (q) => reply.answer(q.images >= 2 && /s[024]/.test(q.text) ? "A" : "B"),
+  });
+  try {
+    const sweepArgs = (dir: string) => [
+      ...[
+        "sweep",
+        "--bench",
+        `motionbench:${bench}`,
+        "--model",
+        "openai:loop",
+        "--frames",
+        "uniform:1",
+        "uniform:2",
+      ],
+      ...["--base-url", sv.url, "--run-dir", join(tmp, dir), "--no-progress", "--json"],
+    ];
+    const local = await kinema(sweepArgs("runs-sweep-local")).done;
+    assert.equal(local.code, 0, local.stderr);
+    const asked = sv.requests.length;
+    const w = kinema(["worker", "--queue", redis.url, "--quiet"]);
+    const q = await kinema([...sweepArgs("runs-sweep-queue"), "--queue", redis.url]).done;
+    w.child.kill("SIGTERM");
+    await w.done;
+    assert.equal(q.code, 0, q.stderr);
+    const pts = (o: string) =>
+      JSON.parse(o).points.map((p: { frames: string; overall: { acc: number }; counts: unknown }) => [
+        p.frames,
+        p.overall.acc,
+        p.counts,
+      ]);
+    assert.deepEqual(pts(q.stdout), pts(local.stdout));
+    assert.deepEqual(
+      pts(local.stdout).map((p: unknown[]) => p[1]),
+      [0, 0.5],
+      "uniform:1 gets one image (every answer B), uniform:2 two (s0, s2, s4 right)",
+    );
+    assert.equal(sv.requests.length - asked, 12, "the queued sweep asked each of its 2 × 6 samples once");
+  } finally {
+    await sv.close();
+  }
+});
+
+test("a work item of another version is refused by name; the coordinator's kind of failure, never an answer", async () => {
+  const { Queue } = await import("bullmq");
+  const { QUEUE_NAME } = await import("../src/queue/redis.ts");
+  const queue = new Queue(QUEUE_NAME, { connection: { url: redis.url, maxRetriesPerRequest: null } });
+  const w = kinema(["worker", "--queue", redis.url]);
+  try {
+    await until("worker ready", () => /worker ready/.test(w.out()));
+    const job = await queue.add("sample", { v: 1, runId: "old-run", sample: { id: "x" } }, { attempts: 1 });
+    for (let i = 0; i < 400 && !(await job.isFailed()); i++) await new Promise((r) => setTimeout(r, 25));
+    const failed = await queue.getJob(job.id!);
+    assert.match(String(failed?.failedReason), /work item version 1, this kinema worker reads version 2/);
+  } finally {
+    w.child.kill("SIGTERM");
+    await w.done;
+    await queue.remove("old-run").catch(() => {});
+    await queue.close();
+  }
+});

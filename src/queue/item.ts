@@ -13,8 +13,15 @@ const VideoRef = z.object({
   fps: z.number().optional(),
 });
 
+/**
+ * Version 2: the worker hands its result over through the run's results list (`resultsKey`), and the job is
+ * removed when it completes. A worker of another version refuses the item by name (the job fails, and the
+ * coordinator records `worker_failed` with the reason), so no result is lost between versions.
+ */
+export const WORK_ITEM_VERSION = 2;
+
 export const WorkItemSchema = z.object({
-  v: z.literal(1),
+  v: z.literal(WORK_ITEM_VERSION),
   runId: z.string(),
   /** The benchmark as the coordinator resolved it; `path` is the root that `--bench-root` remaps. */
   bench: z.object({
@@ -65,6 +72,18 @@ export interface WorkResult {
   /** The worker that answered (host:pid), for the logs. */
   worker: string;
 }
+
+/**
+ * The Redis list where workers push each finished sample of a run (JSON `WorkResult`). Only the run's
+ * coordinator (one per run: the run lock) reads it, stores what it read, then trims it; a result pushed twice
+ * (a job redelivered after its worker died) is stored once.
+ */
+export function resultsKey(runId: string): string {
+  return `kinema:results:${runId}`;
+}
+
+/** How long an unread results list is kept (seconds): a coordinator resumed within a week still finds them. */
+export const RESULTS_TTL_S = 7 * 24 * 3600;
 
 /** BullMQ job ids may not contain ':'; the same run and sample always give the same id (adds are no-ops). */
 export function jobId(runId: string, sampleId: string): string {

@@ -3,6 +3,7 @@
 import { hostname } from "node:os";
 import { isAbsolute, relative, resolve } from "node:path";
 import { type Job, Queue, Worker } from "bullmq";
+import { Redis } from "ioredis";
 import { getBenchmark } from "../benchmarks/registry.ts";
 import type { ClipInfo, Sample } from "../benchmarks/types.ts";
 import { createAdapter } from "../models/index.ts";
@@ -20,7 +21,14 @@ import {
   prepareSample,
 } from "../run/sample-exec.ts";
 import { KinemaError } from "../util/errors.ts";
-import { type WorkItem, WorkItemSchema, type WorkResult } from "./item.ts";
+import {
+  RESULTS_TTL_S,
+  resultsKey,
+  WORK_ITEM_VERSION,
+  type WorkItem,
+  WorkItemSchema,
+  type WorkResult,
+} from "./item.ts";
 import { connectionOf, parseRedisUrl, QUEUE_NAME } from "./redis.ts";
 
 /** How long a job may go without its worker's heartbeat before it returns to the queue (ms, default 30 s). */
@@ -92,6 +100,8 @@ export async function runWorker(o: WorkerOptions): Promise<{ processed: number }
   const concurrency = o.concurrency ?? 4;
   const stallMs = o.stallMs ?? DEFAULT_STALL_MS;
   const queue = new Queue(QUEUE_NAME, { connection: connectionOf(target) });
+  // Results go to the run's list on this connection before the job completes (the job is then removed).
+  const results = new Redis(connectionOf(target).url, { maxRetriesPerRequest: null });
   // One context per distinct run settings (adapter, retry policy...), built on first use and kept.
   const contexts = new Map<string, Promise<RunContext>>();
   const limiter = createLimiter(concurrency);
@@ -120,7 +130,8 @@ export async function runWorker(o: WorkerOptions): Promise<{ processed: number }
     });
   const contextFor = (item: WorkItem): Promise<RunContext> => {
     const { sample: _s, runId: _r, ...settings } = item;
-    const key = canonicalJson(settings);
+    // Every item of one run comes from one coordinator, serialised alike: plain JSON keys them (cheap).
+    const key = JSON.stringify(settings);
     let c = contexts.get(key);
     if (!c) {
       c = (async () => {
@@ -159,7 +170,14 @@ export async function runWorker(o: WorkerOptions): Promise<{ processed: number }
     return c;
   };
   let processed = 0;
-  const handle = async (job: Job): Promise<WorkResult> => {
+  const handle = async (job: Job): Promise<{ sampleId: string }> => {
+    const v = (job.data as { v?: unknown } | undefined)?.v;
+    if (v !== WORK_ITEM_VERSION)
+      throw new KinemaError(
+        "bad_input",
+        `job ${job.id}: work item version ${String(v)}, this kinema worker reads version ${WORK_ITEM_VERSION}: run the coordinator's kinema version on every worker`,
+        { field: "job" },
+      );
     const parsed = WorkItemSchema.safeParse(job.data);
     if (!parsed.success)
       throw new KinemaError("bad_input", `job ${job.id}: not a kinema work item: ${parsed.error.message}`, {
@@ -198,9 +216,16 @@ export async function runWorker(o: WorkerOptions): Promise<{ processed: number }
         worker: me,
       };
     }
+    // Handed over before the job completes: a worker killed in between has its job redelivered, and the
+    // coordinator stores the first of the two results.
+    await results
+      .multi()
+      .rpush(resultsKey(item.runId), JSON.stringify(out))
+      .expire(resultsKey(item.runId), RESULTS_TTL_S)
+      .exec();
     processed++;
     o.onJob?.(out);
-    return out;
+    return { sampleId: out.sampleId }; // the result itself travelled through the list
   };
   const worker = new Worker(QUEUE_NAME, handle, {
     connection: connectionOf(target),
@@ -222,6 +247,7 @@ export async function runWorker(o: WorkerOptions): Promise<{ processed: number }
   // Graceful stop: stop taking jobs, let the ones in flight finish (BullMQ waits for them), then close.
   await worker.close();
   await queue.close();
+  results.disconnect();
   for (const c of contexts.values()) await (await c.catch(() => undefined))?.adapter.close?.();
   return { processed };
 }

@@ -8,6 +8,8 @@ import { join } from "node:path";
 export interface TestRedis {
   url: string;
   port: number;
+  /** The redis-server process (perf reads its CPU time). */
+  pid: number;
   stop(): Promise<void>;
 }
 
@@ -45,6 +47,7 @@ export async function startRedis(): Promise<TestRedis> {
   return {
     url: `redis://127.0.0.1:${port}`,
     port,
+    pid: child.pid!,
     stop: () =>
       new Promise<void>((resolve) => {
         child.once("exit", () => {
