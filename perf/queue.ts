@@ -11,6 +11,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
+import { queueDeps } from "../src/queue/coordinator.ts";
 import { defaultDeps } from "../src/run/deps.ts";
 import { runEval } from "../src/run/runner.ts";
 import { reply, startLoopbackServer } from "../test/helpers/loopback-server.ts";
@@ -109,7 +110,7 @@ async function main() {
           queue: redis.url,
           modelOptions: { baseUrl: server.url, env: { OPENAI_API_KEY: "sk" } },
         },
-        defaultDeps,
+        queueDeps,
       );
       const wall = (performance.now() - t0) / 1000;
       for (const w of workers) w.kill("SIGTERM");

@@ -1,32 +1,17 @@
 // The coordinator side of `kinema eval --queue`: enqueues one job per pending sample (job id = run + sample,
 // so a re-plan adds nothing twice) and collects finished jobs into the run's SQLite store, idempotently.
 import { type Job, Queue } from "bullmq";
-import type { Sample } from "../benchmarks/types.ts";
-import type { Progress, ProgressCounts } from "../run/progress.ts";
-import { sleep } from "../run/retry.ts";
-import { addTokens, type TokenTotals } from "../run/sample-exec.ts";
-import type { SampleResult, Store } from "../store/index.ts";
-import { itemSample, jobId, type WorkItem, type WorkResult } from "./item.ts";
+import { sleep } from "../models/retry.ts";
+import { defaultDeps } from "../run/deps.ts";
+import type { EvalDeps } from "../run/runner.ts";
+import { addTokens } from "../run/sample-exec.ts";
+import { type DispatchArgs, itemSample, type WorkItem, type WorkResult } from "../run/work-item.ts";
+import type { SampleResult } from "../store/index.ts";
+import { jobId } from "./item.ts";
 import { connectionOf, parseRedisUrl, QUEUE_NAME } from "./redis.ts";
 
 /** BullMQ attempts per job: a worker crash mid-job (not a model failure, which the worker records) retries. */
 export const JOB_ATTEMPTS = 3;
-
-export interface DispatchArgs {
-  queue: string;
-  runId: string;
-  /** Everything of the work item but the sample. */
-  template: Omit<WorkItem, "sample">;
-  todo: readonly Sample[];
-  store: Store;
-  counts: ProgressCounts;
-  /** Token usage of the answers collected (as the in-process runner sums it). */
-  tokens?: TokenTotals;
-  progress?: Progress;
-  signal: AbortSignal;
-  /** How often finished jobs are collected when none were waiting (ms, default 50). */
-  pollMs?: number;
-}
 
 /** Enqueues `todo` and collects until every one is stored or the signal aborts (jobs then stay queued). */
 export async function dispatchToQueue(a: DispatchArgs): Promise<{ requested: number; collected: number }> {
@@ -104,3 +89,6 @@ export async function dispatchToQueue(a: DispatchArgs): Promise<{ requested: num
   }
   return { requested, collected };
 }
+
+/** The runner's real collaborators with this queue as the distributed executor (`kinema eval --queue`). */
+export const queueDeps: EvalDeps = { ...defaultDeps, dispatch: dispatchToQueue };

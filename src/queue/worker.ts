@@ -6,9 +6,9 @@ import { type Job, Queue, Worker } from "bullmq";
 import { getBenchmark } from "../benchmarks/registry.ts";
 import type { ClipInfo, Sample } from "../benchmarks/types.ts";
 import { createAdapter } from "../models/index.ts";
+import { createLimiter } from "../models/limiter.ts";
 import type { ModelAdapter } from "../models/types.ts";
 import { defaultDeps } from "../run/deps.ts";
-import { createLimiter } from "../run/limiter.ts";
 import type { EvalDeps } from "../run/runner.ts";
 import {
   type AttemptRecord,
@@ -19,8 +19,8 @@ import {
   type Prepared,
   prepareSample,
 } from "../run/sample-exec.ts";
+import { type WorkItem, WorkItemSchema, type WorkResult } from "../run/work-item.ts";
 import { KinemaError } from "../util/errors.ts";
-import { type WorkItem, WorkItemSchema, type WorkResult } from "./item.ts";
 import { connectionOf, parseRedisUrl, QUEUE_NAME } from "./redis.ts";
 
 /** How long a job may go without its worker's heartbeat before it returns to the queue (ms, default 30 s). */

@@ -3,8 +3,8 @@
 import { mkdirSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Benchmark, Sample, SampleOutcome } from "../benchmarks/types.ts";
-import { markdownTable, textTable } from "../cli/output.ts";
 import type { RunRow, SampleRow, Store } from "../store/index.ts";
+import { markdownTable, textTable } from "../util/table.ts";
 import { type FailureGroup, groupFailures, partialOf, partialText, type RunPartial } from "./failures.ts";
 import type { JudgedSummary } from "./judging.ts";
 

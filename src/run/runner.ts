@@ -7,24 +7,18 @@ import pkg from "../../package.json" with { type: "json" };
 import { applyTestAnswers, parseAnswers } from "../benchmarks/answers.ts";
 import type { Benchmark, ClipInfo, LoadIssue, Sample } from "../benchmarks/types.ts";
 import { type AdapterOptions, createAdapter } from "../models/index.ts";
+import { createLimiter } from "../models/limiter.ts";
+import { DEFAULT_RETRY, type RetryPolicy } from "../models/retry.ts";
 import type { GenerationParams, ModelAdapter, RgbFrames } from "../models/types.ts";
 import { openStore, type RunRow, type Store } from "../store/index.ts";
 import { KinemaError } from "../util/errors.ts";
 import { acquireLock, runLockPath } from "../util/lock.ts";
 import { applyErrata, readErrata } from "./errata.ts";
-import {
-  captionSummary,
-  type JudgeCalls,
-  judgedSummary,
-  judgeStoredRun,
-  outcomesOf,
-  type RunJudgeOptions,
-} from "./judging.ts";
-import { createLimiter } from "./limiter.ts";
+import type { JudgeCalls, RunJudgeOptions } from "./judge-options.ts";
+import { captionSummary, judgedSummary, judgeStoredRun, outcomesOf } from "./judging.ts";
 import { type FramePerturbation, normalizePerturbation } from "./perturb.ts";
 import { createProgress, type Progress, type ProgressCounts } from "./progress.ts";
 import { type EvalSummary, summarizeRun, writeRunOutputs } from "./report.ts";
-import { DEFAULT_RETRY, type RetryPolicy } from "./retry.ts";
 import {
   addTokens,
   askSample,
@@ -36,6 +30,7 @@ import {
   prepareSample,
   type TokenTotals,
 } from "./sample-exec.ts";
+import type { Dispatch } from "./work-item.ts";
 
 export {
   canonicalJson,
@@ -69,6 +64,8 @@ export interface EvalDeps {
   checkOptions?(frames: string | undefined, fit: string | undefined): void;
   /** A clip's frame count (inside its window) and fps; `framesFor` hooks ask (memoized per run and video). */
   clipMeta?(ref: Sample["video"]): Promise<{ frames: number; fps: number }>;
+  /** The distributed executor `queue` hands the pending samples to (src/queue: dispatchToQueue). */
+  dispatch?: Dispatch;
 }
 
 export interface EvalOptions {
@@ -613,8 +610,15 @@ async function evaluate(o: EvalOptions, deps: EvalDeps, store: Store): Promise<E
     };
     if (o.queue) {
       // Scale-out: the same plan as one job per sample on Redis; `kinema worker`s answer, results land here.
-      const { dispatchToQueue } = await import("../queue/coordinator.ts");
-      const q = await dispatchToQueue({
+      if (!deps.dispatch)
+        throw new KinemaError(
+          "bad_spec",
+          "--queue needs a runner with a queue executor (src/queue: queueDeps)",
+          {
+            field: "queue",
+          },
+        );
+      const q = await deps.dispatch({
         queue: o.queue,
         runId,
         template: {

@@ -3,21 +3,20 @@
 // both run exactly this, so the two paths send the same requests and store the same rows.
 import { createHash } from "node:crypto";
 import type { Benchmark, ClipInfo, PromptContext, Sample } from "../benchmarks/types.ts";
+import type { Limiter } from "../models/limiter.ts";
 import { regionTags } from "../models/regions.ts";
+import { generateWithRetries, type RetryPolicy } from "../models/retry.ts";
 import type {
   ChatMessage,
   GenerationParams,
   ModelAdapter,
   ModelImage,
-  ModelResponse,
   RegionInput,
   RgbFrames,
 } from "../models/types.ts";
 import type { SampleResult } from "../store/index.ts";
 import { errorRecord, isKinemaError, KinemaError } from "../util/errors.ts";
-import type { createLimiter } from "./limiter.ts";
 import { type FramePerturbation, perturbFrames } from "./perturb.ts";
-import { backoffMs, isRetryable, type RetryPolicy, sleep } from "./retry.ts";
 
 /** The frame decoder's contract (src/video: loadFrames). */
 export type FrameLoader = (
@@ -57,7 +56,7 @@ export interface ExecContext {
   policy: RetryPolicy;
   timeoutMs: number;
   /** Slots for requests in flight (held only during a request, never during backoff). */
-  limiter: ReturnType<typeof createLimiter>;
+  limiter: Limiter;
   signal: AbortSignal;
 }
 
@@ -298,64 +297,46 @@ export async function askSample(ctx: ExecContext, pr: Prepared, hooks: AskHooks 
       fresh: false,
     };
   } else {
-    let attempt = 0;
-    for (;;) {
-      attempt++;
-      // A slot is held only while a request is in flight, never during backoff.
-      await limiter.acquire();
-      const t0 = performance.now();
-      let res: ModelResponse | undefined;
-      let err: unknown;
-      try {
-        const signal = AbortSignal.any([runSignal, AbortSignal.timeout(ctx.timeoutMs)]);
-        res = await adapter.generate(
-          {
-            messages: pr.messages,
-            images: pr.images,
-            rgb: pr.rgb,
-            regions: pr.regions,
-            question: { text: sample.question, options: sample.options, category: sample.category },
-            params,
-            sampleId: sample.id,
-          },
-          signal,
-        );
-      } catch (e) {
-        err = e;
-      }
-      limiter.release(res ? "ok" : isKinemaError(err, "rate_limited") ? "rate_limited" : "error");
-      const latencyMs = performance.now() - t0;
-      if (runSignal.aborted) throw runSignal.reason ?? err; // interrupted: the sample stays pending
-      hooks.onAttempt?.({
+    const { res, attempts, latencyMs } = await generateWithRetries(
+      adapter,
+      {
+        messages: pr.messages,
+        images: pr.images,
+        rgb: pr.rgb,
+        regions: pr.regions,
+        question: { text: sample.question, options: sample.options, category: sample.category },
+        params,
         sampleId: sample.id,
-        requestKey: pr.key,
-        attempt,
-        ok: Boolean(res),
-        error: res ? undefined : errorRecord(err),
-        latencyMs,
-      });
-      if (res) {
-        raw = res.text;
-        meta = {
-          usage: res.usage as Record<string, number> | undefined,
-          servedModel: res.servedModel,
-          attempts: attempt,
-          latencyMs,
-          finishReason: res.finishReason,
-          systemFingerprint: res.systemFingerprint,
-          truncated: res.truncated,
-          fresh: true,
-        };
-        break;
-      }
-      if (!isRetryable(err) || attempt > policy.retries) {
-        if (err && typeof err === "object") (err as any).attempts = attempt;
-        throw err;
-      }
-      const wait = backoffMs(attempt, err, policy);
-      if (isKinemaError(err, "rate_limited")) await hooks.onRateLimited?.(wait);
-      await sleep(wait, runSignal);
-    }
+      },
+      {
+        policy,
+        timeoutMs: ctx.timeoutMs,
+        signal: runSignal,
+        limiter,
+        onAttempt: (a) =>
+          hooks.onAttempt?.({
+            sampleId: sample.id,
+            requestKey: pr.key,
+            attempt: a.attempt,
+            ok: a.ok,
+            error: a.ok ? undefined : errorRecord(a.error),
+            latencyMs: a.latencyMs,
+          }),
+        onRetryWait: (wait, err) =>
+          isKinemaError(err, "rate_limited") ? hooks.onRateLimited?.(wait) : undefined,
+      },
+    );
+    raw = res.text;
+    meta = {
+      usage: res.usage as Record<string, number> | undefined,
+      servedModel: res.servedModel,
+      attempts,
+      latencyMs,
+      finishReason: res.finishReason,
+      systemFingerprint: res.systemFingerprint,
+      truncated: res.truncated,
+      fresh: true,
+    };
   }
   const parsed = ctx.bench.parse(raw, sample, ctx.parseMode);
   const correct = ctx.bench.isCorrect

@@ -4,6 +4,7 @@ import type { Command } from "commander";
 import { type AuditOptions, type AuditResult, auditJson, runAudit } from "../../audit/index.ts";
 import { PERTURBATIONS, type PerturbationKind } from "../../run/perturb.ts";
 import { KinemaError } from "../../util/errors.ts";
+import { runDeps } from "../deps.ts";
 import { printJson, printText, textTable } from "../output.ts";
 import { distributionOptions, header, int, num, sharedRunOptions } from "../parsers.ts";
 
@@ -64,7 +65,7 @@ export async function auditCommand(o: AuditCliOptions, signal?: AbortSignal): Pr
     progress: o.progress !== false,
     signal,
   };
-  return runAudit(opts);
+  return runAudit(opts, await runDeps(opts.queue));
 }
 
 const pct = (x: number | null | undefined) => (x === null || x === undefined ? "-" : (100 * x).toFixed(1));

@@ -2,11 +2,11 @@
 import type { Command } from "commander";
 import type { LoadIssue } from "../../benchmarks/types.ts";
 import type { BenchDAggregateMode } from "../../judge/aggregate.ts";
-import { defaultDeps } from "../../run/deps.ts";
 import { elapsedText, failureLines, partialText, retryCommand, tokenText } from "../../run/failures.ts";
 import { disableLlmNotice, evalJson, isOpenEnded, scoreLines, table3Text } from "../../run/report.ts";
 import { type EvalOptions, type EvalResult, runEval } from "../../run/runner.ts";
 import { KinemaError } from "../../util/errors.ts";
+import { runDeps } from "../deps.ts";
 import { accuracyText, printJson, printText, textTable } from "../output.ts";
 import { distributionOptions, header, int, judgeClientOptions, num, sharedRunOptions } from "../parsers.ts";
 
@@ -137,7 +137,7 @@ export async function evalCommand(o: EvalCliOptions, extra: Partial<EvalOptions>
           : undefined,
         ...extra,
       },
-      defaultDeps,
+      await runDeps(extra.queue ?? o.queue),
     );
   } finally {
     process.off("SIGINT", onSig);

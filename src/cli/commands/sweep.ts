@@ -3,7 +3,9 @@
 import type { Command } from "commander";
 import { type SweepResult, sweep } from "../../analysis/sweep.ts";
 import { elapsedText } from "../../run/failures.ts";
+import type { Shard } from "../../run/runner.ts";
 import { KinemaError } from "../../util/errors.ts";
+import { runDeps } from "../deps.ts";
 import { printJson, printText, textTable } from "../output.ts";
 import { distributionOptions, sharedRunOptions } from "../parsers.ts";
 
@@ -29,6 +31,8 @@ interface SweepCliOptions {
   retries?: number;
   progress?: boolean;
   json?: boolean;
+  queue?: string;
+  shard?: Shard;
 }
 
 const int = (name: string, min: number) => (v: string) => {
@@ -112,21 +116,24 @@ export function register(program: Command): void {
     process.once("SIGINT", onSig);
     const t0 = performance.now();
     try {
-      const r = await sweep({
-        bench: o.bench,
-        model: o.model,
-        frames: o.frames ?? [],
-        ...sharedRunOptions(o),
-        modelOptions: {
-          baseUrl: o.baseUrl,
-          apiKeyEnv: o.apiKeyEnv,
-          headers: headers(o.header),
-          maxImages: o.maxFrames,
+      const r = await sweep(
+        {
+          bench: o.bench,
+          model: o.model,
+          frames: o.frames ?? [],
+          ...sharedRunOptions(o),
+          modelOptions: {
+            baseUrl: o.baseUrl,
+            apiKeyEnv: o.apiKeyEnv,
+            headers: headers(o.header),
+            maxImages: o.maxFrames,
+          },
+          progress: o.progress !== false,
+          signal: ac.signal,
+          notice: (line) => process.stderr.write(`kinema: ${line}\n`),
         },
-        progress: o.progress !== false,
-        signal: ac.signal,
-        notice: (line) => process.stderr.write(`kinema: ${line}\n`),
-      });
+        await runDeps(o.queue),
+      );
       if (o.json) printJson(r);
       else printText(sweepText(r));
       process.stderr.write(`elapsed ${elapsedText(performance.now() - t0)}\n`);
