@@ -35,7 +35,7 @@ test("fps:1.0 and fps:1 are one run: the second invocation continues it and asks
       name: "fake",
       defaultFrames: "uniform:4",
       load: async () => ({ samples, issues: [] }),
-      prompt: (s) => ({ text: s.question }),
+      prompt: (s) => ({ text: s.question, preset: "p" }),
       parse: (raw) => ({ answer: raw.trim(), ok: /^[AB]$/.test(raw.trim()) }),
     };
     const specs: string[] = [];

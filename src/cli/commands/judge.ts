@@ -6,7 +6,6 @@ import { dirname, join } from "node:path";
 import type { Command } from "commander";
 import type { LoadIssue, SampleOutcome } from "../../benchmarks/types.ts";
 import { GEN_FILES } from "../../benchmarks/vcgpt-gen/index.ts";
-import type { BenchDAggregateMode } from "../../judge/aggregate.ts";
 import {
   JUDGE_KINDS,
   type JudgeItem,
@@ -23,21 +22,13 @@ import { openStore } from "../../store/index.ts";
 import { KinemaError } from "../../util/errors.ts";
 import { acquireLock, runLockPath } from "../../util/lock.ts";
 import { printJson, printText, textTable } from "../output.ts";
-import { int, judgeClientOptions } from "../parsers.ts";
+import { int, type JudgeClientCliOptions, judgeClientOptions } from "../parsers.ts";
 
-export interface JudgeCliOptions {
+export interface JudgeCliOptions extends JudgeClientCliOptions {
   pred?: string;
   run?: string;
   runDir?: string;
   judge?: string;
-  judgeBaseUrl?: string;
-  judgeApiKeyEnv?: string;
-  judgeSamples?: number;
-  judgeReparse?: number;
-  judgeAggregate?: BenchDAggregateMode;
-  judgeTemperature?: number;
-  judgeSeed?: number;
-  judgeMaxTokens?: number;
   metrics?: string;
   concurrency?: number;
   retries?: number;
