@@ -64,6 +64,18 @@ export interface JudgeClientCliOptions {
   judgeMaxTokens?: number;
 }
 
+/** The judge's sampling, parsing and averaging settings from its flags, as judgeRun takes them. */
+export function judgeSettingsOf(o: JudgeClientCliOptions) {
+  return {
+    samples: o.judgeSamples,
+    temperature: o.judgeTemperature,
+    seed: o.judgeSeed,
+    maxTokens: o.judgeMaxTokens,
+    reparse: o.judgeReparse,
+    aggregate: o.judgeAggregate,
+  };
+}
+
 /** The judge client's options, shared by `kinema eval --judge` and `kinema judge` (added after `--judge`). */
 export function judgeClientOptions(c: Command): Command {
   return c

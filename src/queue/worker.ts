@@ -4,7 +4,7 @@ import { hostname } from "node:os";
 import { isAbsolute, relative, resolve } from "node:path";
 import { type Job, Queue, Worker } from "bullmq";
 import { getBenchmark } from "../benchmarks/registry.ts";
-import type { ClipInfo, Sample } from "../benchmarks/types.ts";
+import type { Sample } from "../benchmarks/types.ts";
 import { createAdapter } from "../models/index.ts";
 import { createLimiter } from "../models/limiter.ts";
 import type { ModelAdapter } from "../models/types.ts";
@@ -14,6 +14,7 @@ import {
   type AttemptRecord,
   askSample,
   canonicalJson,
+  clipInfoOf,
   type ExecContext,
   failedResult,
   type Prepared,
@@ -103,21 +104,6 @@ export async function runWorker(o: WorkerOptions): Promise<{ processed: number }
     ...ref,
     path: remapPath(ref.path, root, o.benchRoot),
   });
-  const clipInfoFor =
-    (root: string) =>
-    (ref: Sample["video"]): ClipInfo => ({
-      meta: () => {
-        const k = canonicalJson(local(ref, root));
-        let p = clipMetas.get(k);
-        if (!p) {
-          if (!deps.clipMeta)
-            return Promise.reject(new KinemaError("internal", "this worker cannot probe a clip's frames"));
-          p = deps.clipMeta(local(ref, root));
-          clipMetas.set(k, p);
-        }
-        return p;
-      },
-    });
   const contextFor = (item: WorkItem): Promise<RunContext> => {
     const { sample: _s, runId: _r, ...settings } = item;
     const key = canonicalJson(settings);
@@ -145,7 +131,7 @@ export async function runWorker(o: WorkerOptions): Promise<{ processed: number }
             loadFrames: (ref, spec, opts) => deps.loadFrames(local(ref, item.bench.path), spec, opts),
             encodeImages: deps.encodeImages,
           },
-          clipInfo: clipInfoFor(item.bench.path),
+          clipInfo: clipInfoOf(deps.clipMeta, clipMetas, (ref) => local(ref, item.bench.path)),
           policy: item.policy,
           timeoutMs: item.timeoutMs,
           limiter,

@@ -50,6 +50,21 @@ export type JudgedSummary = Record<string, unknown> & {
 
 const sha = (s: string) => createHash("sha256").update(s).digest("hex");
 
+/** The judge snapshots that answered (more than one: the judge changed during the run), sorted and joined. */
+function servedBy(
+  judges: ({ servedModel?: string | null; systemFingerprint?: string | null } | undefined)[],
+) {
+  const distinct = (xs: (string | null | undefined)[]) =>
+    [...new Set(xs.filter((x): x is string => !!x))].sort();
+  const served = distinct(judges.map((j) => j?.servedModel));
+  const fps = distinct(judges.map((j) => j?.systemFingerprint));
+  return {
+    servedModel: served.length ? served.join(", ") : null,
+    servedModels: served,
+    systemFingerprint: fps.length ? fps.join(", ") : null,
+  };
+}
+
 /** Identity of a judge within a run: spec, server, and the sampling settings that change its replies. */
 export function judgeKeyOf(j: {
   spec: string;
@@ -69,20 +84,23 @@ export function judgeKeyOf(j: {
   ).slice(0, 16);
 }
 
+/** One stored row as an outcome of `sample`: a model answer (ok or unparsed), or failed (pending counts too). */
+export function rowOutcome(sample: Sample, r: SampleRow): SampleOutcome {
+  if (r.status === "pending" || r.status === "failed") return { sample, status: "failed" };
+  return {
+    sample,
+    status: r.status,
+    raw: r.raw ?? "",
+    parsed: { answer: r.parsed ?? "", ok: r.status === "ok" },
+  };
+}
+
 /** A stored row joined with its benchmark sample (which carries `scoring`) as the judge sees it. */
 export function outcomesOf(rows: SampleRow[], byId: Map<string, Sample>): SampleOutcome[] {
   const out: SampleOutcome[] = [];
   for (const r of rows) {
     const sample = byId.get(r.sampleId);
-    if (!sample) continue; // a sample the current load no longer has (e.g. a smaller --limit)
-    if (r.status === "pending" || r.status === "failed") out.push({ sample, status: "failed" });
-    else
-      out.push({
-        sample,
-        status: r.status,
-        raw: r.raw ?? "",
-        parsed: { answer: r.parsed ?? "", ok: r.status === "ok" },
-      });
+    if (sample) out.push(rowOutcome(sample, r)); // else a sample the current load no longer has (a smaller --limit)
   }
   return out;
 }
@@ -290,17 +308,13 @@ export function judgedSummary(
     store.samples(runId).filter((s) => s.status === "failed" || s.status === "pending").length;
   if (rows[0].kind === "tempcompass") {
     const j0 = rows[0].judgement.judge;
-    const served = [...new Set(rows.map((r) => r.judgement.judge?.servedModel).filter(Boolean))].sort();
-    const fps = [...new Set(rows.map((r) => r.judgement.judge?.systemFingerprint).filter(Boolean))].sort();
     return {
       kind: "tempcompass",
       ...tempCompassJudgedAggregate(rows),
       judgeKey,
       judge: {
         spec: j0.spec,
-        servedModel: served.length ? served.join(", ") : null,
-        servedModels: served,
-        systemFingerprint: fps.length ? fps.join(", ") : null,
+        ...servedBy(rows.map((r) => r.judgement.judge)),
         temperature: j0.temperature,
         seed: j0.seed,
         maxTokens: j0.maxTokens,
@@ -329,13 +343,6 @@ export function judgedSummary(
             GEN_METRICS.filter((m) => present.has(m)),
             nItems,
           );
-  const answered = js.filter((j) => j.status !== "failed");
-  const served = [
-    ...new Set(answered.map((j) => j.judge.servedModel).filter((m): m is string => !!m)),
-  ].sort();
-  const fps = [
-    ...new Set(answered.map((j) => j.judge.systemFingerprint).filter((m): m is string => !!m)),
-  ].sort();
   const first = js[0].judge;
   return {
     kind,
@@ -343,9 +350,7 @@ export function judgedSummary(
     judgeKey,
     judge: {
       spec: first.spec,
-      servedModel: served.length ? served.join(", ") : null,
-      servedModels: served,
-      systemFingerprint: fps.length ? fps.join(", ") : null,
+      ...servedBy(js.filter((j) => j.status !== "failed").map((j) => j.judge)),
       temperature: first.temperature,
       seed: js.find((j) => j.sample === 0)?.judge.seed ?? first.seed,
       maxTokens: first.maxTokens,

@@ -13,7 +13,7 @@ import { KinemaError } from "../util/errors.ts";
 import { formatSampleSpec, parseSampleSpec } from "../video/sample.ts";
 import { applyErrata, readErrata } from "./errata.ts";
 import { type FramePerturbation, FramePerturbationSchema } from "./perturb.ts";
-import { canonicalJson } from "./sample-exec.ts";
+import { canonicalJson, type RequestSettings } from "./sample-exec.ts";
 import type { EvalDeps, EvalOptions, ResolvedBenchmark, Shard } from "./types.ts";
 
 /** Parses `i/N` (0 ≤ i < N). */
@@ -254,17 +254,8 @@ function jsonOf(text: string, file: string): unknown {
   }
 }
 
-/** What the model is sent, resolved against the model's and the benchmark's defaults. */
-export interface RunSettings {
-  /** The canonical frame spec (`none` = text only). */
-  frames: string;
-  preset?: string;
-  parseMode?: string;
-  params: GenerationParams;
-  size?: number;
-  fit?: string;
-  perturbation?: FramePerturbation;
-}
+/** What the model is sent (RequestSettings), resolved for a run. */
+export type RunSettings = RequestSettings;
 
 /** Resolves the frame spec, prompt preset, parse mode and generation parameters; unknown names are bad_spec. */
 export function runSettings(

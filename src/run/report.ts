@@ -6,7 +6,7 @@ import type { Benchmark, Sample, SampleOutcome } from "../benchmarks/types.ts";
 import type { RunRow, SampleRow, Store } from "../store/index.ts";
 import { markdownTable, textTable } from "../util/table.ts";
 import { type FailureGroup, groupFailures, partialOf, partialText, type RunPartial } from "./failures.ts";
-import type { JudgedSummary } from "./judging.ts";
+import { type JudgedSummary, rowOutcome } from "./judging.ts";
 
 /** Exactly what `kinema eval --json` prints. `overall` is dev only; `test` is there only when test answers
  *  were supplied (`--answers`, or a synthetic set's answers.json). */
@@ -84,16 +84,8 @@ export function outcomesFromRows(rows: SampleRow[]): SampleOutcome[] {
   const out: SampleOutcome[] = [];
   for (const r of rows) {
     if (r.status === "pending") continue;
-    const sample = sampleFromRow(r);
-    if (r.status === "failed") out.push({ sample, status: "failed" });
-    else
-      out.push({
-        sample,
-        status: r.status,
-        raw: r.raw ?? "",
-        parsed: { answer: r.parsed ?? "", ok: r.status === "ok" },
-        ...(r.judge ? { judge: r.judge } : {}),
-      });
+    const o = rowOutcome(sampleFromRow(r), r);
+    out.push(o.status !== "failed" && r.judge ? { ...o, judge: r.judge } : o);
   }
   return out;
 }

@@ -3,7 +3,7 @@
 // committed to the store one by one, so any run can be continued → the summary and output files.
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { Benchmark, ClipInfo, Sample } from "../benchmarks/types.ts";
+import type { Benchmark, Sample } from "../benchmarks/types.ts";
 import { createAdapter } from "../models/index.ts";
 import { createLimiter } from "../models/limiter.ts";
 import { DEFAULT_RETRY, type RetryPolicy } from "../models/retry.ts";
@@ -18,7 +18,6 @@ import {
   loadRunSamples,
   type RunIdentity,
   type RunSamples,
-  type RunSettings,
   resumeOptions,
   runIdentity,
   runIdOf,
@@ -31,11 +30,12 @@ import {
   type AttemptRecord,
   addTokens,
   askSample,
-  canonicalJson,
+  clipInfoOf,
   type ExecContext,
   failedResult,
   type Prepared,
   prepareSample,
+  type RequestSettings,
   type TokenTotals,
 } from "./sample-exec.ts";
 import type { EvalDeps, EvalOptions, EvalResult } from "./types.ts";
@@ -234,7 +234,7 @@ function execContext(
   deps: EvalDeps,
   bench: Benchmark,
   adapter: ModelAdapter,
-  st: RunSettings,
+  st: RequestSettings,
   describe: unknown,
   concurrency: number,
 ): ExecContext {
@@ -244,41 +244,17 @@ function execContext(
     capMs: o.backoffCapMs ?? DEFAULT_RETRY.capMs,
   };
   return {
+    ...st,
     bench,
     adapter,
     describe,
-    frames: st.frames,
-    preset: st.preset,
-    parseMode: st.parseMode,
-    params: st.params,
-    size: st.size,
-    fit: st.fit,
-    perturbation: st.perturbation,
     deps,
-    clipInfo: clipInfoOf(deps),
+    clipInfo: clipInfoOf(deps.clipMeta), // a clip is probed once per run
     policy,
     timeoutMs: o.timeoutMs ?? 120_000,
     limiter: createLimiter(concurrency, o.adaptive),
     signal: o.signal ?? new AbortController().signal,
   };
-}
-
-/** framesFor may need a clip's length (probing is I/O): probed once per video per run, only when asked. */
-function clipInfoOf(deps: EvalDeps): (ref: Sample["video"]) => ClipInfo {
-  const clipMetas = new Map<string, Promise<{ frames: number; fps: number }>>();
-  return (ref) => ({
-    meta: () => {
-      if (!deps.clipMeta)
-        return Promise.reject(new KinemaError("internal", "this runner cannot probe a clip's frames"));
-      const k = canonicalJson(ref);
-      let p = clipMetas.get(k);
-      if (!p) {
-        p = deps.clipMeta(ref);
-        clipMetas.set(k, p);
-      }
-      return p;
-    },
-  });
 }
 
 /** Checks each endpoint once before anything is sent (a failure leaves the run interrupted, nothing asked). */

@@ -14,7 +14,10 @@ import type {
   RegionInput,
   RgbFrames,
 } from "../models/types.ts";
-import type { SampleResult } from "../store/index.ts";
+import type { AttemptRecord, SampleResult } from "../store/index.ts";
+
+export type { AttemptRecord } from "../store/index.ts";
+
 import { errorRecord, isKinemaError, KinemaError } from "../util/errors.ts";
 import { type FramePerturbation, perturbFrames } from "./perturb.ts";
 
@@ -38,12 +41,9 @@ export interface ExecDeps {
   encodeImages?(rgb: RgbFrames): Promise<Buffer[]>;
 }
 
-/** Everything fixed for one run: the same context gives the same requests and cache keys everywhere. */
-export interface ExecContext {
-  bench: Benchmark;
-  adapter: ModelAdapter;
-  /** adapter.describe() of the planning side, part of every request key. */
-  describe: unknown;
+/** What the model is sent, resolved against the model's and the benchmark's defaults (src/run/plan.ts). */
+export interface RequestSettings {
+  /** The canonical frame spec (`none` = text only). */
   frames: string;
   preset?: string;
   parseMode?: string;
@@ -51,6 +51,14 @@ export interface ExecContext {
   size?: number;
   fit?: string;
   perturbation?: FramePerturbation;
+}
+
+/** Everything fixed for one run: the same context gives the same requests and cache keys everywhere. */
+export interface ExecContext extends RequestSettings {
+  bench: Benchmark;
+  adapter: ModelAdapter;
+  /** adapter.describe() of the planning side, part of every request key. */
+  describe: unknown;
   deps: ExecDeps;
   clipInfo(ref: Sample["video"]): ClipInfo;
   policy: RetryPolicy;
@@ -93,6 +101,32 @@ export function regionInputFor(
 }
 
 const sha = (s: string) => createHash("sha256").update(s).digest("hex");
+
+type ClipProbe = (ref: Sample["video"]) => Promise<{ frames: number; fps: number }>;
+
+/**
+ * ClipInfo for framesFor hooks that need a clip's length: probed (I/O) only when a hook asks, once per video
+ * in `memo`; `local` maps a ref to the copy this machine reads (a queue worker's --bench-root).
+ */
+export function clipInfoOf(
+  probe: ClipProbe | undefined,
+  memo = new Map<string, ReturnType<ClipProbe>>(),
+  local: (ref: Sample["video"]) => Sample["video"] = (ref) => ref,
+): (ref: Sample["video"]) => ClipInfo {
+  return (ref) => ({
+    meta: () => {
+      if (!probe)
+        return Promise.reject(new KinemaError("internal", "this runner cannot probe a clip's frames"));
+      const k = canonicalJson(local(ref));
+      let p = memo.get(k);
+      if (!p) {
+        p = probe(local(ref));
+        memo.set(k, p);
+      }
+      return p;
+    },
+  });
+}
 
 /** JSON with sorted keys, so equal configs hash equally. */
 export function canonicalJson(v: unknown): string {
@@ -241,16 +275,6 @@ export interface CachedAnswer {
   latencyMs?: number | null;
   /** The answer's notes when it was stored (store schema v5), e.g. {truncated: {bytes, kept}}. */
   flags?: Record<string, any> | null;
-}
-
-/** One HTTP attempt, as the store's attempts table keeps it. */
-export interface AttemptRecord {
-  sampleId: string;
-  requestKey: string;
-  attempt: number;
-  ok: boolean;
-  error?: Record<string, unknown>;
-  latencyMs: number;
 }
 
 export interface AskHooks {

@@ -153,6 +153,16 @@ export interface CachedResponse {
   flags: Record<string, any> | null;
 }
 
+/** One HTTP attempt, as the attempts table keeps it (failed ones included). */
+export interface AttemptRecord {
+  sampleId: string;
+  requestKey: string;
+  attempt: number;
+  ok: boolean;
+  error?: Record<string, unknown>;
+  latencyMs: number;
+}
+
 /** The result of one sample, written in one transaction with its request. */
 export interface SampleResult {
   status: Exclude<StoredStatus, "pending">;
@@ -544,15 +554,7 @@ export class Store {
     };
   }
 
-  recordAttempt(a: {
-    runId: string;
-    sampleId: string;
-    requestKey: string;
-    attempt: number;
-    ok: boolean;
-    error?: Record<string, unknown>;
-    latencyMs: number;
-  }): void {
+  recordAttempt(a: AttemptRecord & { runId: string }): void {
     this.db
       .prepare(
         "INSERT INTO attempts(run_id, sample_id, request_key, attempt, ok, error, latency_ms, at) VALUES (?,?,?,?,?,?,?,?)",

@@ -12,6 +12,7 @@ import {
   int,
   type JudgeClientCliOptions,
   judgeClientOptions,
+  judgeSettingsOf,
   modelOptionsOf,
   type RunCliOptions,
   runFlags,
@@ -93,12 +94,7 @@ export async function evalCommand(o: EvalCliOptions, extra: Partial<EvalOptions>
               spec: o.judge,
               baseUrl: o.judgeBaseUrl,
               apiKeyEnv: o.judgeApiKeyEnv,
-              samples: o.judgeSamples,
-              temperature: o.judgeTemperature,
-              seed: o.judgeSeed,
-              maxTokens: o.judgeMaxTokens,
-              reparse: o.judgeReparse,
-              aggregate: o.judgeAggregate,
+              ...judgeSettingsOf(o),
               concurrency: o.judgeConcurrency,
               retry:
                 o.judgeRetries !== undefined || o.backoffMs !== undefined

@@ -22,7 +22,7 @@ import { openStore } from "../../store/index.ts";
 import { KinemaError } from "../../util/errors.ts";
 import { acquireLock, runLockPath } from "../../util/lock.ts";
 import { printJson, printText, textTable } from "../output.ts";
-import { int, type JudgeClientCliOptions, judgeClientOptions } from "../parsers.ts";
+import { int, type JudgeClientCliOptions, judgeClientOptions, judgeSettingsOf } from "../parsers.ts";
 
 export interface JudgeCliOptions extends JudgeClientCliOptions {
   pred?: string;
@@ -147,12 +147,7 @@ export async function judgeCommand(
   }
   const r = await judgeRun(kind as JudgeKind, items, adapter, {
     metrics,
-    samples: o.judgeSamples,
-    temperature: o.judgeTemperature,
-    seed: o.judgeSeed,
-    maxTokens: o.judgeMaxTokens,
-    reparse: o.judgeReparse,
-    aggregate: o.judgeAggregate,
+    ...judgeSettingsOf(o),
     concurrency: o.concurrency,
     retry,
     timeoutMs: o.timeoutMs,
@@ -216,13 +211,7 @@ export function outcomesFromRun(
     const set = Object.hasOwn(GEN_FILES, r.category) ? GEN_FILES[r.category as keyof typeof GEN_FILES] : null;
     return {
       sample: {
-        id: r.sampleId,
-        videoId: r.videoId,
-        video: r.video,
-        category: r.category,
-        question: r.question,
-        options: r.options,
-        answer: r.answer,
+        ...sampleFromRow(r),
         scoring: {
           judge: kind,
           ...(kind === "vcgpt-gen" && set ? { metrics: [...set.metrics] } : {}),
