@@ -189,27 +189,23 @@ export async function judgeStoredRun(
 ): Promise<{ judgeKey: string; kind: JudgeKind | "tempcompass" | null; calls: JudgeCalls }> {
   const calls: JudgeCalls = { asked: 0, cached: 0, skipped: 0 };
   const desc = adapter.describe();
-  if (outcomes.some((x) => x.sample.scoring?.judge === "tempcompass")) {
-    // TempCompass: upstream's fixed sampling settings are the judge's identity
-    const p = tempCompassJudgeParams(o);
-    const judgeKey = judgeKeyOf({
+  const baseUrl = typeof desc.baseUrl === "string" ? desc.baseUrl : null;
+  const keyOf = (p: { temperature?: number | null; maxTokens?: number | null }) =>
+    judgeKeyOf({
       spec: adapter.spec,
-      baseUrl: typeof desc.baseUrl === "string" ? desc.baseUrl : null,
+      baseUrl,
       temperature: p.temperature,
       seed: o.seed,
       maxTokens: p.maxTokens,
     });
+  if (outcomes.some((x) => x.sample.scoring?.judge === "tempcompass")) {
+    // TempCompass: upstream's fixed sampling settings are the judge's identity
+    const judgeKey = keyOf(tempCompassJudgeParams(o));
     const c = await judgeTempCompassStored(store, runId, outcomes, adapter, judgeKey, o);
     store.patchRunConfig(runId, { judge: { spec: adapter.spec, judgeKey, samples: 1 } });
     return { judgeKey, kind: "tempcompass", calls: c };
   }
-  const judgeKey = judgeKeyOf({
-    spec: adapter.spec,
-    baseUrl: typeof desc.baseUrl === "string" ? desc.baseUrl : null,
-    temperature: o.temperature,
-    seed: o.seed,
-    maxTokens: o.maxTokens,
-  });
+  const judgeKey = keyOf(o);
   const K = o.samples ?? 1;
   // vcgpt-gen sets are judged on their own metrics (generic: correctness/detail/context, temporal,
   // consistency), so each set is one judgeRun.
