@@ -1,10 +1,13 @@
 // `kinema eval`: evaluate one model on one benchmark (resumable); prints the Table-3 row or the --json summary.
 import type { Command } from "commander";
+import { z } from "zod";
 import type { LoadIssue } from "../../benchmarks/types.ts";
+import { BENCH_D_AGGREGATES } from "../../judge/aggregate.ts";
 import { elapsedText, failureLines, partialText, retryCommand, tokenText } from "../../run/failures.ts";
 import { disableLlmNotice, evalJson, isOpenEnded, scoreLines, table3Text } from "../../run/report.ts";
-import { type EvalOptions, type EvalResult, runEval } from "../../run/runner.ts";
+import { type EvalOptions, type EvalResult, parseShard, runEval, type Shard } from "../../run/runner.ts";
 import { KinemaError } from "../../util/errors.ts";
+import { overConfig, readConfigFile } from "../config.ts";
 import { runDeps } from "../deps.ts";
 import { accuracyText, printJson, printText, textTable } from "../output.ts";
 import {
@@ -39,6 +42,84 @@ export interface EvalCliOptions extends RunCliOptions, JudgeClientCliOptions {
   judgeConcurrency?: number;
   judgeRetries?: number;
   judgeTimeoutMs?: number;
+}
+
+const count = (min: number) => z.number().int().min(min);
+
+/**
+ * Every `kinema eval` option with its type and range: what a `--config FILE` may hold (keys as the long flag
+ * names, `max-tokens`), and what the flags and the file together must satisfy.
+ */
+export const EvalFlagsSchema = z.object({
+  bench: z.union([z.string(), z.array(z.string())]).transform((b) => (Array.isArray(b) ? b : [b])),
+  model: z.string(),
+  frames: z.string(),
+  mode: z.enum(["single", "multi"]),
+  answers: z.string(),
+  errata: z.string(),
+  size: count(1),
+  fit: z.string(),
+  concurrency: count(1),
+  limit: count(0),
+  runDir: z.string(),
+  prompt: z.string(),
+  parse: z.string(),
+  baseUrl: z.string(),
+  apiKeyEnv: z.string(),
+  header: z.record(z.string(), z.string()),
+  maxFrames: count(1),
+  maxFramesPolicy: z.enum(["subsample", "error"]),
+  regionInput: z.literal("masks"),
+  temperature: z.number(),
+  maxTokens: count(1),
+  seed: count(0),
+  timeoutMs: count(1),
+  retries: count(0),
+  backoffMs: count(0),
+  resume: z.string(),
+  retryFailed: z.boolean(),
+  preflight: z.boolean(),
+  adaptive: z.boolean(),
+  prefetch: count(1),
+  progress: z.boolean(),
+  json: z.boolean(),
+  queue: z.string(),
+  /** `i/N` in a file; the flag's parser gives {index, count}. */
+  shard: z.unknown().transform((v, ctx): Shard => {
+    try {
+      if (v && typeof v === "object") return parseShard(`${(v as Shard).index}/${(v as Shard).count}`);
+      return parseShard(String(v));
+    } catch (e) {
+      ctx.addIssue({ code: "custom", message: (e as Error).message });
+      return z.NEVER;
+    }
+  }),
+  judge: z.string(),
+  judgeBaseUrl: z.string(),
+  judgeApiKeyEnv: z.string(),
+  judgeSamples: count(1),
+  judgeReparse: count(0),
+  judgeAggregate: z.enum(BENCH_D_AGGREGATES),
+  judgeTemperature: z.number(),
+  judgeSeed: count(0),
+  judgeMaxTokens: count(1),
+  judgeConcurrency: count(1),
+  judgeRetries: count(0),
+  judgeTimeoutMs: count(1),
+});
+
+type EvalFlags = Omit<EvalCliOptions, "bench"> & { bench?: string[]; config?: string };
+
+/** The flags, over a `--config FILE` when given; both checked by EvalFlagsSchema. */
+export function evalFlags(cmd: Command, flags: EvalFlags): EvalFlags {
+  if (!flags.config) return flags;
+  const { config, ...merged } = overConfig(cmd, flags, readConfigFile(flags.config, EvalFlagsSchema));
+  const r = EvalFlagsSchema.partial().safeParse(merged);
+  if (!r.success) {
+    const field = r.error.issues[0].path.join(".");
+    throw new KinemaError("bad_spec", `--${field}: ${r.error.issues[0].message}`, { field });
+  }
+  return { ...merged, ...r.data } as EvalFlags;
 }
 
 /** The command as a plain function (tests and `kinema start` call it). */
@@ -180,7 +261,9 @@ export function register(program: Command): void {
       int("--judge-timeout-ms", 1),
     )
     .option("--json", "print the summary as JSON")
-    .action(async (cli: Omit<EvalCliOptions, "bench"> & { bench?: string[] }) => {
+    .option("--config <file>", "options as a JSON file of flag names and values (flags given here win)")
+    .action(async (flags: EvalFlags, cmd: Command) => {
+      const cli = evalFlags(cmd, flags);
       if (cli.bench && cli.bench.length > 1) return evalMany(cli as EvalCliOptions, cli.bench);
       const opts: EvalCliOptions = { ...cli, bench: cli.bench?.[0] };
       const t0 = performance.now();
