@@ -3,7 +3,7 @@
 import { mkdirSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Benchmark, Sample, SampleOutcome } from "../benchmarks/types.ts";
-import type { RunRow, SampleRow, Store } from "../store/index.ts";
+import type { RunConfig, RunRow, SampleRow, Store } from "../store/index.ts";
 import { markdownTable, textTable } from "../util/table.ts";
 import { type FailureGroup, groupFailures, partialOf, partialText, type RunPartial } from "./failures.ts";
 import { type JudgedSummary, rowOutcome } from "./judging.ts";
@@ -48,7 +48,8 @@ export interface EvalSummary extends Omit<EvalJson, "test" | "judged" | "caption
   /** Model names/snapshots the server reported, and token usage summed over answered samples. */
   servedModels: string[];
   usage: { promptTokens: number; completionTokens: number; totalTokens: number };
-  config: Record<string, unknown>;
+  /** The run's stored config (src/store/run-config.ts). */
+  config: RunConfig;
   /** Set when the run covers part of its benchmark (--limit) or has pending samples; null when complete. */
   partial: RunPartial | null;
   /** Failed samples grouped by error code and HTTP status (count, one sample id, its message). */
