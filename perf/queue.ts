@@ -13,15 +13,15 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
+import { queueDeps } from "../src/queue/coordinator.ts";
 import { defaultDeps } from "../src/run/deps.ts";
 import { runEval } from "../src/run/runner.ts";
-import { reply, startLoopbackServer } from "../test/helpers/loopback-server.ts";
 import { makeMotionBenchFixture } from "../test/helpers/motionbench-fixture.ts";
 import { startRedis } from "../test/helpers/redis.ts";
+import { startServer } from "./loopback.ts";
 
 const { values } = parseArgs({
   options: {
-    serve: { type: "string" },
     samples: { type: "string", default: "160" },
     "latency-ms": { type: "string", default: "200" },
     workers: { type: "string", default: "1,2,4" },
@@ -44,23 +44,6 @@ function ownCpuSeconds(): number {
 }
 
 const MAIN = join(import.meta.dirname, "..", "src", "cli", "main.ts");
-
-/** Child mode: the loopback server in its own process, so its CPU is not the coordinator's. */
-async function serve(latencyMs: number) {
-  const s = await startLoopbackServer({ latencyMs, script: () => reply.answer("A") });
-  process.stdout.write(`${s.url}\n`);
-  process.on("SIGTERM", () => s.close().then(() => process.exit(0)));
-}
-
-function startServer(latencyMs: number): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, [import.meta.filename, "--serve", String(latencyMs)], {
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  return new Promise((resolve, reject) => {
-    child.stdout!.once("data", (d) => resolve({ url: String(d).trim(), child }));
-    child.once("exit", (c) => reject(new Error(`server exited ${c}`)));
-  });
-}
 
 function startWorker(queue: string, concurrency: number, cacheDir: string): Promise<ChildProcess> {
   const child = spawn(
@@ -130,7 +113,7 @@ async function main() {
           queue: redis.url,
           modelOptions: { baseUrl: server.url, env: { OPENAI_API_KEY: "sk" } },
         },
-        defaultDeps,
+        queueDeps,
       );
       const wall = (performance.now() - t0) / 1000;
       const queueCpu = cpuOf() - c0;
@@ -198,5 +181,4 @@ async function main() {
       );
 }
 
-if (values.serve) await serve(Number(values.serve));
-else await main();
+await main();

@@ -1,41 +1,23 @@
 // Runner performance: harness overhead per sample (cached frames, instantly answering loopback server,
 // concurrency 8) and throughput against a 500 ms-latency server as a ratio of concurrency / latency.
 // Usage: npx node perf/runner.ts [--samples 300] [--frames uniform:8] [--size 224]
-import { type ChildProcess, spawn } from "node:child_process";
+
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { defaultDeps } from "../src/run/deps.ts";
 import { runEval } from "../src/run/runner.ts";
-import { reply, startLoopbackServer } from "../test/helpers/loopback-server.ts";
 import { makeMotionBenchFixture } from "../test/helpers/motionbench-fixture.ts";
+import { startServer } from "./loopback.ts";
 
 const { values } = parseArgs({
   options: {
-    serve: { type: "string" },
     samples: { type: "string", default: "300" },
     frames: { type: "string", default: "uniform:8" },
     size: { type: "string", default: "224" },
   },
 });
-
-/** Child mode: a loopback server with fixed latency in its own process, so its CPU is not counted. */
-async function serve(latencyMs: number) {
-  const s = await startLoopbackServer({ latencyMs, script: () => reply.answer("A") });
-  process.stdout.write(`${s.url}\n`);
-  process.on("SIGTERM", () => s.close().then(() => process.exit(0)));
-}
-
-function startServer(latencyMs: number): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, [import.meta.filename, "--serve", String(latencyMs)], {
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  return new Promise((resolve, reject) => {
-    child.stdout!.once("data", (d) => resolve({ url: String(d).trim(), child }));
-    child.once("exit", (c) => reject(new Error(`server exited ${c}`)));
-  });
-}
 
 async function main() {
   const n = Number(values.samples);
@@ -102,5 +84,4 @@ async function main() {
   }
 }
 
-if (values.serve !== undefined) await serve(Number(values.serve));
-else await main();
+await main();

@@ -129,8 +129,8 @@ test("suspects → review → errata → eval --errata as a named variant", asyn
     const all = st.listRuns().filter((r) => r.model === "openai:m2");
     assert.equal(all.length, 2, "the errata variant is its own run");
     const v = all.find((r) => r.config.errata)!;
-    assert.equal(v.config.errata.name, "bo-2026-12");
-    assert.deepEqual(v.config.errataApplied.corrected, 1);
+    assert.equal(v.config.errata?.name, "bo-2026-12");
+    assert.deepEqual(v.config.errataApplied?.corrected, 1);
     assert.ok(
       all.find((r) => !r.config.errata),
       "the plain run is unchanged",

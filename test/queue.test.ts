@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
+import { queueDeps } from "../src/queue/coordinator.ts";
 import { defaultDeps } from "../src/run/deps.ts";
 import { evalJson } from "../src/run/report.ts";
 import { runEval } from "../src/run/runner.ts";
@@ -351,7 +352,7 @@ test("kinema audit through the queue: the worker decodes from its own copy (--be
     const w = kinema(["worker", "--queue", redis.url, "--bench-root", copy, "--quiet"]);
     let queued: Awaited<ReturnType<typeof runAudit>>;
     try {
-      queued = await runAudit({ ...opts, runDir: join(tmp, "audit-queue"), queue: redis.url }, defaultDeps);
+      queued = await runAudit({ ...opts, runDir: join(tmp, "audit-queue"), queue: redis.url }, queueDeps);
     } finally {
       w.child.kill("SIGTERM");
       await w.done;
@@ -416,7 +417,7 @@ test("a judged benchmark through the queue: answers from the workers, judgements
     const w = kinema(["worker", "--queue", redis.url, "--base-url", model.url, "--quiet"]);
     let queued: Awaited<ReturnType<typeof runEval>>;
     try {
-      queued = await runEval({ ...opts, runDir: join(tmp, "judged-queue"), queue: redis.url }, defaultDeps);
+      queued = await runEval({ ...opts, runDir: join(tmp, "judged-queue"), queue: redis.url }, queueDeps);
     } finally {
       w.child.kill("SIGTERM");
       await w.done;

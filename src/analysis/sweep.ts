@@ -3,7 +3,8 @@
 import { createHash } from "node:crypto";
 import { mkdirSync, renameSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import type { EvalDeps, EvalOptions } from "../run/runner.ts";
+import { defaultDeps } from "../run/deps.ts";
+import { type EvalDeps, type EvalOptions, runEval } from "../run/runner.ts";
 import { KinemaError } from "../util/errors.ts";
 import type { SweepFile } from "./source-sqlite.ts";
 import { specX } from "./sweep-data.ts";
@@ -49,8 +50,7 @@ export async function sweep(o: SweepOptions, deps?: EvalDeps): Promise<SweepResu
   const dupes = o.frames.filter((f, i) => o.frames.indexOf(f) !== i);
   if (dupes.length)
     throw new KinemaError("bad_spec", `--frames lists ${dupes[0]} twice`, { field: "frames" });
-  const { runEval } = await import("../run/runner.ts");
-  const d = deps ?? (await import("../run/deps.ts")).defaultDeps;
+  const d = deps ?? defaultDeps;
   // validate every spec before the first (possibly long) run starts
   for (const f of o.frames) d.checkOptions?.(f, o.fit);
   const runDir = resolve(o.runDir ?? "runs");

@@ -1,7 +1,7 @@
-// One engine model call: the adapter with a per-attempt timeout and the run retry policy (src/run/retry.ts);
+// One engine model call: the adapter with a per-attempt timeout and the retry policy (src/models/retry.ts);
 // never throws for a model failure, it returns the typed error so the stage can count and store it.
+import { backoffMs, isRetryable, type RetryPolicy, sleep } from "../models/retry.ts";
 import type { ModelAdapter, ModelRequest, ModelResponse } from "../models/types.ts";
-import { backoffMs, isRetryable, type RetryPolicy, sleep } from "../run/retry.ts";
 import { isKinemaError } from "../util/errors.ts";
 
 export interface AskOptions {

@@ -10,8 +10,8 @@ import { motionbenchPrompt, parseMotionBench } from "../benchmarks/motionbench/i
 import { letterOf } from "../benchmarks/parse.ts";
 import type { Sample } from "../benchmarks/types.ts";
 import { type AdapterOptions, createAdapter } from "../models/index.ts";
+import { DEFAULT_RETRY, type RetryPolicy } from "../models/retry.ts";
 import type { ChatMessage, ModelAdapter, ModelRequest } from "../models/types.ts";
-import { DEFAULT_RETRY, type RetryPolicy } from "../run/retry.ts";
 import { type EngineStore, openEngineStore } from "../store/engine.ts";
 import { errorRecord, KinemaError } from "../util/errors.ts";
 import { encodeImages, loadFrames } from "../video/index.ts";

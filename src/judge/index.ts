@@ -3,8 +3,8 @@
 // (`kinema eval --judge`) and `kinema judge` both call judgeRun.
 import { createHash } from "node:crypto";
 import type { SampleOutcome } from "../benchmarks/types.ts";
+import { DEFAULT_RETRY, generateWithRetries, type RetryPolicy } from "../models/retry.ts";
 import type { ModelAdapter, ModelResponse } from "../models/types.ts";
-import { backoffMs, DEFAULT_RETRY, isRetryable, type RetryPolicy, sleep } from "../run/retry.ts";
 import { errorRecord, KinemaError } from "../util/errors.ts";
 import {
   aggregateBenchD,
@@ -141,30 +141,23 @@ async function callWithRetries(
   params: { temperature?: number; seed?: number; maxTokens?: number },
   opts: JudgeOptions,
 ): Promise<{ res?: ModelResponse; error?: unknown; attempts: number }> {
-  const policy = opts.retry ?? DEFAULT_RETRY;
-  let attempts = 0;
-  for (;;) {
-    attempts++;
-    const timeout = AbortSignal.timeout(opts.timeoutMs ?? 120_000);
-    const signal = opts.signal ? AbortSignal.any([opts.signal, timeout]) : timeout;
-    try {
-      const res = await adapter.generate(
-        {
-          messages: [
-            { role: "system", content: messages.system },
-            { role: "user", content: messages.user },
-          ],
-          images: [],
-          params,
-        },
-        signal,
-      );
-      return { res, attempts: attempts + (res.attempts ? res.attempts - 1 : 0) };
-    } catch (e) {
-      if (opts.signal?.aborted) throw e;
-      if (attempts > policy.retries || !isRetryable(e)) return { error: e, attempts };
-      await sleep(backoffMs(attempts, e, policy), opts.signal);
-    }
+  try {
+    const a = await generateWithRetries(
+      adapter,
+      {
+        messages: [
+          { role: "system", content: messages.system },
+          { role: "user", content: messages.user },
+        ],
+        images: [],
+        params,
+      },
+      { policy: opts.retry ?? DEFAULT_RETRY, timeoutMs: opts.timeoutMs ?? 120_000, signal: opts.signal },
+    );
+    return { res: a.res, attempts: a.attempts + (a.res.attempts ? a.res.attempts - 1 : 0) };
+  } catch (e) {
+    if (opts.signal?.aborted) throw e;
+    return { error: e, attempts: (e as { attempts?: number })?.attempts ?? 1 };
   }
 }
 

@@ -2,32 +2,23 @@
 // so a re-plan adds nothing twice) and collects the workers' results into the run's SQLite store, idempotently.
 import { type Job, Queue } from "bullmq";
 import { Redis } from "ioredis";
-import type { Sample } from "../benchmarks/types.ts";
-import type { Progress, ProgressCounts } from "../run/progress.ts";
-import { sleep } from "../run/retry.ts";
-import { addTokens, type TokenTotals } from "../run/sample-exec.ts";
-import type { SampleResult, Store } from "../store/index.ts";
-import { itemSample, jobId, resultsKey, WORK_ITEM_VERSION, type WorkItem, type WorkResult } from "./item.ts";
+import { sleep } from "../models/retry.ts";
+import { defaultDeps } from "../run/deps.ts";
+import type { EvalDeps } from "../run/runner.ts";
+import { addTokens } from "../run/sample-exec.ts";
+import {
+  type DispatchArgs,
+  itemSample,
+  WORK_ITEM_VERSION,
+  type WorkItem,
+  type WorkResult,
+} from "../run/work-item.ts";
+import type { SampleResult } from "../store/index.ts";
+import { jobId, resultsKey } from "./item.ts";
 import { connectionOf, parseRedisUrl, QUEUE_NAME } from "./redis.ts";
 
 /** BullMQ attempts per job: a worker crash mid-job (not a model failure, which the worker records) retries. */
 export const JOB_ATTEMPTS = 3;
-
-export interface DispatchArgs {
-  queue: string;
-  runId: string;
-  /** Everything of the work item but the sample (its version is the coordinator's own). */
-  template: Omit<WorkItem, "sample" | "v"> & { v?: number };
-  todo: readonly Sample[];
-  store: Store;
-  counts: ProgressCounts;
-  /** Token usage of the answers collected (as the in-process runner sums it). */
-  tokens?: TokenTotals;
-  progress?: Progress;
-  signal: AbortSignal;
-  /** How often the results list is read when nothing was waiting (ms, default 20). */
-  pollMs?: number;
-}
 
 /** How often the failed set is read (ms). */
 const FAILED_CHECK_MS = 500;
@@ -154,3 +145,6 @@ async function collectFailed(
   }
   return seen;
 }
+
+/** The runner's real collaborators with this queue as the distributed executor (`kinema eval --queue`). */
+export const queueDeps: EvalDeps = { ...defaultDeps, dispatch: dispatchToQueue };

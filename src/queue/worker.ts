@@ -5,30 +5,24 @@ import { isAbsolute, relative, resolve } from "node:path";
 import { type Job, Queue, Worker } from "bullmq";
 import { Redis } from "ioredis";
 import { getBenchmark } from "../benchmarks/registry.ts";
-import type { ClipInfo, Sample } from "../benchmarks/types.ts";
+import type { Sample } from "../benchmarks/types.ts";
 import { createAdapter } from "../models/index.ts";
+import { createLimiter } from "../models/limiter.ts";
 import type { ModelAdapter } from "../models/types.ts";
 import { defaultDeps } from "../run/deps.ts";
-import { createLimiter } from "../run/limiter.ts";
 import type { EvalDeps } from "../run/runner.ts";
 import {
   type AttemptRecord,
   askSample,
-  canonicalJson,
+  clipInfoOf,
   type ExecContext,
   failedResult,
   type Prepared,
   prepareSample,
 } from "../run/sample-exec.ts";
+import { WORK_ITEM_VERSION, type WorkItem, WorkItemSchema, type WorkResult } from "../run/work-item.ts";
 import { KinemaError } from "../util/errors.ts";
-import {
-  RESULTS_TTL_S,
-  resultsKey,
-  WORK_ITEM_VERSION,
-  type WorkItem,
-  WorkItemSchema,
-  type WorkResult,
-} from "./item.ts";
+import { RESULTS_TTL_S, resultsKey } from "./item.ts";
 import { connectionOf, parseRedisUrl, QUEUE_NAME } from "./redis.ts";
 
 /** How long a job may go without its worker's heartbeat before it returns to the queue (ms, default 30 s). */
@@ -113,21 +107,6 @@ export async function runWorker(o: WorkerOptions): Promise<{ processed: number }
     ...ref,
     path: remapPath(ref.path, root, o.benchRoot),
   });
-  const clipInfoFor =
-    (root: string) =>
-    (ref: Sample["video"]): ClipInfo => ({
-      meta: () => {
-        const k = canonicalJson(local(ref, root));
-        let p = clipMetas.get(k);
-        if (!p) {
-          if (!deps.clipMeta)
-            return Promise.reject(new KinemaError("internal", "this worker cannot probe a clip's frames"));
-          p = deps.clipMeta(local(ref, root));
-          clipMetas.set(k, p);
-        }
-        return p;
-      },
-    });
   const contextFor = (item: WorkItem): Promise<RunContext> => {
     const { sample: _s, runId: _r, ...settings } = item;
     // Every item of one run comes from one coordinator, serialised alike: plain JSON keys them (cheap).
@@ -156,7 +135,7 @@ export async function runWorker(o: WorkerOptions): Promise<{ processed: number }
             loadFrames: (ref, spec, opts) => deps.loadFrames(local(ref, item.bench.path), spec, opts),
             encodeImages: deps.encodeImages,
           },
-          clipInfo: clipInfoFor(item.bench.path),
+          clipInfo: clipInfoOf(deps.clipMeta, clipMetas, (ref) => local(ref, item.bench.path)),
           policy: item.policy,
           timeoutMs: item.timeoutMs,
           limiter,

@@ -20,45 +20,12 @@ import {
 } from "../judge/index.ts";
 import type { ModelAdapter } from "../models/types.ts";
 import type { JudgementRow, SampleRow, Store } from "../store/index.ts";
-import type { RetryPolicy } from "./retry.ts";
+import type { JudgeCalls, RunJudgeOptions } from "./judge-options.ts";
 import {
   judgeTempCompassStored,
   tempCompassJudgedAggregate,
   tempCompassJudgeParams,
 } from "./tempcompass-judging.ts";
-
-/** `kinema eval --judge ...`: the judge and how it is asked. */
-export interface RunJudgeOptions {
-  /** Judge model spec, e.g. openai:gpt-4o. */
-  spec: string;
-  baseUrl?: string;
-  apiKeyEnv?: string;
-  /** Judgements per item (--judge-samples K; sample k uses seed + k). */
-  samples?: number;
-  /** null/undefined: not sent (server default, as upstream). */
-  temperature?: number;
-  seed?: number;
-  maxTokens?: number;
-  concurrency?: number;
-  retry?: RetryPolicy;
-  timeoutMs?: number;
-  /** vcgpt-gen: only these metrics (default: each set's own). */
-  metrics?: string[];
-  /** Re-asks of unreadable replies (--judge-reparse K); stored unreadable judgements are asked again too. */
-  reparse?: number;
-  /** VideoRefer-Bench-D averaging: official (upstream) or per-dimension. */
-  aggregate?: BenchDAggregateMode;
-}
-
-/** What one invocation asked of the judge. */
-export interface JudgeCalls {
-  /** Judge calls made now (each after its bounded retries). */
-  asked: number;
-  /** Replies reused from the store (this run before a kill, or another run with the same judge and inputs). */
-  cached: number;
-  /** Items already fully judged by this judge in this run (not handed to the judge at all). */
-  skipped: number;
-}
 
 /** The judged aggregate of a run, with exactly `kinema judge`'s keys for the kind, plus who judged. */
 export type JudgedSummary = Record<string, unknown> & {
@@ -83,6 +50,21 @@ export type JudgedSummary = Record<string, unknown> & {
 
 const sha = (s: string) => createHash("sha256").update(s).digest("hex");
 
+/** The judge snapshots that answered (more than one: the judge changed during the run), sorted and joined. */
+function servedBy(
+  judges: ({ servedModel?: string | null; systemFingerprint?: string | null } | undefined)[],
+) {
+  const distinct = (xs: (string | null | undefined)[]) =>
+    [...new Set(xs.filter((x): x is string => !!x))].sort();
+  const served = distinct(judges.map((j) => j?.servedModel));
+  const fps = distinct(judges.map((j) => j?.systemFingerprint));
+  return {
+    servedModel: served.length ? served.join(", ") : null,
+    servedModels: served,
+    systemFingerprint: fps.length ? fps.join(", ") : null,
+  };
+}
+
 /** Identity of a judge within a run: spec, server, and the sampling settings that change its replies. */
 export function judgeKeyOf(j: {
   spec: string;
@@ -102,20 +84,23 @@ export function judgeKeyOf(j: {
   ).slice(0, 16);
 }
 
+/** One stored row as an outcome of `sample`: a model answer (ok or unparsed), or failed (pending counts too). */
+export function rowOutcome(sample: Sample, r: SampleRow): SampleOutcome {
+  if (r.status === "pending" || r.status === "failed") return { sample, status: "failed" };
+  return {
+    sample,
+    status: r.status,
+    raw: r.raw ?? "",
+    parsed: { answer: r.parsed ?? "", ok: r.status === "ok" },
+  };
+}
+
 /** A stored row joined with its benchmark sample (which carries `scoring`) as the judge sees it. */
 export function outcomesOf(rows: SampleRow[], byId: Map<string, Sample>): SampleOutcome[] {
   const out: SampleOutcome[] = [];
   for (const r of rows) {
     const sample = byId.get(r.sampleId);
-    if (!sample) continue; // a sample the current load no longer has (e.g. a smaller --limit)
-    if (r.status === "pending" || r.status === "failed") out.push({ sample, status: "failed" });
-    else
-      out.push({
-        sample,
-        status: r.status,
-        raw: r.raw ?? "",
-        parsed: { answer: r.parsed ?? "", ok: r.status === "ok" },
-      });
+    if (sample) out.push(rowOutcome(sample, r)); // else a sample the current load no longer has (a smaller --limit)
   }
   return out;
 }
@@ -204,27 +189,23 @@ export async function judgeStoredRun(
 ): Promise<{ judgeKey: string; kind: JudgeKind | "tempcompass" | null; calls: JudgeCalls }> {
   const calls: JudgeCalls = { asked: 0, cached: 0, skipped: 0 };
   const desc = adapter.describe();
-  if (outcomes.some((x) => x.sample.scoring?.judge === "tempcompass")) {
-    // TempCompass: upstream's fixed sampling settings are the judge's identity
-    const p = tempCompassJudgeParams(o);
-    const judgeKey = judgeKeyOf({
+  const baseUrl = typeof desc.baseUrl === "string" ? desc.baseUrl : null;
+  const keyOf = (p: { temperature?: number | null; maxTokens?: number | null }) =>
+    judgeKeyOf({
       spec: adapter.spec,
-      baseUrl: typeof desc.baseUrl === "string" ? desc.baseUrl : null,
+      baseUrl,
       temperature: p.temperature,
       seed: o.seed,
       maxTokens: p.maxTokens,
     });
+  if (outcomes.some((x) => x.sample.scoring?.judge === "tempcompass")) {
+    // TempCompass: upstream's fixed sampling settings are the judge's identity
+    const judgeKey = keyOf(tempCompassJudgeParams(o));
     const c = await judgeTempCompassStored(store, runId, outcomes, adapter, judgeKey, o);
     store.patchRunConfig(runId, { judge: { spec: adapter.spec, judgeKey, samples: 1 } });
     return { judgeKey, kind: "tempcompass", calls: c };
   }
-  const judgeKey = judgeKeyOf({
-    spec: adapter.spec,
-    baseUrl: typeof desc.baseUrl === "string" ? desc.baseUrl : null,
-    temperature: o.temperature,
-    seed: o.seed,
-    maxTokens: o.maxTokens,
-  });
+  const judgeKey = keyOf(o);
   const K = o.samples ?? 1;
   // vcgpt-gen sets are judged on their own metrics (generic: correctness/detail/context, temporal,
   // consistency), so each set is one judgeRun.
@@ -323,17 +304,13 @@ export function judgedSummary(
     store.samples(runId).filter((s) => s.status === "failed" || s.status === "pending").length;
   if (rows[0].kind === "tempcompass") {
     const j0 = rows[0].judgement.judge;
-    const served = [...new Set(rows.map((r) => r.judgement.judge?.servedModel).filter(Boolean))].sort();
-    const fps = [...new Set(rows.map((r) => r.judgement.judge?.systemFingerprint).filter(Boolean))].sort();
     return {
       kind: "tempcompass",
       ...tempCompassJudgedAggregate(rows),
       judgeKey,
       judge: {
         spec: j0.spec,
-        servedModel: served.length ? served.join(", ") : null,
-        servedModels: served,
-        systemFingerprint: fps.length ? fps.join(", ") : null,
+        ...servedBy(rows.map((r) => r.judgement.judge)),
         temperature: j0.temperature,
         seed: j0.seed,
         maxTokens: j0.maxTokens,
@@ -362,13 +339,6 @@ export function judgedSummary(
             GEN_METRICS.filter((m) => present.has(m)),
             nItems,
           );
-  const answered = js.filter((j) => j.status !== "failed");
-  const served = [
-    ...new Set(answered.map((j) => j.judge.servedModel).filter((m): m is string => !!m)),
-  ].sort();
-  const fps = [
-    ...new Set(answered.map((j) => j.judge.systemFingerprint).filter((m): m is string => !!m)),
-  ].sort();
   const first = js[0].judge;
   return {
     kind,
@@ -376,9 +346,7 @@ export function judgedSummary(
     judgeKey,
     judge: {
       spec: first.spec,
-      servedModel: served.length ? served.join(", ") : null,
-      servedModels: served,
-      systemFingerprint: fps.length ? fps.join(", ") : null,
+      ...servedBy(js.filter((j) => j.status !== "failed").map((j) => j.judge)),
       temperature: first.temperature,
       seed: js.find((j) => j.sample === 0)?.judge.seed ?? first.seed,
       maxTokens: first.maxTokens,

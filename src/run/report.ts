@@ -3,10 +3,10 @@
 import { mkdirSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Benchmark, Sample, SampleOutcome } from "../benchmarks/types.ts";
-import { markdownTable, textTable } from "../cli/output.ts";
-import type { RunRow, SampleRow, Store } from "../store/index.ts";
+import type { RunConfig, RunRow, SampleRow, Store } from "../store/index.ts";
+import { markdownTable, textTable } from "../util/table.ts";
 import { type FailureGroup, groupFailures, partialOf, partialText, type RunPartial } from "./failures.ts";
-import type { JudgedSummary } from "./judging.ts";
+import { type JudgedSummary, rowOutcome } from "./judging.ts";
 
 /** Exactly what `kinema eval --json` prints. `overall` is dev only; `test` is there only when test answers
  *  were supplied (`--answers`, or a synthetic set's answers.json). */
@@ -48,7 +48,8 @@ export interface EvalSummary extends Omit<EvalJson, "test" | "judged" | "caption
   /** Model names/snapshots the server reported, and token usage summed over answered samples. */
   servedModels: string[];
   usage: { promptTokens: number; completionTokens: number; totalTokens: number };
-  config: Record<string, unknown>;
+  /** The run's stored config (src/store/run-config.ts). */
+  config: RunConfig;
   /** Set when the run covers part of its benchmark (--limit) or has pending samples; null when complete. */
   partial: RunPartial | null;
   /** Failed samples grouped by error code and HTTP status (count, one sample id, its message). */
@@ -84,16 +85,8 @@ export function outcomesFromRows(rows: SampleRow[]): SampleOutcome[] {
   const out: SampleOutcome[] = [];
   for (const r of rows) {
     if (r.status === "pending") continue;
-    const sample = sampleFromRow(r);
-    if (r.status === "failed") out.push({ sample, status: "failed" });
-    else
-      out.push({
-        sample,
-        status: r.status,
-        raw: r.raw ?? "",
-        parsed: { answer: r.parsed ?? "", ok: r.status === "ok" },
-        ...(r.judge ? { judge: r.judge } : {}),
-      });
+    const o = rowOutcome(sampleFromRow(r), r);
+    out.push(o.status !== "failed" && r.judge ? { ...o, judge: r.judge } : o);
   }
   return out;
 }

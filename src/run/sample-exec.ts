@@ -3,21 +3,23 @@
 // both run exactly this, so the two paths send the same requests and store the same rows.
 import { createHash } from "node:crypto";
 import type { Benchmark, ClipInfo, PromptContext, Sample } from "../benchmarks/types.ts";
+import type { Limiter } from "../models/limiter.ts";
 import { regionTags } from "../models/regions.ts";
+import { generateWithRetries, type RetryPolicy } from "../models/retry.ts";
 import type {
   ChatMessage,
   GenerationParams,
   ModelAdapter,
   ModelImage,
-  ModelResponse,
   RegionInput,
   RgbFrames,
 } from "../models/types.ts";
-import type { SampleResult } from "../store/index.ts";
+import type { AttemptRecord, SampleResult } from "../store/index.ts";
+
+export type { AttemptRecord } from "../store/index.ts";
+
 import { errorRecord, isKinemaError, KinemaError } from "../util/errors.ts";
-import type { createLimiter } from "./limiter.ts";
 import { type FramePerturbation, perturbFrames } from "./perturb.ts";
-import { backoffMs, isRetryable, type RetryPolicy, sleep } from "./retry.ts";
 
 /** The frame decoder's contract (src/video: loadFrames). */
 export type FrameLoader = (
@@ -39,12 +41,9 @@ export interface ExecDeps {
   encodeImages?(rgb: RgbFrames): Promise<Buffer[]>;
 }
 
-/** Everything fixed for one run: the same context gives the same requests and cache keys everywhere. */
-export interface ExecContext {
-  bench: Benchmark;
-  adapter: ModelAdapter;
-  /** adapter.describe() of the planning side, part of every request key. */
-  describe: unknown;
+/** What the model is sent, resolved against the model's and the benchmark's defaults (src/run/plan.ts). */
+export interface RequestSettings {
+  /** The canonical frame spec (`none` = text only). */
   frames: string;
   preset?: string;
   parseMode?: string;
@@ -52,12 +51,20 @@ export interface ExecContext {
   size?: number;
   fit?: string;
   perturbation?: FramePerturbation;
+}
+
+/** Everything fixed for one run: the same context gives the same requests and cache keys everywhere. */
+export interface ExecContext extends RequestSettings {
+  bench: Benchmark;
+  adapter: ModelAdapter;
+  /** adapter.describe() of the planning side, part of every request key. */
+  describe: unknown;
   deps: ExecDeps;
   clipInfo(ref: Sample["video"]): ClipInfo;
   policy: RetryPolicy;
   timeoutMs: number;
   /** Slots for requests in flight (held only during a request, never during backoff). */
-  limiter: ReturnType<typeof createLimiter>;
+  limiter: Limiter;
   signal: AbortSignal;
 }
 
@@ -94,6 +101,32 @@ export function regionInputFor(
 }
 
 const sha = (s: string) => createHash("sha256").update(s).digest("hex");
+
+type ClipProbe = (ref: Sample["video"]) => Promise<{ frames: number; fps: number }>;
+
+/**
+ * ClipInfo for framesFor hooks that need a clip's length: probed (I/O) only when a hook asks, once per video
+ * in `memo`; `local` maps a ref to the copy this machine reads (a queue worker's --bench-root).
+ */
+export function clipInfoOf(
+  probe: ClipProbe | undefined,
+  memo = new Map<string, ReturnType<ClipProbe>>(),
+  local: (ref: Sample["video"]) => Sample["video"] = (ref) => ref,
+): (ref: Sample["video"]) => ClipInfo {
+  return (ref) => ({
+    meta: () => {
+      if (!probe)
+        return Promise.reject(new KinemaError("internal", "this runner cannot probe a clip's frames"));
+      const k = canonicalJson(local(ref));
+      let p = memo.get(k);
+      if (!p) {
+        p = probe(local(ref));
+        memo.set(k, p);
+      }
+      return p;
+    },
+  });
+}
 
 /** JSON with sorted keys, so equal configs hash equally. */
 export function canonicalJson(v: unknown): string {
@@ -244,16 +277,6 @@ export interface CachedAnswer {
   flags?: Record<string, any> | null;
 }
 
-/** One HTTP attempt, as the store's attempts table keeps it. */
-export interface AttemptRecord {
-  sampleId: string;
-  requestKey: string;
-  attempt: number;
-  ok: boolean;
-  error?: Record<string, unknown>;
-  latencyMs: number;
-}
-
 export interface AskHooks {
   cached?(key: string): CachedAnswer | undefined;
   onAttempt?(a: AttemptRecord): void;
@@ -298,64 +321,46 @@ export async function askSample(ctx: ExecContext, pr: Prepared, hooks: AskHooks 
       fresh: false,
     };
   } else {
-    let attempt = 0;
-    for (;;) {
-      attempt++;
-      // A slot is held only while a request is in flight, never during backoff.
-      await limiter.acquire();
-      const t0 = performance.now();
-      let res: ModelResponse | undefined;
-      let err: unknown;
-      try {
-        const signal = AbortSignal.any([runSignal, AbortSignal.timeout(ctx.timeoutMs)]);
-        res = await adapter.generate(
-          {
-            messages: pr.messages,
-            images: pr.images,
-            rgb: pr.rgb,
-            regions: pr.regions,
-            question: { text: sample.question, options: sample.options, category: sample.category },
-            params,
-            sampleId: sample.id,
-          },
-          signal,
-        );
-      } catch (e) {
-        err = e;
-      }
-      limiter.release(res ? "ok" : isKinemaError(err, "rate_limited") ? "rate_limited" : "error");
-      const latencyMs = performance.now() - t0;
-      if (runSignal.aborted) throw runSignal.reason ?? err; // interrupted: the sample stays pending
-      hooks.onAttempt?.({
+    const { res, attempts, latencyMs } = await generateWithRetries(
+      adapter,
+      {
+        messages: pr.messages,
+        images: pr.images,
+        rgb: pr.rgb,
+        regions: pr.regions,
+        question: { text: sample.question, options: sample.options, category: sample.category },
+        params,
         sampleId: sample.id,
-        requestKey: pr.key,
-        attempt,
-        ok: Boolean(res),
-        error: res ? undefined : errorRecord(err),
-        latencyMs,
-      });
-      if (res) {
-        raw = res.text;
-        meta = {
-          usage: res.usage as Record<string, number> | undefined,
-          servedModel: res.servedModel,
-          attempts: attempt,
-          latencyMs,
-          finishReason: res.finishReason,
-          systemFingerprint: res.systemFingerprint,
-          truncated: res.truncated,
-          fresh: true,
-        };
-        break;
-      }
-      if (!isRetryable(err) || attempt > policy.retries) {
-        if (err && typeof err === "object") (err as any).attempts = attempt;
-        throw err;
-      }
-      const wait = backoffMs(attempt, err, policy);
-      if (isKinemaError(err, "rate_limited")) await hooks.onRateLimited?.(wait);
-      await sleep(wait, runSignal);
-    }
+      },
+      {
+        policy,
+        timeoutMs: ctx.timeoutMs,
+        signal: runSignal,
+        limiter,
+        onAttempt: (a) =>
+          hooks.onAttempt?.({
+            sampleId: sample.id,
+            requestKey: pr.key,
+            attempt: a.attempt,
+            ok: a.ok,
+            error: a.ok ? undefined : errorRecord(a.error),
+            latencyMs: a.latencyMs,
+          }),
+        onRetryWait: (wait, err) =>
+          isKinemaError(err, "rate_limited") ? hooks.onRateLimited?.(wait) : undefined,
+      },
+    );
+    raw = res.text;
+    meta = {
+      usage: res.usage as Record<string, number> | undefined,
+      servedModel: res.servedModel,
+      attempts,
+      latencyMs,
+      finishReason: res.finishReason,
+      systemFingerprint: res.systemFingerprint,
+      truncated: res.truncated,
+      fresh: true,
+    };
   }
   const parsed = ctx.bench.parse(raw, sample, ctx.parseMode);
   const correct = ctx.bench.isCorrect

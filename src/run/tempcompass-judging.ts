@@ -25,11 +25,11 @@ import {
   type TcTask,
 } from "../benchmarks/tempcompass/official.ts";
 import type { SampleOutcome } from "../benchmarks/types.ts";
+import { sleep } from "../models/retry.ts";
 import type { ModelAdapter } from "../models/types.ts";
 import type { JudgementRow, Store } from "../store/index.ts";
 import { errorRecord, KinemaError } from "../util/errors.ts";
-import type { JudgeCalls, RunJudgeOptions } from "./judging.ts";
-import { sleep } from "./retry.ts";
+import type { JudgeCalls, RunJudgeOptions } from "./judge-options.ts";
 
 const sha256 = (s: string) => createHash("sha256").update(s).digest("hex");
 

@@ -4,6 +4,9 @@ import { mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { KinemaError } from "../util/errors.ts";
+import { parseRunConfig, type RunConfig } from "./run-config.ts";
+
+export { type RunConfig, RunConfigSchema } from "./run-config.ts";
 
 /*
  * Schema (version 1). Other tools (the web explorer) may read it; only this module writes it.
@@ -18,7 +21,7 @@ import { KinemaError } from "../util/errors.ts";
  *   bench_spec TEXT, model TEXT                          -- as given: "synth:/abs/dir", "openai:gpt-4o"
  *   config TEXT (JSON)                                   -- everything to reproduce: model describe(), params, frames,
  *                                                           size, fit, prompt preset + hash, parse mode, version,
- *                                                           benchmark path + file hash (see RunConfig in src/run)
+ *                                                           benchmark path + file hash (RunConfigSchema, run-config.ts)
  *   status TEXT                                          -- running | done | interrupted
  *   created_at TEXT, updated_at TEXT
  *
@@ -83,7 +86,8 @@ export interface RunRow {
   benchmark: string;
   benchSpec: string;
   model: string;
-  config: Record<string, any>;
+  /** The stored run config, checked against RunConfigSchema (src/store/run-config.ts). */
+  config: RunConfig;
   status: string;
   createdAt: string;
   updatedAt: string;
@@ -147,6 +151,16 @@ export interface CachedResponse {
   latencyMs: number | null;
   /** The answer's notes when it was first stored (schema v5), e.g. {truncated: {bytes, kept}}; null when none. */
   flags: Record<string, any> | null;
+}
+
+/** One HTTP attempt, as the attempts table keeps it (failed ones included). */
+export interface AttemptRecord {
+  sampleId: string;
+  requestKey: string;
+  attempt: number;
+  ok: boolean;
+  error?: Record<string, unknown>;
+  latencyMs: number;
 }
 
 /** The result of one sample, written in one transaction with its request. */
@@ -214,14 +228,14 @@ const now = () => new Date().toISOString();
 const json = (v: unknown) => (v === undefined || v === null ? null : JSON.stringify(v));
 const unjson = (v: unknown) => (typeof v === "string" ? JSON.parse(v) : null);
 
-function runRow(r: any): RunRow {
+function runRow(r: any, file: string): RunRow {
   return {
     id: r.id,
     configHash: r.config_hash,
     benchmark: r.benchmark,
     benchSpec: r.bench_spec,
     model: r.model,
-    config: JSON.parse(r.config),
+    config: parseRunConfig(r.config, { file, run: r.id }),
     status: r.status,
     createdAt: r.created_at,
     updatedAt: r.updated_at,
@@ -431,16 +445,19 @@ export class Store {
 
   findRunByHash(configHash: string): RunRow | undefined {
     const r = this.db.prepare("SELECT * FROM runs WHERE config_hash = ?").get(configHash);
-    return r ? runRow(r) : undefined;
+    return r ? runRow(r, this.path) : undefined;
   }
 
   getRun(id: string): RunRow | undefined {
     const r = this.db.prepare("SELECT * FROM runs WHERE id = ?").get(id);
-    return r ? runRow(r) : undefined;
+    return r ? runRow(r, this.path) : undefined;
   }
 
   listRuns(): RunRow[] {
-    return this.db.prepare("SELECT * FROM runs ORDER BY created_at, id").all().map(runRow);
+    return this.db
+      .prepare("SELECT * FROM runs ORDER BY created_at, id")
+      .all()
+      .map((r) => runRow(r, this.path));
   }
 
   createRun(r: Omit<RunRow, "createdAt" | "updatedAt" | "status">): RunRow {
@@ -537,15 +554,7 @@ export class Store {
     };
   }
 
-  recordAttempt(a: {
-    runId: string;
-    sampleId: string;
-    requestKey: string;
-    attempt: number;
-    ok: boolean;
-    error?: Record<string, unknown>;
-    latencyMs: number;
-  }): void {
+  recordAttempt(a: AttemptRecord & { runId: string }): void {
     this.db
       .prepare(
         "INSERT INTO attempts(run_id, sample_id, request_key, attempt, ok, error, latency_ms, at) VALUES (?,?,?,?,?,?,?,?)",

@@ -4,37 +4,24 @@ import type { Command } from "commander";
 import { type AuditOptions, type AuditResult, auditJson, runAudit } from "../../audit/index.ts";
 import { PERTURBATIONS, type PerturbationKind } from "../../run/perturb.ts";
 import { KinemaError } from "../../util/errors.ts";
+import { runDeps } from "../deps.ts";
 import { printJson, printText, textTable } from "../output.ts";
-import { distributionOptions, header, int, num, sharedRunOptions } from "../parsers.ts";
+import {
+  distributionOptions,
+  int,
+  modelOptionsOf,
+  type RunCliOptions,
+  runFlags,
+  sharedRunOptions,
+} from "../parsers.ts";
 
-interface AuditCliOptions {
-  bench?: string;
-  model?: string;
+interface AuditCliOptions extends RunCliOptions {
   frames?: string;
   conditions?: string;
   shuffleSeed?: number;
   mode?: string;
   answers?: string;
-  size?: number;
-  fit?: string;
-  concurrency?: number;
-  limit?: number;
   runDir: string;
-  prompt?: string;
-  parse?: string;
-  baseUrl?: string;
-  apiKeyEnv?: string;
-  header?: Record<string, string>;
-  maxFrames?: number;
-  maxFramesPolicy?: "subsample" | "error";
-  temperature?: number;
-  maxTokens?: number;
-  seed?: number;
-  timeoutMs?: number;
-  retries?: number;
-  backoffMs?: number;
-  progress?: boolean;
-  json?: boolean;
 }
 
 /** The command as a plain function (tests call it). */
@@ -53,18 +40,11 @@ export async function auditCommand(o: AuditCliOptions, signal?: AbortSignal): Pr
     benchOptions: o.mode ? { mode: o.mode } : undefined,
     answers: o.answers,
     ...sharedRunOptions(o),
-    backoffMs: o.backoffMs,
-    modelOptions: {
-      baseUrl: o.baseUrl,
-      apiKeyEnv: o.apiKeyEnv,
-      headers: o.header,
-      maxImages: o.maxFrames,
-      maxImagesPolicy: o.maxFramesPolicy,
-    },
+    modelOptions: modelOptionsOf(o),
     progress: o.progress !== false,
     signal,
   };
-  return runAudit(opts);
+  return runAudit(opts, await runDeps(opts.queue));
 }
 
 const pct = (x: number | null | undefined) => (x === null || x === undefined ? "-" : (100 * x).toFixed(1));
@@ -112,41 +92,23 @@ export function auditText(r: AuditResult): string {
 
 export function register(program: Command): void {
   distributionOptions(
-    program
-      .command("audit")
-      .description(
-        "run one model under frame perturbations (ordered, shuffled, reversed, first, last, none): how much does it use motion?",
-      )
-      .option(
-        "--bench <spec>",
-        "a multiple-choice benchmark: motionbench:PATH | synth:DIR | videorefer-q:PATH",
-      )
-      .option("--model <spec>", "openai:<model> | random[:seed] | builtin:<name>")
-      .option("--frames <spec>", "the frame plan every condition perturbs (benchmark default)")
-      .option("--conditions <list>", `comma-separated subset of ${PERTURBATIONS.join(",")} (default all)`)
-      .option("--shuffle-seed <n>", "seed of the shuffled condition (default 0)", int("--shuffle-seed", 0))
-      .option("--mode <mode>", "videorefer-q: single (the frame_idx frame, default) or multi")
-      .option("--answers <file>", "{uid: letter} JSON with hidden test answers (see kinema eval)")
-      .option("--size <n>", "resize frames (see kinema eval)", int("--size", 1))
-      .option("--fit <mode>", "how frames are fitted to --size")
-      .option("--concurrency <n>", "requests in flight (default 4)", int("--concurrency", 1))
-      .option("--limit <n>", "only the first N samples", int("--limit", 0))
-      .option("--run-dir <dir>", "where runs and kinema.db live", "runs")
-      .option("--prompt <preset>", "prompt preset (benchmark default)")
-      .option("--parse <mode>", "answer parse mode (benchmark default)")
-      .option("--base-url <url>", "OpenAI-compatible server root, e.g. http://127.0.0.1:8000/v1")
-      .option("--api-key-env <name>", "env var holding the API key (default OPENAI_API_KEY)")
-      .option("--header <h>", "extra HTTP header 'Name: value' (repeatable; values never stored)", header)
-      .option("--max-frames <n>", "most images per request", int("--max-frames", 1))
-      .option("--max-frames-policy <p>", "subsample (default) or error when frames exceed --max-frames")
-      .option("--temperature <t>", "sampling temperature (default 0)", num("--temperature"))
-      .option("--max-tokens <n>", "max new tokens (default 64)", int("--max-tokens", 1))
-      .option("--seed <s>", "generation seed sent to the server", int("--seed", 0))
-      .option("--timeout-ms <n>", "per-request timeout (default 120000)", int("--timeout-ms", 1))
-      .option("--retries <n>", "retries after the first attempt (default 4)", int("--retries", 0))
-      .option("--backoff-ms <n>", "first backoff ceiling in ms (default 1000)", int("--backoff-ms", 0))
-      .option("--no-progress", "no progress output on stderr")
-      .option("--json", "print the audit as JSON"),
+    runFlags(
+      program
+        .command("audit")
+        .description(
+          "run one model under frame perturbations (ordered, shuffled, reversed, first, last, none): how much does it use motion?",
+        )
+        .option(
+          "--bench <spec>",
+          "a multiple-choice benchmark: motionbench:PATH | synth:DIR | videorefer-q:PATH",
+        )
+        .option("--model <spec>", "openai:<model> | random[:seed] | builtin:<name>")
+        .option("--frames <spec>", "the frame plan every condition perturbs (benchmark default)")
+        .option("--conditions <list>", `comma-separated subset of ${PERTURBATIONS.join(",")} (default all)`)
+        .option("--shuffle-seed <n>", "seed of the shuffled condition (default 0)", int("--shuffle-seed", 0))
+        .option("--mode <mode>", "videorefer-q: single (the frame_idx frame, default) or multi")
+        .option("--answers <file>", "{uid: letter} JSON with hidden test answers (see kinema eval)"),
+    ).option("--json", "print the audit as JSON"),
   ).action(async (o: AuditCliOptions) => {
     const ac = new AbortController();
     const onSig = () => ac.abort(new KinemaError("timeout", "interrupted"));

@@ -1,66 +1,125 @@
 // `kinema eval`: evaluate one model on one benchmark (resumable); prints the Table-3 row or the --json summary.
 import type { Command } from "commander";
+import { z } from "zod";
 import type { LoadIssue } from "../../benchmarks/types.ts";
-import type { BenchDAggregateMode } from "../../judge/aggregate.ts";
-import { defaultDeps } from "../../run/deps.ts";
+import { BENCH_D_AGGREGATES } from "../../judge/aggregate.ts";
 import { elapsedText, failureLines, partialText, retryCommand, tokenText } from "../../run/failures.ts";
 import { disableLlmNotice, evalJson, isOpenEnded, scoreLines, table3Text } from "../../run/report.ts";
-import { type EvalOptions, type EvalResult, runEval } from "../../run/runner.ts";
+import { type EvalOptions, type EvalResult, parseShard, runEval, type Shard } from "../../run/runner.ts";
 import { KinemaError } from "../../util/errors.ts";
+import { overConfig, readConfigFile } from "../config.ts";
+import { runDeps } from "../deps.ts";
 import { accuracyText, printJson, printText, textTable } from "../output.ts";
-import { distributionOptions, header, int, judgeClientOptions, num, sharedRunOptions } from "../parsers.ts";
+import {
+  distributionOptions,
+  int,
+  type JudgeClientCliOptions,
+  judgeClientOptions,
+  judgeSettingsOf,
+  modelOptionsOf,
+  type RunCliOptions,
+  runFlags,
+  sharedRunOptions,
+} from "../parsers.ts";
 
-export interface EvalCliOptions {
-  bench?: string;
-  model?: string;
+export interface EvalCliOptions extends RunCliOptions, JudgeClientCliOptions {
   frames?: string;
   /** VideoRefer-Q: single-frame (frame_idx, default) or multi-frame mode. */
   mode?: string;
   /** {uid: letter} JSON of hidden test answers (Test AVG). */
   answers?: string;
-  size?: number;
-  fit?: string;
-  concurrency?: number;
-  limit?: number;
   runDir: string;
-  prompt?: string;
-  parse?: string;
   errata?: string;
-  baseUrl?: string;
-  apiKeyEnv?: string;
-  header?: Record<string, string>;
-  maxFrames?: number;
-  maxFramesPolicy?: "subsample" | "error";
   regionInput?: string;
-  temperature?: number;
-  maxTokens?: number;
-  seed?: number;
-  timeoutMs?: number;
-  retries?: number;
-  backoffMs?: number;
   resume?: string;
   retryFailed?: boolean;
   /** false (--no-preflight): do not check the endpoints before sending. */
   preflight?: boolean;
   adaptive?: boolean;
   prefetch?: number;
-  progress?: boolean;
-  json?: boolean;
   /** Judged benchmarks: judge spec and its settings (see `kinema judge`). */
   judge?: string;
-  judgeBaseUrl?: string;
-  judgeApiKeyEnv?: string;
-  judgeSamples?: number;
-  judgeReparse?: number;
-  judgeAggregate?: BenchDAggregateMode;
-  judgeTemperature?: number;
-  judgeSeed?: number;
-  judgeMaxTokens?: number;
   judgeConcurrency?: number;
   judgeRetries?: number;
   judgeTimeoutMs?: number;
-  /** redis://HOST:PORT[/DB]: enqueue for `kinema worker`s. */
-  queue?: string;
+}
+
+const count = (min: number) => z.number().int().min(min);
+
+/**
+ * Every `kinema eval` option with its type and range: what a `--config FILE` may hold (keys as the long flag
+ * names, `max-tokens`), and what the flags and the file together must satisfy.
+ */
+export const EvalFlagsSchema = z.object({
+  bench: z.union([z.string(), z.array(z.string())]).transform((b) => (Array.isArray(b) ? b : [b])),
+  model: z.string(),
+  frames: z.string(),
+  mode: z.enum(["single", "multi"]),
+  answers: z.string(),
+  errata: z.string(),
+  size: count(1),
+  fit: z.string(),
+  concurrency: count(1),
+  limit: count(0),
+  runDir: z.string(),
+  prompt: z.string(),
+  parse: z.string(),
+  baseUrl: z.string(),
+  apiKeyEnv: z.string(),
+  header: z.record(z.string(), z.string()),
+  maxFrames: count(1),
+  maxFramesPolicy: z.enum(["subsample", "error"]),
+  regionInput: z.literal("masks"),
+  temperature: z.number(),
+  maxTokens: count(1),
+  seed: count(0),
+  timeoutMs: count(1),
+  retries: count(0),
+  backoffMs: count(0),
+  resume: z.string(),
+  retryFailed: z.boolean(),
+  preflight: z.boolean(),
+  adaptive: z.boolean(),
+  prefetch: count(1),
+  progress: z.boolean(),
+  json: z.boolean(),
+  queue: z.string(),
+  /** `i/N` in a file; the flag's parser gives {index, count}. */
+  shard: z.unknown().transform((v, ctx): Shard => {
+    try {
+      if (v && typeof v === "object") return parseShard(`${(v as Shard).index}/${(v as Shard).count}`);
+      return parseShard(String(v));
+    } catch (e) {
+      ctx.addIssue({ code: "custom", message: (e as Error).message });
+      return z.NEVER;
+    }
+  }),
+  judge: z.string(),
+  judgeBaseUrl: z.string(),
+  judgeApiKeyEnv: z.string(),
+  judgeSamples: count(1),
+  judgeReparse: count(0),
+  judgeAggregate: z.enum(BENCH_D_AGGREGATES),
+  judgeTemperature: z.number(),
+  judgeSeed: count(0),
+  judgeMaxTokens: count(1),
+  judgeConcurrency: count(1),
+  judgeRetries: count(0),
+  judgeTimeoutMs: count(1),
+});
+
+type EvalFlags = Omit<EvalCliOptions, "bench"> & { bench?: string[]; config?: string };
+
+/** The flags, over a `--config FILE` when given; both checked by EvalFlagsSchema. */
+export function evalFlags(cmd: Command, flags: EvalFlags): EvalFlags {
+  if (!flags.config) return flags;
+  const { config, ...merged } = overConfig(cmd, flags, readConfigFile(flags.config, EvalFlagsSchema));
+  const r = EvalFlagsSchema.partial().safeParse(merged);
+  if (!r.success) {
+    const field = r.error.issues[0].path.join(".");
+    throw new KinemaError("bad_spec", `--${field}: ${r.error.issues[0].message}`, { field });
+  }
+  return { ...merged, ...r.data } as EvalFlags;
 }
 
 /** The command as a plain function (tests and `kinema start` call it). */
@@ -98,7 +157,6 @@ export async function evalCommand(o: EvalCliOptions, extra: Partial<EvalOptions>
         answers: o.answers,
         errata: o.errata,
         ...sharedRunOptions(o),
-        backoffMs: o.backoffMs,
         resume: o.resume,
         retryFailed: o.retryFailed,
         preflight: o.preflight,
@@ -106,11 +164,7 @@ export async function evalCommand(o: EvalCliOptions, extra: Partial<EvalOptions>
         adaptive: o.adaptive,
         prefetch: o.prefetch,
         modelOptions: {
-          baseUrl: o.baseUrl,
-          apiKeyEnv: o.apiKeyEnv,
-          headers: o.header,
-          maxImages: o.maxFrames,
-          maxImagesPolicy: o.maxFramesPolicy,
+          ...modelOptionsOf(o),
           ...(o.regionInput ? { regionInput: "masks" as const } : {}),
         },
         progress: o.progress !== false,
@@ -121,12 +175,7 @@ export async function evalCommand(o: EvalCliOptions, extra: Partial<EvalOptions>
               spec: o.judge,
               baseUrl: o.judgeBaseUrl,
               apiKeyEnv: o.judgeApiKeyEnv,
-              samples: o.judgeSamples,
-              temperature: o.judgeTemperature,
-              seed: o.judgeSeed,
-              maxTokens: o.judgeMaxTokens,
-              reparse: o.judgeReparse,
-              aggregate: o.judgeAggregate,
+              ...judgeSettingsOf(o),
               concurrency: o.judgeConcurrency,
               retry:
                 o.judgeRetries !== undefined || o.backoffMs !== undefined
@@ -137,7 +186,7 @@ export async function evalCommand(o: EvalCliOptions, extra: Partial<EvalOptions>
           : undefined,
         ...extra,
       },
-      defaultDeps,
+      await runDeps(extra.queue ?? o.queue),
     );
   } finally {
     process.off("SIGINT", onSig);
@@ -157,67 +206,36 @@ function warnLoadIssues(issues: LoadIssue[]): void {
 export function register(program: Command): void {
   judgeClientOptions(
     distributionOptions(
-      program
-        .command("eval")
-        .description("evaluate a model on a benchmark; re-running the same command continues the run")
-        .option(
-          "--bench <spec>",
-          "NAME:PATH (see kinema benchmarks); repeat for several benchmarks: one run each, one summary table",
-          (v: string, prev: string[] = []) => [...prev, v],
-        )
-        .option("--model <spec>", "openai:<model> | random[:seed] | builtin:<name>")
-        .option(
-          "--frames <spec>",
-          "frame sampling (benchmark default; none = text only; indices:0 = first frame)",
-        )
-        .option(
-          "--mode <mode>",
-          "videorefer-q/-d: single (the frame_idx mask, default) or multi (every annotated mask)",
-        )
-        .option(
-          "--answers <file>",
-          "{uid: letter} JSON with hidden test answers, scored as Test AVG (synth:DIR uses DIR/answers.json)",
-        )
-        .option(
-          "--errata <file>",
-          "apply reviewed label corrections (kinema engine errata): a named scoring variant, recorded in the run",
-        )
-        .option(
-          "--size <n>",
-          "resize frames to this many pixels (short side / square, see --fit)",
-          int("--size", 1),
-        )
-        .option("--fit <mode>", "how frames are fitted to --size: stretch | pad | crop | max-side")
-        .option("--concurrency <n>", "requests in flight (default 4)", int("--concurrency", 1))
-        .option("--limit <n>", "only the first N samples", int("--limit", 0))
-        .option("--run-dir <dir>", "where runs and kinema.db live", "runs")
-        .option("--prompt <preset>", "prompt preset (benchmark default)")
-        .option("--parse <mode>", "answer parse mode (benchmark default)")
-        .option("--base-url <url>", "OpenAI-compatible server root, e.g. http://127.0.0.1:8000/v1")
-        .option("--api-key-env <name>", "env var holding the API key (default OPENAI_API_KEY)")
-        .option("--header <h>", "extra HTTP header 'Name: value' (repeatable; values never stored)", header)
-        .option("--max-frames <n>", "most images per request", int("--max-frames", 1))
-        .option(
-          "--max-frames-policy <p>",
-          "subsample (evenly, default) or error when frames exceed --max-frames",
-        )
+      runFlags(
+        program
+          .command("eval")
+          .description("evaluate a model on a benchmark; re-running the same command continues the run")
+          .option(
+            "--bench <spec>",
+            "NAME:PATH (see kinema benchmarks); repeat for several benchmarks: one run each, one summary table",
+            (v: string, prev: string[] = []) => [...prev, v],
+          )
+          .option("--model <spec>", "openai:<model> | random[:seed] | builtin:<name>")
+          .option(
+            "--frames <spec>",
+            "frame sampling (benchmark default; none = text only; indices:0 = first frame)",
+          )
+          .option(
+            "--mode <mode>",
+            "videorefer-q/-d: single (the frame_idx mask, default) or multi (every annotated mask)",
+          )
+          .option(
+            "--answers <file>",
+            "{uid: letter} JSON with hidden test answers, scored as Test AVG (synth:DIR uses DIR/answers.json)",
+          )
+          .option(
+            "--errata <file>",
+            "apply reviewed label corrections (kinema engine errata): a named scoring variant, recorded in the run",
+          ),
+      )
         .option(
           "--region-input <kind>",
           "masks: the OpenAI-compatible server takes region input (each object's mask per frame as a PNG part)",
-        )
-        .option("--temperature <t>", "sampling temperature (default 0)", num("--temperature"))
-        .option(
-          "--max-tokens <n>",
-          "max new tokens (default: 64 for multiple choice, 256 open-ended QA, 512 descriptions)",
-          int("--max-tokens", 1),
-        )
-        .option("--seed <s>", "generation seed sent to the server", int("--seed", 0))
-        .option("--timeout-ms <n>", "per-request timeout (default 120000)", int("--timeout-ms", 1))
-        .option("--retries <n>", "retries after the first attempt (default 4)", int("--retries", 0))
-        .option(
-          "--backoff-ms <n>",
-          "first backoff ceiling in ms, doubling, full jitter (default 1000)",
-          int("--backoff-ms", 0),
         )
         .option("--resume <run>", "continue this run id with its stored settings")
         .option("--retry-failed", "ask the samples that failed before again (the default)")
@@ -242,9 +260,10 @@ export function register(program: Command): void {
       "per judge call timeout (default --timeout-ms)",
       int("--judge-timeout-ms", 1),
     )
-    .option("--no-progress", "no progress output on stderr")
     .option("--json", "print the summary as JSON")
-    .action(async (cli: Omit<EvalCliOptions, "bench"> & { bench?: string[] }) => {
+    .option("--config <file>", "options as a JSON file of flag names and values (flags given here win)")
+    .action(async (flags: EvalFlags, cmd: Command) => {
+      const cli = evalFlags(cmd, flags);
       if (cli.bench && cli.bench.length > 1) return evalMany(cli as EvalCliOptions, cli.bench);
       const opts: EvalCliOptions = { ...cli, bench: cli.bench?.[0] };
       const t0 = performance.now();

@@ -6,7 +6,6 @@ import { dirname, join } from "node:path";
 import type { Command } from "commander";
 import type { LoadIssue, SampleOutcome } from "../../benchmarks/types.ts";
 import { GEN_FILES } from "../../benchmarks/vcgpt-gen/index.ts";
-import type { BenchDAggregateMode } from "../../judge/aggregate.ts";
 import {
   JUDGE_KINDS,
   type JudgeItem,
@@ -23,21 +22,13 @@ import { openStore } from "../../store/index.ts";
 import { KinemaError } from "../../util/errors.ts";
 import { acquireLock, runLockPath } from "../../util/lock.ts";
 import { printJson, printText, textTable } from "../output.ts";
-import { int, judgeClientOptions } from "../parsers.ts";
+import { int, type JudgeClientCliOptions, judgeClientOptions, judgeSettingsOf } from "../parsers.ts";
 
-export interface JudgeCliOptions {
+export interface JudgeCliOptions extends JudgeClientCliOptions {
   pred?: string;
   run?: string;
   runDir?: string;
   judge?: string;
-  judgeBaseUrl?: string;
-  judgeApiKeyEnv?: string;
-  judgeSamples?: number;
-  judgeReparse?: number;
-  judgeAggregate?: BenchDAggregateMode;
-  judgeTemperature?: number;
-  judgeSeed?: number;
-  judgeMaxTokens?: number;
   metrics?: string;
   concurrency?: number;
   retries?: number;
@@ -156,12 +147,7 @@ export async function judgeCommand(
   }
   const r = await judgeRun(kind as JudgeKind, items, adapter, {
     metrics,
-    samples: o.judgeSamples,
-    temperature: o.judgeTemperature,
-    seed: o.judgeSeed,
-    maxTokens: o.judgeMaxTokens,
-    reparse: o.judgeReparse,
-    aggregate: o.judgeAggregate,
+    ...judgeSettingsOf(o),
     concurrency: o.concurrency,
     retry,
     timeoutMs: o.timeoutMs,
@@ -225,13 +211,7 @@ export function outcomesFromRun(
     const set = Object.hasOwn(GEN_FILES, r.category) ? GEN_FILES[r.category as keyof typeof GEN_FILES] : null;
     return {
       sample: {
-        id: r.sampleId,
-        videoId: r.videoId,
-        video: r.video,
-        category: r.category,
-        question: r.question,
-        options: r.options,
-        answer: r.answer,
+        ...sampleFromRow(r),
         scoring: {
           judge: kind,
           ...(kind === "vcgpt-gen" && set ? { metrics: [...set.metrics] } : {}),

@@ -93,8 +93,8 @@ export function register(program: Command): void {
       if (r.failures.length) {
         printText(`\nfailures (${r.counts.failed} of ${r.counts.total} samples), by error:`);
         printText(failureLines(r.failures).join("\n"));
-        const headers = ((r.config as { describe?: { headerNames?: string[] } }).describe?.headerNames ??
-          []) as string[];
+        const names = r.config.describe?.headerNames;
+        const headers = Array.isArray(names) ? names.map(String) : [];
         printText(`retry them: ${retryCommand(r.run, opts.runDir, headers)}`);
       }
       if (r.loadIssues.length) {
@@ -104,7 +104,7 @@ export function register(program: Command): void {
         for (const i of r.loadIssues.slice(0, 20)) printText(`  ${issueLine(i)}`);
         if (r.loadIssues.length > 20) printText(`  … ${r.loadIssues.length - 20} more`);
       }
-      const c = r.config as Record<string, any>;
+      const c = r.config;
       printText(
         `\n${textTable([
           ["setting", "value"],

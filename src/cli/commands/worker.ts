@@ -1,18 +1,13 @@
 // `kinema worker --queue URL`: answer work items from a `kinema eval --queue` coordinator until SIGTERM/SIGINT.
 import { type Command, InvalidArgumentError } from "commander";
-import { parseRate, runWorker } from "../../queue/worker.ts";
+import { parseRate, runWorker, type WorkerOptions } from "../../queue/worker.ts";
 import { printText } from "../output.ts";
 import { int } from "../parsers.ts";
 
-interface WorkerCliOptions {
-  queue: string;
-  concurrency?: number;
-  baseUrl?: string;
-  benchRoot?: string;
-  rate?: number;
-  stallMs?: number;
-  quiet?: boolean;
-}
+type WorkerCliOptions = Pick<
+  WorkerOptions,
+  "queue" | "concurrency" | "baseUrl" | "benchRoot" | "rate" | "stallMs"
+> & { quiet?: boolean };
 
 export function register(program: Command): void {
   program
