@@ -57,7 +57,8 @@ export function reply(
   };
 }
 
-export function jsonReply(data: unknown, status = 200): Reply {
+/** A JSON reply; `T` names the shape when a route promises one. */
+export function jsonReply<T = unknown>(data: T, status = 200): Reply {
   return reply(status, JSON.stringify(data), "application/json; charset=utf-8");
 }
 

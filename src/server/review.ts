@@ -2,11 +2,34 @@
 // and decisions. State-changing requests need the per-server token (header x-kinema-token), a JSON body and a
 // same-origin request (Origin / Sec-Fetch-Site checked), so no other web page can post decisions.
 import { randomBytes, timingSafeEqual } from "node:crypto";
-import { openRun } from "../engine/motionbench-qa.ts";
-import { decide, progress, queue } from "../engine/review.ts";
-import type { EngineStore } from "../store/engine.ts";
+import { type FilterAnswer, openRun } from "../engine/motionbench-qa.ts";
+import { decide, progress, queue, type ReviewProgress } from "../engine/review.ts";
+import type { DecisionRow, EngineStore, ItemRow } from "../store/engine.ts";
 import { loadFrames } from "../video/index.ts";
 import { type ApiRequest, HttpError, jsonReply, type Reply, reply } from "./http.ts";
+
+/** One queue entry as `/api/review/queue` lists it (the web review page reads these types). */
+export interface ReviewItemView {
+  id: string;
+  state: ItemRow["state"];
+  dropReason: string | null;
+  /** The first-frame filter's answers (MotionBench QA). */
+  filter: FilterAnswer[] | null;
+  decision: DecisionRow | null;
+  history: DecisionRow[];
+  /** The question as the pipeline made it, before any edit. */
+  original: { question: unknown; options: unknown; answer: unknown; category: unknown };
+  /** The item as the latest decision leaves it (without the video path). */
+  data: Record<string, any>;
+}
+
+/** `/api/review/queue`. */
+export interface QueueReply {
+  kind: string | undefined;
+  run: string;
+  progress: ReviewProgress;
+  items: ReviewItemView[];
+}
 
 export interface ReviewApi {
   token: string;
@@ -45,13 +68,13 @@ export function createReviewApi(runDir: string, opts: { token?: string } = {}): 
       throw new HttpError(415, "decisions are JSON (content-type: application/json)");
   }
 
-  function itemView(e: ReturnType<typeof queue>[number]) {
+  function itemView(e: ReturnType<typeof queue>[number]): ReviewItemView {
     const { video: _v, ...data } = e.effective;
     return {
       id: e.item.id,
       state: e.item.state,
       dropReason: e.item.dropReason,
-      filter: e.item.filter,
+      filter: e.item.filter as FilterAnswer[] | null,
       decision: e.decision,
       history: store.decisions(e.item.id),
       original: {
@@ -85,7 +108,7 @@ export function createReviewApi(runDir: string, opts: { token?: string } = {}): 
       if (req.method !== "GET" && req.method !== "HEAD") throw new HttpError(405, "method not allowed");
       if (head === undefined || head === "queue") {
         const q = queue(store);
-        return jsonReply({
+        return jsonReply<QueueReply>({
           kind: store.getMeta("kind"),
           run: runDir,
           progress: progress(store),

@@ -2,14 +2,22 @@
 // is a plain async function from (context, path, query) to a Reply, so tests call them without a socket.
 import { existsSync, readFileSync } from "node:fs";
 import { compareRuns } from "../analysis/compare.ts";
-import { type Explorer, filterFromQuery, type SampleFilter } from "../analysis/explorer.ts";
+import {
+  type Explorer,
+  filterFromQuery,
+  type RunSummary,
+  type SampleDetail,
+  type SampleFilter,
+  type SamplePage,
+} from "../analysis/explorer.ts";
 import { toCsv } from "../analysis/export.ts";
-import { readSweeps } from "../analysis/source-sqlite.ts";
+import { readSweeps, type SweepFile } from "../analysis/source-sqlite.ts";
+import type { Accuracy } from "../analysis/stats.ts";
 import { studyPoints } from "../analysis/study.ts";
 import { sweepPoints } from "../analysis/sweep-data.ts";
-import type { SampleRecord } from "../analysis/types.ts";
+import type { RunInfo, SampleRecord } from "../analysis/types.ts";
 import type { ObjectMasks, Rle } from "../benchmarks/types.ts";
-import type { FrameStore } from "./frames.ts";
+import type { FrameMeta, FrameStore } from "./frames.ts";
 import { attachment, HttpError, jsonReply, type Reply, reply } from "./http.ts";
 
 export interface ApiContext {
@@ -28,11 +36,33 @@ type Route = (ctx: ApiContext, parts: string[], q: URLSearchParams) => Promise<R
 
 const CSV = "text/csv; charset=utf-8";
 
+// The JSON shapes the routes answer with where they add to the explorer's own types (the web app imports these).
+
+/** `/api/overview`. */
+export interface Overview {
+  benchmarks: string[];
+  runs: (RunInfo & { counts: RunSummary["counts"]; overall: Accuracy })[];
+  sweeps: SweepFile[];
+  study: boolean;
+}
+
+/** `/api/runs/R/samples`: a page of the table, with the run's identity. */
+export interface SamplesReply extends SamplePage {
+  info: Omit<RunInfo, "config">;
+}
+
+/** `/api/runs/R/samples/S`: the sample with the frames the model received and their masks. */
+export interface SampleReply extends SampleDetail {
+  frames: FrameMeta[];
+  masks: { k: number; object: number; rle: Rle }[];
+  window: [number, number] | null;
+}
+
 async function overview(ctx: ApiContext): Promise<Reply> {
   const { ex } = ctx;
   const runs = ex.runs();
   await ctx.prepare(runs.map((r) => r.id));
-  return jsonReply({
+  return jsonReply<Overview>({
     benchmarks: ex.benchmarks(),
     runs: runs.map((r) => {
       const s = ex.summary(r.id);
@@ -113,7 +143,7 @@ async function run(ctx: ApiContext, parts: string[], q: URLSearchParams): Promis
     const { config: _c, ...info } = ex.run(id);
     // the run's identity rides along so the view can draw its table before the (slower) summary
     const page = ex.page(id, f, Number(q.get("page") ?? 1), Number(q.get("pageSize") ?? 50));
-    return jsonReply({ ...page, info });
+    return jsonReply<SamplesReply>({ ...page, info });
   }
   if (sub === "samples.json" || sub === "samples.csv") return exportSamples(ctx.ex.filtered(id, f), id, sub);
   if (sub === "samples" && sid) return sample(ctx, parts, f);
@@ -148,7 +178,7 @@ async function sample(ctx: ApiContext, [, id, , sid, sub2, k]: string[], f: Samp
       d.sample,
       fm.map((m) => m.index),
     );
-    return jsonReply({ ...d, frames: fm, masks, window: d.sample.video?.window ?? null });
+    return jsonReply<SampleReply>({ ...d, frames: fm, masks, window: d.sample.video?.window ?? null });
   }
   if (sub2 === "frames" && k !== undefined) {
     if (!/^\d{1,4}$/.test(k)) throw new HttpError(400, "frame number must be an integer");
