@@ -18,7 +18,7 @@ import torch
 
 from .data import Tokenizer
 from .model import VideoQAModel
-from .train import load_checkpoint
+from .checkpoint import load_checkpoint
 
 OPSET = 14
 

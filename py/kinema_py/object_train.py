@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import base64
 import json
-import math
 import os
 import time
 from collections import defaultdict
@@ -23,7 +22,7 @@ import torch.nn.functional as F
 
 from .data import Tokenizer, words
 from .object_model import REGION, REGION_RE, ObjectConfig, ObjectQAModel, config_from_dict, encode_question
-from .train import seed_everything
+from .train import adamw_cosine, optimizer_step, seed_everything
 
 MODES = ("single", "multi")
 
@@ -147,11 +146,7 @@ def train(
     model = ObjectQAModel(cfg)
     if init is not None:
         model.load_state_dict(init)
-    opt = torch.optim.AdamW(model.parameters(), lr=lr, betas=(0.9, 0.95), weight_decay=0.05)
-    warm = max(1, steps // 20)
-    sched = torch.optim.lr_scheduler.LambdaLR(
-        opt, lambda s: min(1.0, (s + 1) / warm) * 0.5 * (1 + math.cos(math.pi * min(s, steps) / steps))
-    )
+    opt, sched = adamw_cosine(model.parameters(), lr, steps)
     data = {m: shard.mode_tensors(m, som=not cfg.regions) for m in modes}
     q, r, o, labels = encode(tok, cfg, shard.items)
     gen = torch.Generator().manual_seed(seed)
@@ -167,11 +162,7 @@ def train(
         idx = torch.randint(0, n, (min(batch, n),), generator=gen)
         logits = model(frames[idx], masks[idx], q[idx], r[idx], o[idx])
         loss = F.cross_entropy(logits, labels[idx])
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-        opt.step()
-        sched.step()
+        optimizer_step(opt, sched, loss, model.parameters())
         losses.append(loss.item())
         done = step + 1
         if log_every and (step % log_every == 0 or step == steps - 1):
