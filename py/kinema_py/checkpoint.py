@@ -36,3 +36,16 @@ def load_checkpoint(path: str) -> tuple[VideoQAModel, Tokenizer, dict]:
     model.load_state_dict(ck["state_dict"])
     model.eval()
     return model, Tokenizer(ck["vocab"]), ck.get("meta", {})
+
+
+def study_meta(job: dict, r: dict, **more) -> dict:
+    """The metadata a study stores in a checkpoint it saves (what it was trained and tested on, its score)."""
+    return {
+        "trained_on": job["train_source"],
+        "test_on": job["test_source"],
+        "test_acc": r["acc"],
+        "per_category": r["per_category"],
+        "seed": job["seed"],
+        "steps": job["steps"],
+        **more,
+    }

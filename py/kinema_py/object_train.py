@@ -21,6 +21,7 @@ import torch
 import torch.nn.functional as F
 
 from .data import Tokenizer, words
+from .export import sidecar
 from .object_model import REGION, REGION_RE, ObjectConfig, ObjectQAModel, config_from_dict, encode_question
 from .train import adamw_cosine, optimizer_step, seed_everything
 
@@ -212,25 +213,12 @@ def export_onnx(model: ObjectQAModel, path: str) -> None:
 
 
 def describe(model: ObjectQAModel, tok: Tokenizer, name: str, meta: dict) -> dict:
+    """The sidecar of an object model: k is its frame count; u, max_objects and regions are its own."""
     cfg = model.cfg
-    return {
-        "name": name,
-        "method": "videorefer",
-        "k": cfg.n_frames,
-        "u": cfg.u,
-        "n_frames": cfg.n_frames,
-        "image_size": cfg.image_size,
-        "params": model.num_params(),
-        "decoder_tokens": cfg.decoder_tokens,
-        "max_q": cfg.max_q,
-        "max_opt": cfg.max_opt,
-        "max_options": cfg.max_options,
-        "max_objects": cfg.max_objects,
-        "regions": cfg.regions,
-        "config": cfg.to_dict(),
-        "vocab": tok.vocab,
-        **meta,
-    }
+    return sidecar(
+        model, tok, name, meta, "videorefer", cfg.n_frames,
+        after_k={"u": cfg.u}, inputs={"max_objects": cfg.max_objects, "regions": cfg.regions},
+    )
 
 
 def parity_fixture(model: ObjectQAModel, tok: Tokenizer, shard: RegionShard, n: int = 3) -> dict:

@@ -27,7 +27,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from .model import MLP, Attention, Block, ModelConfig, OptionScorer, VideoQAModel, to_float
+from .model import MLP, Attention, Block, ModelConfig, OptionScorer, VideoQAModel, init_weights, to_float
 
 METHODS = ("stab", "encoder-baseline")
 
@@ -341,16 +341,8 @@ class STABVideoQA(nn.Module):
         self.cfg = cfg
         self.vision = FRONT_ENDS[cfg.method](cfg)
         self.scorer = OptionScorer(cfg)
-        self.apply(self._init)
+        self.apply(init_weights)
         self.vision.reset()
-
-    @staticmethod
-    def _init(m: nn.Module) -> None:
-        """VideoQAModel's init (normal 0.02), for Linears with or without a bias."""
-        if isinstance(m, (nn.Linear, nn.Embedding)):
-            nn.init.normal_(m.weight, std=0.02)
-            if getattr(m, "bias", None) is not None:
-                nn.init.zeros_(m.bias)
 
     def visual_tokens(self, frames: torch.Tensor, stages: dict | None = None) -> torch.Tensor:
         B, N, S = frames.shape[:3]

@@ -121,7 +121,7 @@ def run_cell(job: dict) -> dict:
     import torch
 
     from .data import read_shard
-    from .checkpoint import load_checkpoint, save_checkpoint
+    from .checkpoint import load_checkpoint, save_checkpoint, study_meta
     from .stab import STABConfig
     from .stab_train import train_stab
     from .train import Encoded, evaluate
@@ -167,16 +167,7 @@ def run_cell(job: dict) -> dict:
         "train_seconds": round(seconds, 1),
     }
     if job.get("save"):
-        meta = {
-            "trained_on": job["train_source"],
-            "test_on": job["test_source"],
-            "test_acc": r["acc"],
-            "per_category": r["per_category"],
-            "seed": job["seed"],
-            "steps": job["steps"],
-            "teacher_steps": job["teacher_steps"],
-        }
-        save_checkpoint(job["save"], model, tok, meta)
+        save_checkpoint(job["save"], model, tok, study_meta(job, r, teacher_steps=job["teacher_steps"]))
         out["checkpoint"] = job["save"]
     return out
 

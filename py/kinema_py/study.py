@@ -74,7 +74,7 @@ def _run_one(job: dict) -> dict:
 
     from .data import Tokenizer, read_shard
     from .model import ModelConfig, VideoQAModel
-    from .checkpoint import save_checkpoint
+    from .checkpoint import save_checkpoint, study_meta
     from .train import Encoded, device, evaluate, pass_through, train, warm_start
 
     torch.set_num_threads(1)  # one thread per worker: on a shared 2-core machine 2 threads contend badly
@@ -123,16 +123,7 @@ def _run_one(job: dict) -> dict:
         "train_seconds": round(seconds, 1),
     }
     if job.get("save"):
-        meta = {
-            "trained_on": job["train_source"],
-            "test_on": job["test_source"],
-            "test_acc": r["acc"],
-            "per_category": r["per_category"],
-            "seed": job["seed"],
-            "steps": job["steps"],
-            "base_steps": job["base_steps"],
-        }
-        save_checkpoint(job["save"], model, tok, meta)
+        save_checkpoint(job["save"], model, tok, study_meta(job, r, base_steps=job["base_steps"]))
         out["checkpoint"] = job["save"]
     return out
 
