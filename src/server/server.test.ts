@@ -1,9 +1,13 @@
-// The explorer's handler called without a socket: routes, status codes, headers and exports, as `kinema serve`
-// answers them (test/explorer-api.test.ts covers the same over a real port and a real store).
+// The explorer's handler called without a socket: routes, status codes, headers, exports and the review API's
+// write checks, as `kinema serve` answers them (test/explorer-api.test.ts covers the same over a real port and a real store).
 import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { test } from "node:test";
 import { memorySource, type SampleRecord } from "../analysis/types.ts";
-import type { ApiRequest } from "./http.ts";
+import { openEngineStore } from "../store/engine.ts";
+import { type ApiRequest, HttpError } from "./http.ts";
 import { API_ROUTES } from "./routes.ts";
 import { createHandler } from "./server.ts";
 
@@ -90,4 +94,67 @@ test("the route table names every API head the web app calls", () => {
     "study",
     "sweeps",
   ]);
+});
+
+test("the review API's write checks, without a port: token, origin, JSON, size; a good decision is stored", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "kinema-review-handler-"));
+  const store = openEngineStore(dir);
+  store.setMeta("kind", "motionbench-qa");
+  store.putItem({
+    id: "c1-q1",
+    idx: 0,
+    source: "c1",
+    state: "kept",
+    dropReason: null,
+    filter: [],
+    data: {
+      kind: "motionbench-qa",
+      question: "Which way does the figure walk?",
+      options: ["left", "right", "nowhere", "up"],
+      answer: 0,
+      category: "Motion Recognition",
+      video: join(dir, "none.mp4"),
+    },
+  });
+  store.close();
+  const h = createHandler({ source, web: false, review: { dir, token: "secret" } });
+  try {
+    const host = "127.0.0.1:1";
+    const post = (body: string, headers: Record<string, string>): ApiRequest => ({
+      method: "POST",
+      url: "/api/review/decisions",
+      headers: { host, ...headers },
+      body: async (limit = Infinity) => {
+        if (Buffer.byteLength(body) > limit) throw new HttpError(413, "body too large");
+        return body;
+      },
+    });
+    const json = { "content-type": "application/json" };
+    const ok = JSON.stringify({ itemId: "c1-q1", decision: "accept", reviewer: "ana" });
+    const q = await h.handle(get("/api/review/queue"));
+    assert.equal(q.status, 200);
+    assert.deepEqual(
+      JSON.parse(String(q.body)).items.map((i: { id: string }) => i.id),
+      ["c1-q1"],
+    );
+    assert.equal((await h.handle(post(ok, json))).status, 403); // no token
+    assert.equal((await h.handle(post(ok, { ...json, "x-kinema-token": "nope" }))).status, 403);
+    const tok = { ...json, "x-kinema-token": "secret" };
+    assert.equal((await h.handle(post(ok, { ...tok, origin: "http://evil.example" }))).status, 403);
+    assert.equal((await h.handle(post(ok, { ...tok, "sec-fetch-site": "cross-site" }))).status, 403);
+    assert.equal((await h.handle(post(ok, { ...tok, "content-type": "text/plain" }))).status, 415);
+    assert.equal((await h.handle(post("{", tok))).status, 400);
+    assert.equal((await h.handle(post("x".repeat(70_000), tok))).status, 413);
+    const bad = await h.handle(
+      post(JSON.stringify({ itemId: "c1-q1", decision: "maybe", reviewer: "ana" }), tok),
+    );
+    assert.equal(bad.status, 400);
+    assert.match(JSON.parse(String(bad.body)).error, /decision/);
+    const good = await h.handle(post(ok, { ...tok, origin: `http://${host}` }));
+    assert.equal(good.status, 200, String(good.body));
+    assert.equal(JSON.parse(String(good.body)).progress.accepted, 1);
+  } finally {
+    h.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
