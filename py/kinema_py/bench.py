@@ -20,7 +20,7 @@ import time
 import torch
 
 from .export import export_onnx
-from .stab import model_from_config
+from .checkpoint import model_from_config
 
 
 def time_vision(model, repeats: int) -> float:

@@ -16,7 +16,7 @@ import torch
 
 from .data import read_shard, select_frames
 from .export import describe, export_onnx, parity_fixture
-from .train import load_checkpoint
+from .checkpoint import load_checkpoint
 
 FIXTURE_CLIPS = 3  # clips per parity fixture: enough to compare answers, small enough to ship
 

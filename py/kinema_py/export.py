@@ -16,9 +16,9 @@ import os
 
 import torch
 
+from .checkpoint import load_checkpoint
 from .data import Tokenizer
 from .model import VideoQAModel
-from .train import load_checkpoint
 
 OPSET = 14
 
@@ -64,13 +64,17 @@ def export_onnx(model: VideoQAModel, out_dir: str, name: str, vision: bool = Tru
     return {"onnx": full, "vision_onnx": vision_path}
 
 
-def describe(model: VideoQAModel, tok: Tokenizer, name: str, meta: dict) -> dict:
-    """The sidecar JSON the TypeScript adapter reads: everything needed to feed the graph."""
+def sidecar(
+    model, tok: Tokenizer, name: str, meta: dict, method: str, k: int, after_k: dict | None = None, inputs: dict | None = None
+) -> dict:
+    """The sidecar JSON the TypeScript adapter reads (src/models/onnx.ts BuiltinSpec): everything needed to feed
+    the graph. after_k: fields listed after k (the object model's u); inputs: more input sizes (max_objects)."""
     cfg = model.cfg
     return {
         "name": name,
-        "method": cfg.method,
-        "k": cfg.k,
+        "method": method,
+        "k": k,
+        **(after_k or {}),
         "n_frames": cfg.n_frames,
         "image_size": cfg.image_size,
         "params": model.num_params(),
@@ -78,10 +82,16 @@ def describe(model: VideoQAModel, tok: Tokenizer, name: str, meta: dict) -> dict
         "max_q": cfg.max_q,
         "max_opt": cfg.max_opt,
         "max_options": cfg.max_options,
+        **(inputs or {}),
         "config": cfg.to_dict(),
         "vocab": tok.vocab,
         **meta,
     }
+
+
+def describe(model: VideoQAModel, tok: Tokenizer, name: str, meta: dict) -> dict:
+    """The sidecar of a compression (or STAB) model."""
+    return sidecar(model, tok, name, meta, model.cfg.method, model.cfg.k)
 
 
 def parity_fixture(model: VideoQAModel, tok: Tokenizer, items: list[dict], frames: torch.Tensor) -> dict:

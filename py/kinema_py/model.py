@@ -413,6 +413,14 @@ class AuxHead(nn.Module):
         return self.proj(x).view(B, groups * self.k, self.out)
 
 
+def init_weights(m: nn.Module) -> None:
+    """Every kinema model's init: Linear and Embedding weights normal(0, 0.02), biases zero (apply() it)."""
+    if isinstance(m, (nn.Linear, nn.Embedding)):
+        nn.init.normal_(m.weight, std=0.02)
+        if getattr(m, "bias", None) is not None:
+            nn.init.zeros_(m.bias)
+
+
 class VideoQAModel(nn.Module):
     """frames (B, N, S, S, 3) 0..255 + question ids + option ids -> option logits (B, M)."""
 
@@ -422,15 +430,8 @@ class VideoQAModel(nn.Module):
         self.vision = COMPRESSORS[cfg.method](cfg)
         self.scorer = OptionScorer(cfg)
         self.aux = AuxHead(cfg) if cfg.aux_classes + cfg.aux_regs > 0 else None
-        self.apply(self._init)
+        self.apply(init_weights)
 
-    @staticmethod
-    def _init(m: nn.Module) -> None:
-        if isinstance(m, nn.Linear):
-            nn.init.normal_(m.weight, std=0.02)
-            nn.init.zeros_(m.bias)
-        elif isinstance(m, nn.Embedding):
-            nn.init.normal_(m.weight, std=0.02)
 
     def visual_tokens(self, frames: torch.Tensor) -> torch.Tensor:
         B, N, S = frames.shape[:3]

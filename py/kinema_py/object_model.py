@@ -19,7 +19,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from .data import Tokenizer, words
-from .model import NEG, Block, Encoder, PatchEmbed, to_float
+from .model import NEG, Block, Encoder, PatchEmbed, init_weights, to_float
 
 SIM_SCALE = 1e4  # TTM similarities are compared at this resolution (see ttm_groups)
 REGION = "<region>"  # vocabulary word of a region slot (never produced by `words`, which keeps [a-z0-9])
@@ -256,15 +256,8 @@ class ObjectQAModel(nn.Module):
         self.global_proj = nn.Linear(cfg.dim, cfg.dec_dim)
         self.extractor = SpatialTokenExtractor(cfg)
         self.scorer = RegionScorer(cfg)
-        self.apply(self._init)
+        self.apply(init_weights)
 
-    @staticmethod
-    def _init(m: nn.Module) -> None:
-        if isinstance(m, nn.Linear):
-            nn.init.normal_(m.weight, std=0.02)
-            nn.init.zeros_(m.bias)
-        elif isinstance(m, nn.Embedding):
-            nn.init.normal_(m.weight, std=0.02)
 
     def patch_features(self, frames):  # (B, N, S, S, 3) -> (B, N, P, D)
         B, N, S = frames.shape[:3]

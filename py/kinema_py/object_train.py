@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import base64
 import json
-import math
 import os
 import time
 from collections import defaultdict
@@ -22,8 +21,9 @@ import torch
 import torch.nn.functional as F
 
 from .data import Tokenizer, words
+from .export import sidecar
 from .object_model import REGION, REGION_RE, ObjectConfig, ObjectQAModel, config_from_dict, encode_question
-from .train import seed_everything
+from .train import adamw_cosine, optimizer_step, seed_everything
 
 MODES = ("single", "multi")
 
@@ -147,11 +147,7 @@ def train(
     model = ObjectQAModel(cfg)
     if init is not None:
         model.load_state_dict(init)
-    opt = torch.optim.AdamW(model.parameters(), lr=lr, betas=(0.9, 0.95), weight_decay=0.05)
-    warm = max(1, steps // 20)
-    sched = torch.optim.lr_scheduler.LambdaLR(
-        opt, lambda s: min(1.0, (s + 1) / warm) * 0.5 * (1 + math.cos(math.pi * min(s, steps) / steps))
-    )
+    opt, sched = adamw_cosine(model.parameters(), lr, steps)
     data = {m: shard.mode_tensors(m, som=not cfg.regions) for m in modes}
     q, r, o, labels = encode(tok, cfg, shard.items)
     gen = torch.Generator().manual_seed(seed)
@@ -167,11 +163,7 @@ def train(
         idx = torch.randint(0, n, (min(batch, n),), generator=gen)
         logits = model(frames[idx], masks[idx], q[idx], r[idx], o[idx])
         loss = F.cross_entropy(logits, labels[idx])
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-        opt.step()
-        sched.step()
+        optimizer_step(opt, sched, loss, model.parameters())
         losses.append(loss.item())
         done = step + 1
         if log_every and (step % log_every == 0 or step == steps - 1):
@@ -221,25 +213,12 @@ def export_onnx(model: ObjectQAModel, path: str) -> None:
 
 
 def describe(model: ObjectQAModel, tok: Tokenizer, name: str, meta: dict) -> dict:
+    """The sidecar of an object model: k is its frame count; u, max_objects and regions are its own."""
     cfg = model.cfg
-    return {
-        "name": name,
-        "method": "videorefer",
-        "k": cfg.n_frames,
-        "u": cfg.u,
-        "n_frames": cfg.n_frames,
-        "image_size": cfg.image_size,
-        "params": model.num_params(),
-        "decoder_tokens": cfg.decoder_tokens,
-        "max_q": cfg.max_q,
-        "max_opt": cfg.max_opt,
-        "max_options": cfg.max_options,
-        "max_objects": cfg.max_objects,
-        "regions": cfg.regions,
-        "config": cfg.to_dict(),
-        "vocab": tok.vocab,
-        **meta,
-    }
+    return sidecar(
+        model, tok, name, meta, "videorefer", cfg.n_frames,
+        after_k={"u": cfg.u}, inputs={"max_objects": cfg.max_objects, "regions": cfg.regions},
+    )
 
 
 def parity_fixture(model: ObjectQAModel, tok: Tokenizer, shard: RegionShard, n: int = 3) -> dict:

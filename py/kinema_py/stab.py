@@ -4,7 +4,7 @@ kinema's tiny video-language model, an encoder-based baseline at the same decode
 Reads top to bottom: the config, STAB's modules in the order the paper draws them (patchify, LSTE, DPE, GSTRA,
 dense residual, LSD, FSRA, per-channel α fusion, <row> tokens, projector), the Video-ChatGPT-style encoder
 baseline, the model (either front end + the compression models' OptionScorer), the distillation head and loss,
-and training last. Written from the paper and from reading upstream's `vision_tokenizer.py` (jh-yi/Video-Panda
+and its training in stab_train.py. Written from the paper and from reading upstream's `vision_tokenizer.py` (jh-yi/Video-Panda
 @995a737); no upstream code is copied.
 
 Shape letters: B batch, N frames, C STAB width, g patch grid side (g*g = P patches per frame), h = w = g/2 the
@@ -12,25 +12,22 @@ grid after LSD, D encoder (and teacher) width, E decoder width, L visual tokens 
 used by the distillation head.
 
 Usage:
-  PYTHONPATH=py /usr/bin/python3 -m kinema_py.stab --train SHARD --test SHARD --method encoder-baseline \\
+  PYTHONPATH=py /usr/bin/python3 -m kinema_py.stab_train --train SHARD --test SHARD --method encoder-baseline \\
       --steps 1500 --out teacher.pt
-  PYTHONPATH=py /usr/bin/python3 -m kinema_py.stab --train SHARD --test SHARD --method stab \\
+  PYTHONPATH=py /usr/bin/python3 -m kinema_py.stab_train --train SHARD --test SHARD --method stab \\
       --teacher teacher.pt --steps 600 --out stab.pt
 """
 
 from __future__ import annotations
 
-import argparse
-import json
 import math
-import time
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass
 
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from .model import MLP, Attention, Block, ModelConfig, OptionScorer, VideoQAModel, to_float
+from .model import MLP, Attention, Block, ModelConfig, OptionScorer, VideoQAModel, init_weights, to_float
 
 METHODS = ("stab", "encoder-baseline")
 
@@ -344,16 +341,8 @@ class STABVideoQA(nn.Module):
         self.cfg = cfg
         self.vision = FRONT_ENDS[cfg.method](cfg)
         self.scorer = OptionScorer(cfg)
-        self.apply(self._init)
+        self.apply(init_weights)
         self.vision.reset()
-
-    @staticmethod
-    def _init(m: nn.Module) -> None:
-        """VideoQAModel's init (normal 0.02), for Linears with or without a bias."""
-        if isinstance(m, (nn.Linear, nn.Embedding)):
-            nn.init.normal_(m.weight, std=0.02)
-            if getattr(m, "bias", None) is not None:
-                nn.init.zeros_(m.bias)
 
     def visual_tokens(self, frames: torch.Tensor, stages: dict | None = None) -> torch.Tensor:
         B, N, S = frames.shape[:3]
@@ -371,14 +360,6 @@ class STABVideoQA(nn.Module):
 
     def vision_params(self) -> int:
         return sum(p.numel() for p in self.vision.parameters())
-
-
-def model_from_config(config: dict) -> nn.Module:
-    """Any kinema checkpoint's config -> its (freshly initialised) model: STAB/encoder-baseline or a compressor."""
-    if config.get("method") in METHODS:
-        names = {f.name for f in fields(STABConfig)}
-        return STABVideoQA(STABConfig(**{k: v for k, v in config.items() if k in names}))
-    return VideoQAModel(ModelConfig(**config))
 
 
 def teacher_from_builtin(stem: str, n_frames: int = 8, **overrides):
@@ -501,124 +482,3 @@ def warm_start_decoder(model: STABVideoQA, base: dict) -> list[str]:
             else:
                 fresh.append(name)
     return fresh
-
-
-def train_stab(
-    cfg: STABConfig,
-    data,
-    steps: int,
-    batch: int = 32,
-    lr: float = 2e-3,
-    seed: int = 0,
-    init: dict | None = None,
-    init_decoder: dict | None = None,
-    teacher: STABVideoQA | None = None,
-    distill_weight: float = 1.0,
-    log_every: int = 0,
-) -> tuple[STABVideoQA, list[dict]]:
-    """Cross-entropy over the options (+ distill_weight x the distillation loss when a teacher is given), AdamW
-    β2 .95, warm-up + cosine, grad clip 1, the recipe of train.train. No augmentation: upstream's random
-    horizontal flip would swap left and right in the motion labels. init: a whole state_dict (fine-tuning);
-    init_decoder: only the decoder's weights. Returns the model and per-step losses."""
-    from .train import seed_everything
-
-    seed_everything(seed)
-    model = STABVideoQA(cfg)
-    if init is not None:
-        model.load_state_dict(init)
-    elif init_decoder is not None:
-        warm_start_decoder(model, init_decoder)
-    head = None
-    params = list(model.parameters())
-    if teacher is not None and distill_weight > 0:
-        assert cfg.method == "stab", "distillation targets STAB's grid tokens"
-        teacher.eval()
-        for p in teacher.parameters():
-            p.requires_grad_(False)
-        head = DistillHead(cfg.dec_dim, teacher.cfg.enc_dim, cfg.dec_layers + 1, heads=cfg.heads)
-        params += list(head.parameters())
-        pos = model.vision.grid_positions()
-    opt = torch.optim.AdamW(params, lr=lr, betas=(0.9, 0.95), weight_decay=0.05)
-    warm = max(1, steps // 20)
-    sched = torch.optim.lr_scheduler.LambdaLR(
-        opt, lambda s: min(1.0, (s + 1) / warm) * 0.5 * (1 + math.cos(math.pi * min(s, steps) / steps))
-    )
-    gen = torch.Generator().manual_seed(seed)
-    n = len(data)
-    log = []
-    model.train()
-    for step in range(steps):
-        idx = torch.randint(0, n, (min(batch, n),), generator=gen)
-        frames, q, o, y = data.frames[idx], data.q[idx], data.opts[idx], data.labels[idx]
-        if head is not None:
-            logits, states = decoder_states(model, frames, q, o)
-            dl = cosine_distill_loss(head(states[:, pos]), teacher_targets(teacher, frames, cfg.lsd_grid))
-        else:
-            logits, dl = model(frames, q, o), torch.zeros(())
-        ce = F.cross_entropy(logits, y)
-        loss = ce + distill_weight * dl
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(params, 1.0)
-        opt.step()
-        sched.step()
-        log.append({"ce": ce.item(), "distill": dl.item()})
-        if log_every and (step % log_every == 0 or step == steps - 1):
-            print(f"step {step:5d} ce {ce.item():.4f} distill {dl.item():.4f}", flush=True)
-    model.eval()
-    return model, log
-
-
-def main(argv: list[str] | None = None) -> None:
-    from .data import read_shard
-    from .train import Encoded, config_for, evaluate, load_checkpoint, save_checkpoint
-
-    p = argparse.ArgumentParser(description="train a STAB or encoder-baseline video QA model on kinema shards")
-    p.add_argument("--train", required=True)
-    p.add_argument("--test")
-    p.add_argument("--method", default="stab", choices=METHODS)
-    p.add_argument("--frames", type=int, default=8)
-    p.add_argument("--steps", type=int, default=600)
-    p.add_argument("--batch", type=int, default=32)
-    p.add_argument("--lr", type=float, default=2e-3)
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--teacher", help="encoder-baseline checkpoint: distillation teacher and decoder to start from")
-    p.add_argument("--distill-weight", type=float, default=1.0)
-    p.add_argument("--finetune", help="checkpoint whose whole state starts this run (same config)")
-    p.add_argument("--set", action="append", default=[], help="config override KEY=VALUE (ablations)")
-    p.add_argument("--out")
-    a = p.parse_args(argv)
-    torch.set_num_threads(1)
-    tr = read_shard(a.train)
-    te = read_shard(a.test) if a.test else None
-    base_cfg, tok = config_for(tr, [te] if te else [])
-    over = {k: json.loads(v) if v not in ("attention", "avg", "channel", "scalar") else v for k, v in (s.split("=", 1) for s in a.set)}
-    shared = {f: getattr(base_cfg, f) for f in ("vocab_size", "image_size", "max_q", "max_opt", "max_options")}
-    teacher = None
-    init = init_decoder = None
-    if a.teacher:
-        teacher, tok, _ = load_checkpoint(a.teacher)
-        shared = {f: getattr(teacher.cfg, f) for f in ("vocab_size", "image_size", "max_q", "max_opt", "max_options")}
-        init_decoder = teacher.state_dict()
-    if a.finetune:
-        ft, tok, _ = load_checkpoint(a.finetune)
-        init = ft.state_dict()
-        cfg = ft.cfg
-    else:
-        cfg = STABConfig(method=a.method, n_frames=a.frames, **shared, **over)
-    t0 = time.time()
-    model, log = train_stab(
-        cfg, Encoded(tr, tok, cfg), a.steps, a.batch, a.lr, a.seed, init=init, init_decoder=init_decoder,
-        teacher=teacher if a.method == "stab" else None, distill_weight=a.distill_weight, log_every=100,
-    )
-    meta = {"train": a.train, "seed": a.seed, "steps": a.steps, "train_seconds": round(time.time() - t0, 1)}
-    if te:
-        r = evaluate(model, Encoded(te, tok, cfg))
-        meta.update(test=a.test, test_acc=r["acc"], per_category=r["per_category"])
-    print(json.dumps({**meta, "params": model.num_params(), "vision_params": model.vision_params()}))
-    if a.out:
-        save_checkpoint(a.out, model, tok, meta)
-
-
-if __name__ == "__main__":
-    main()

@@ -54,8 +54,10 @@ def train_teacher(a: argparse.Namespace, path: str) -> dict:
     import torch
 
     from .data import read_shard
-    from .stab import STABConfig, train_stab
-    from .train import Encoded, config_for, evaluate, save_checkpoint
+    from .checkpoint import save_checkpoint
+    from .stab import STABConfig
+    from .stab_train import train_stab
+    from .train import Encoded, config_for, evaluate
 
     torch.set_num_threads(1)
     tr, te = read_shard(a.train), read_shard(a.test)
@@ -89,8 +91,8 @@ def builtin_teacher(a: argparse.Namespace, path: str) -> dict:
 
     import torch
 
+    from .checkpoint import save_checkpoint
     from .stab import teacher_from_builtin
-    from .train import save_checkpoint
 
     torch.set_num_threads(1)
     torch.manual_seed(0)  # the fresh Video-ChatGPT projector
@@ -119,8 +121,10 @@ def run_cell(job: dict) -> dict:
     import torch
 
     from .data import read_shard
-    from .stab import STABConfig, train_stab
-    from .train import Encoded, evaluate, load_checkpoint, save_checkpoint
+    from .checkpoint import load_checkpoint, save_checkpoint, study_meta
+    from .stab import STABConfig
+    from .stab_train import train_stab
+    from .train import Encoded, evaluate
 
     torch.set_num_threads(1)
     tr, te = read_shard(job["train"]), read_shard(job["test"])
@@ -163,16 +167,7 @@ def run_cell(job: dict) -> dict:
         "train_seconds": round(seconds, 1),
     }
     if job.get("save"):
-        meta = {
-            "trained_on": job["train_source"],
-            "test_on": job["test_source"],
-            "test_acc": r["acc"],
-            "per_category": r["per_category"],
-            "seed": job["seed"],
-            "steps": job["steps"],
-            "teacher_steps": job["teacher_steps"],
-        }
-        save_checkpoint(job["save"], model, tok, meta)
+        save_checkpoint(job["save"], model, tok, study_meta(job, r, teacher_steps=job["teacher_steps"]))
         out["checkpoint"] = job["save"]
     return out
 

@@ -74,7 +74,8 @@ def _run_one(job: dict) -> dict:
 
     from .data import Tokenizer, read_shard
     from .model import ModelConfig, VideoQAModel
-    from .train import Encoded, device, evaluate, pass_through, save_checkpoint, train, warm_start
+    from .checkpoint import save_checkpoint, study_meta
+    from .train import Encoded, device, evaluate, pass_through, train, warm_start
 
     torch.set_num_threads(1)  # one thread per worker: on a shared 2-core machine 2 threads contend badly
     tr, te = read_shard(job["train"]), read_shard(job["test"])
@@ -122,16 +123,7 @@ def _run_one(job: dict) -> dict:
         "train_seconds": round(seconds, 1),
     }
     if job.get("save"):
-        meta = {
-            "trained_on": job["train_source"],
-            "test_on": job["test_source"],
-            "test_acc": r["acc"],
-            "per_category": r["per_category"],
-            "seed": job["seed"],
-            "steps": job["steps"],
-            "base_steps": job["base_steps"],
-        }
-        save_checkpoint(job["save"], model, tok, meta)
+        save_checkpoint(job["save"], model, tok, study_meta(job, r, base_steps=job["base_steps"]))
         out["checkpoint"] = job["save"]
     return out
 
@@ -293,7 +285,8 @@ def train_base(a: argparse.Namespace, path: str, index: int = 0) -> dict:
     import torch
 
     from .data import read_shard
-    from .train import Encoded, config_for, device, evaluate, save_checkpoint, train
+    from .checkpoint import save_checkpoint
+    from .train import Encoded, config_for, device, evaluate, train
 
     torch.set_num_threads(1)  # on 2 cores, 2 threads trained the base slower than 1 did
     tr, te = read_shard(a.train), read_shard(a.test)

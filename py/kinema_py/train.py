@@ -20,6 +20,7 @@ import torch
 import torch.nn.functional as F
 
 from .data import Shard, Tokenizer, encode_items, frame_indices, read_shard, select_frames, words
+from .checkpoint import save_checkpoint
 from .model import ModelConfig, VideoQAModel
 
 
@@ -150,6 +151,26 @@ def warm_start(model: VideoQAModel, base: dict) -> list[str]:
     return fresh
 
 
+def adamw_cosine(params, lr: float, steps: int):
+    """The recipe every kinema trainer shares: AdamW (β2 = .95 as in the paper, weight decay .05), linear warm-up
+    over the first 5% of steps, then cosine decay to 0. Returns (optimizer, scheduler)."""
+    opt = torch.optim.AdamW(params, lr=lr, betas=(0.9, 0.95), weight_decay=0.05)
+    warm = max(1, steps // 20)
+    sched = torch.optim.lr_scheduler.LambdaLR(
+        opt, lambda s: min(1.0, (s + 1) / warm) * 0.5 * (1 + math.cos(math.pi * min(s, steps) / steps))
+    )
+    return opt, sched
+
+
+def optimizer_step(opt, sched, loss: torch.Tensor, params) -> None:
+    """One update: backward, gradients clipped to norm 1, optimizer and schedule step."""
+    opt.zero_grad(set_to_none=True)
+    loss.backward()
+    torch.nn.utils.clip_grad_norm_(params, 1.0)
+    opt.step()
+    sched.step()
+
+
 def train(
     cfg: ModelConfig,
     train_data: Encoded,
@@ -176,11 +197,7 @@ def train(
             pass_through(model)
     dev = on or torch.device("cpu")  # callers pass train.device() to use CUDA; the model comes back on the CPU
     model.to(dev)
-    opt = torch.optim.AdamW(model.parameters(), lr=lr, betas=(0.9, 0.95), weight_decay=0.05)
-    warm = max(1, steps // 20)
-    sched = torch.optim.lr_scheduler.LambdaLR(
-        opt, lambda s: min(1.0, (s + 1) / warm) * 0.5 * (1 + math.cos(math.pi * min(s, steps) / steps))
-    )
+    opt, sched = adamw_cosine(model.parameters(), lr, steps)
     gen = torch.Generator().manual_seed(seed)
     n = len(train_data)
     losses = []
@@ -207,33 +224,12 @@ def train(
         else:
             logits = model(fr, q, op)
             loss = F.cross_entropy(logits, y)
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-        opt.step()
-        sched.step()
+        optimizer_step(opt, sched, loss, model.parameters())
         losses.append(loss.item())
         if log_every and (step % log_every == 0 or step == steps - 1):
             print(f"step {step:5d} loss {loss.item():.4f}", flush=True)
     model.eval()
     return model.cpu(), losses
-
-
-def save_checkpoint(path: str, model: VideoQAModel, tok: Tokenizer, meta: dict) -> None:
-    torch.save(
-        {"config": model.cfg.to_dict(), "vocab": tok.vocab, "state_dict": model.state_dict(), "meta": meta},
-        path,
-    )
-
-
-def load_checkpoint(path: str) -> tuple[VideoQAModel, Tokenizer, dict]:
-    ck = torch.load(path, map_location="cpu")
-    from .stab import model_from_config  # STAB and encoder-baseline checkpoints (py/kinema_py/stab.py) too
-
-    model = model_from_config(ck["config"])
-    model.load_state_dict(ck["state_dict"])
-    model.eval()
-    return model, Tokenizer(ck["vocab"]), ck.get("meta", {})
 
 
 def config_for(train: Shard, others: list[Shard] = (), **overrides) -> tuple[ModelConfig, Tokenizer]:

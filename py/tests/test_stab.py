@@ -8,6 +8,7 @@ import subprocess
 import pytest
 import torch
 
+from kinema_py.checkpoint import load_checkpoint, save_checkpoint
 from kinema_py.data import Tokenizer, read_shard
 from kinema_py.export import describe, export_onnx, parity_fixture
 from kinema_py.model import to_float
@@ -19,10 +20,10 @@ from kinema_py.stab import (
     cosine_distill_loss,
     decoder_states,
     teacher_targets,
-    train_stab,
     warm_start_decoder,
 )
-from kinema_py.train import Encoded, config_for, load_checkpoint, save_checkpoint
+from kinema_py.stab_train import train_stab
+from kinema_py.train import Encoded, config_for
 
 SMALL = dict(dim=32, heads=4, enc_dim=32, enc_layers=1, dec_dim=32, dec_layers=2, vocab_size=20)
 
@@ -198,7 +199,7 @@ def test_distillation_trains_and_checkpoints_round_trip(toy_shards, tmp_path):
     _, plain = train_stab(cfg, data, steps=3, batch=8)
     assert all(r["distill"] == 0 for r in plain)
     save_checkpoint(str(tmp_path / "s.pt"), model, tok, {"trained_on": "toy"})
-    m2, tok2, meta = load_checkpoint(str(tmp_path / "s.pt"))  # train.load_checkpoint dispatches on method
+    m2, tok2, meta = load_checkpoint(str(tmp_path / "s.pt"))  # load_checkpoint dispatches on method
     assert isinstance(m2, STABVideoQA) and m2.cfg == cfg and meta["trained_on"] == "toy"
     x = data.frames[:3], data.q[:3], data.opts[:3]
     with torch.no_grad():

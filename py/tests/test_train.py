@@ -2,7 +2,8 @@
 import torch
 
 from kinema_py.data import Tokenizer, frame_indices, read_shard
-from kinema_py.train import Encoded, config_for, evaluate, load_checkpoint, save_checkpoint, train
+from kinema_py.checkpoint import load_checkpoint, save_checkpoint
+from kinema_py.train import Encoded, config_for, evaluate, train
 
 TINY = dict(dim=32, dec_dim=32, enc_layers=1, dec_layers=1)
 

@@ -160,6 +160,120 @@ export interface Explorer {
   letterBias(runId: string): { letters: string[]; predicted: number[]; truth: number[] };
 }
 
+function toRow(s: SampleRecord): SampleRow {
+  const raw = s.raw ?? s.error ?? "";
+  return {
+    id: s.id,
+    videoId: s.videoId,
+    category: s.category,
+    question: s.question,
+    answer: s.answer,
+    parsed: s.parsed,
+    status: s.status,
+    outcome: outcomeOf(s),
+    raw: raw.length > 300 ? `${raw.slice(0, 300)}…` : raw,
+  };
+}
+
+/** A run's counts and accuracies (overall, test split, per category), as `kinema eval` reports them. */
+function summarize(info: RunInfo, samples: SampleRecord[]): RunSummary {
+  const counts = { total: 0, ok: 0, failed: 0, unparsed: 0, pending: 0, scored: 0 };
+  const all: { videoId: string; correct: boolean }[] = [];
+  const test: { videoId: string; correct: boolean }[] = [];
+  const perCat = new Map<string, { videoId: string; correct: boolean }[]>();
+  let judgeSum = 0;
+  let judgeN = 0;
+  for (const s of samples) {
+    counts.total++;
+    counts[s.status]++;
+    if (typeof s.judge?.score === "number") {
+      judgeSum += s.judge.score;
+      judgeN++;
+    }
+    const k = scoredCorrect(s);
+    if (k === null) continue;
+    counts.scored++;
+    const item = { videoId: s.videoId, correct: k };
+    if (s.split === "test") {
+      test.push(item);
+      continue;
+    }
+    all.push(item);
+    const list = perCat.get(s.category) ?? [];
+    list.push(item);
+    perCat.set(s.category, list);
+  }
+  const categories: Record<string, Accuracy> = {};
+  for (const cat of orderCategories(info.benchmark, perCat.keys()))
+    categories[cat] = accuracy(perCat.get(cat)!);
+  const answered = counts.ok + counts.unparsed;
+  return {
+    ...info,
+    counts,
+    overall: accuracy(all),
+    test: test.length ? accuracy(test) : null,
+    categories,
+    failureRate: answered + counts.failed ? counts.failed / (answered + counts.failed) : 0,
+    unparsedRate: answered ? counts.unparsed / answered : 0,
+    judgeScore: judgeN ? judgeSum / judgeN : null,
+    partial: partialOf(counts, info.config?.benchItems),
+  };
+}
+
+/** Per sample id across runs: [scored runs, wrong runs], and the distinct answers of runs that answered. */
+function crossAnswers(runs: SampleRecord[][]): Omit<CrossIndex, "key"> {
+  const wrong = new Map<string, [number, number]>();
+  const answers = new Map<string, Set<string>>();
+  for (const samples of runs) {
+    for (const s of samples) {
+      const k = scoredCorrect(s);
+      if (k !== null) {
+        const w = wrong.get(s.id) ?? [0, 0];
+        w[0]++;
+        if (!k) w[1]++;
+        wrong.set(s.id, w);
+      }
+      if (s.status === "ok" || s.status === "unparsed") {
+        const a = answers.get(s.id) ?? new Set<string>();
+        a.add(s.parsed ?? "");
+        answers.set(s.id, a);
+      }
+    }
+  }
+  return { wrong, answers };
+}
+
+/** Runs of one benchmark, best overall first, with the union of their categories in table order. */
+function leaderboardOf(benchmark: string, rows: RunSummary[]): Leaderboard {
+  const cats = orderCategories(
+    benchmark,
+    rows.flatMap((r) => Object.keys(r.categories)),
+  );
+  const abbreviations: Record<string, string> = {};
+  for (const c of cats) abbreviations[c] = MOTIONBENCH_ABBR[c] ?? c.replace(/ Questions?$/, "");
+  rows.sort((a, b) => (b.overall.acc ?? -1) - (a.overall.acc ?? -1));
+  return { benchmark, categories: cats, abbreviations, rows };
+}
+
+/** How often each option letter was predicted and was the truth (a model's letter bias). */
+function letterBias(samples: SampleRecord[]): { letters: string[]; predicted: number[]; truth: number[] } {
+  const letters = new Set<string>();
+  const pred = new Map<string, number>();
+  const truth = new Map<string, number>();
+  for (const s of samples) {
+    if (s.options.length === 0) continue;
+    for (let k = 0; k < s.options.length; k++) letters.add(String.fromCharCode(65 + k));
+    if (s.answer && s.answer !== "NA") truth.set(s.answer, (truth.get(s.answer) ?? 0) + 1);
+    if (s.status === "ok" && s.parsed) pred.set(s.parsed, (pred.get(s.parsed) ?? 0) + 1);
+  }
+  const ls = [...letters].sort();
+  return {
+    letters: ls,
+    predicted: ls.map((l) => pred.get(l) ?? 0),
+    truth: ls.map((l) => truth.get(l) ?? 0),
+  };
+}
+
 export function createExplorer(source: RunSource): Explorer {
   const cache = new Map<string, RunCache>();
   const cross = new Map<string, CrossIndex>();
@@ -189,48 +303,7 @@ export function createExplorer(source: RunSource): Explorer {
   function summary(id: string): RunSummary {
     const info = run(id);
     const c = load(id);
-    if (c.summary) return c.summary;
-    const counts = { total: 0, ok: 0, failed: 0, unparsed: 0, pending: 0, scored: 0 };
-    const all: { videoId: string; correct: boolean }[] = [];
-    const test: { videoId: string; correct: boolean }[] = [];
-    const perCat = new Map<string, { videoId: string; correct: boolean }[]>();
-    let judgeSum = 0;
-    let judgeN = 0;
-    for (const s of c.samples) {
-      counts.total++;
-      counts[s.status]++;
-      if (typeof s.judge?.score === "number") {
-        judgeSum += s.judge.score;
-        judgeN++;
-      }
-      const k = scoredCorrect(s);
-      if (k === null) continue;
-      counts.scored++;
-      const item = { videoId: s.videoId, correct: k };
-      if (s.split === "test") {
-        test.push(item);
-        continue;
-      }
-      all.push(item);
-      const list = perCat.get(s.category) ?? [];
-      list.push(item);
-      perCat.set(s.category, list);
-    }
-    const categories: Record<string, Accuracy> = {};
-    for (const cat of orderCategories(info.benchmark, perCat.keys()))
-      categories[cat] = accuracy(perCat.get(cat)!);
-    const answered = counts.ok + counts.unparsed;
-    c.summary = {
-      ...info,
-      counts,
-      overall: accuracy(all),
-      test: test.length ? accuracy(test) : null,
-      categories,
-      failureRate: answered + counts.failed ? counts.failed / (answered + counts.failed) : 0,
-      unparsedRate: answered ? counts.unparsed / answered : 0,
-      judgeScore: judgeN ? judgeSum / judgeN : null,
-      partial: partialOf(counts, info.config?.benchItems),
-    };
+    c.summary ??= summarize(info, c.samples);
     return c.summary;
   }
 
@@ -239,25 +312,7 @@ export function createExplorer(source: RunSource): Explorer {
     const key = runs.map((r) => `${r.id}@${load(r.id).version}`).join("|");
     const hit = cross.get(benchmark);
     if (hit && hit.key === key) return hit;
-    const wrong = new Map<string, [number, number]>();
-    const answers = new Map<string, Set<string>>();
-    for (const r of runs) {
-      for (const s of load(r.id).samples) {
-        const k = scoredCorrect(s);
-        if (k !== null) {
-          const w = wrong.get(s.id) ?? [0, 0];
-          w[0]++;
-          if (!k) w[1]++;
-          wrong.set(s.id, w);
-        }
-        if (s.status === "ok" || s.status === "unparsed") {
-          const a = answers.get(s.id) ?? new Set<string>();
-          a.add(s.parsed ?? "");
-          answers.set(s.id, a);
-        }
-      }
-    }
-    const idx = { key, wrong, answers };
+    const idx = { key, ...crossAnswers(runs.map((r) => load(r.id).samples)) };
     cross.set(benchmark, idx);
     return idx;
   }
@@ -297,19 +352,25 @@ export function createExplorer(source: RunSource): Explorer {
     return out;
   }
 
-  function toRow(s: SampleRecord): SampleRow {
-    const raw = s.raw ?? s.error ?? "";
-    return {
-      id: s.id,
-      videoId: s.videoId,
-      category: s.category,
-      question: s.question,
-      answer: s.answer,
-      parsed: s.parsed,
-      status: s.status,
-      outcome: outcomeOf(s),
-      raw: raw.length > 300 ? `${raw.slice(0, 300)}…` : raw,
-    };
+  /** What the other runs on the same benchmark answered for this sample. */
+  function otherAnswers(info: RunInfo, sampleId: string): OtherAnswer[] {
+    const others: OtherAnswer[] = [];
+    for (const r of source.listRuns()) {
+      if (r.benchmark !== info.benchmark || r.id === info.id) continue;
+      const oc = load(r.id);
+      const j = oc.byId.get(sampleId);
+      if (j === undefined) continue;
+      const s = oc.samples[j];
+      others.push({
+        run: r.id,
+        model: r.model,
+        frames: r.frames,
+        parsed: s.parsed,
+        status: s.status,
+        outcome: outcomeOf(s),
+      });
+    }
+    return others;
   }
 
   return {
@@ -318,20 +379,14 @@ export function createExplorer(source: RunSource): Explorer {
     run,
     benchmarks: () => [...new Set(source.listRuns().map((r) => r.benchmark))].sort(),
     summary,
-    leaderboard(benchmark) {
-      const rows = source
-        .listRuns()
-        .filter((r) => r.benchmark === benchmark)
-        .map((r) => summary(r.id));
-      const cats = orderCategories(
+    leaderboard: (benchmark) =>
+      leaderboardOf(
         benchmark,
-        rows.flatMap((r) => Object.keys(r.categories)),
-      );
-      const abbreviations: Record<string, string> = {};
-      for (const c of cats) abbreviations[c] = MOTIONBENCH_ABBR[c] ?? c.replace(/ Questions?$/, "");
-      rows.sort((a, b) => (b.overall.acc ?? -1) - (a.overall.acc ?? -1));
-      return { benchmark, categories: cats, abbreviations, rows };
-    },
+        source
+          .listRuns()
+          .filter((r) => r.benchmark === benchmark)
+          .map((r) => summary(r.id)),
+      ),
     filtered(runId, f) {
       const c = load(runId);
       return filterIndices(runId, f).map((i) => c.samples[i]);
@@ -362,22 +417,6 @@ export function createExplorer(source: RunSource): Explorer {
         throw new KinemaError("not_found", `no sample ${sampleId} in run ${runId}`, { run: runId });
       const idx = filterIndices(runId, f);
       const pos = idx.indexOf(i);
-      const others: OtherAnswer[] = [];
-      for (const r of source.listRuns()) {
-        if (r.benchmark !== info.benchmark || r.id === runId) continue;
-        const oc = load(r.id);
-        const j = oc.byId.get(sampleId);
-        if (j === undefined) continue;
-        const s = oc.samples[j];
-        others.push({
-          run: r.id,
-          model: r.model,
-          frames: r.frames,
-          parsed: s.parsed,
-          status: s.status,
-          outcome: outcomeOf(s),
-        });
-      }
       const s = c.samples[i];
       return {
         run: info,
@@ -387,7 +426,7 @@ export function createExplorer(source: RunSource): Explorer {
         total: idx.length,
         prev: pos > 0 ? c.samples[idx[pos - 1]].id : null,
         next: pos >= 0 && pos < idx.length - 1 ? c.samples[idx[pos + 1]].id : null,
-        others,
+        others: otherAnswers(info, sampleId),
       };
     },
     categoryPlot(runId) {
@@ -399,24 +438,7 @@ export function createExplorer(source: RunSource): Explorer {
         n: a.n,
       }));
     },
-    letterBias(runId) {
-      const c = load(runId);
-      const letters = new Set<string>();
-      const pred = new Map<string, number>();
-      const truth = new Map<string, number>();
-      for (const s of c.samples) {
-        if (s.options.length === 0) continue;
-        for (let k = 0; k < s.options.length; k++) letters.add(String.fromCharCode(65 + k));
-        if (s.answer && s.answer !== "NA") truth.set(s.answer, (truth.get(s.answer) ?? 0) + 1);
-        if (s.status === "ok" && s.parsed) pred.set(s.parsed, (pred.get(s.parsed) ?? 0) + 1);
-      }
-      const ls = [...letters].sort();
-      return {
-        letters: ls,
-        predicted: ls.map((l) => pred.get(l) ?? 0),
-        truth: ls.map((l) => truth.get(l) ?? 0),
-      };
-    },
+    letterBias: (runId) => letterBias(load(runId).samples),
   };
 }
 

@@ -28,6 +28,16 @@ function legend(names: string[], x: number, y: number): string {
     .join("");
 }
 
+/** A chart's frame: height, left margin (axis labels), top margin, and the plot area beside a 200px legend. */
+function frameOf(W: number): { H: number; L: number; T: number; plotW: number; plotH: number } {
+  const H = 260;
+  const L = 44;
+  const B = 40;
+  const T = 24;
+  const legendW = 200;
+  return { H, L, T, plotW: W - L - legendW - 10, plotH: H - T - B };
+}
+
 /** Grouped bars: groups on x, one bar per series, values in [0, yMax], optional [lo, hi] whiskers. */
 export function barChart(o: {
   title: string;
@@ -38,13 +48,7 @@ export function barChart(o: {
   width?: number;
 }): string {
   const W = o.width ?? 720;
-  const H = 260;
-  const L = 44;
-  const B = 40;
-  const T = 24;
-  const legendW = 200;
-  const plotW = W - L - legendW - 10;
-  const plotH = H - T - B;
+  const { H, L, T, plotW, plotH } = frameOf(W);
   const yMax = o.yMax ?? niceCeil(Math.max(1, ...o.series.flatMap((s) => s.values.map((v) => v ?? 0))));
   const y = (v: number) => T + plotH - (v / yMax) * plotH;
   const gw = plotW / Math.max(1, o.groups.length);
@@ -87,13 +91,7 @@ export function lineChart(o: {
   yMax?: number;
 }): string {
   const W = 720;
-  const H = 260;
-  const L = 44;
-  const B = 40;
-  const T = 24;
-  const legendW = 200;
-  const plotW = W - L - legendW - 10;
-  const plotH = H - T - B;
+  const { H, L, T, plotW, plotH } = frameOf(W);
   const xs = o.series.flatMap((s) => s.points.map((p) => p.x));
   // a little margin around the measured x values so end points are not on the frame
   const lo = Math.min(...xs);

@@ -15,7 +15,7 @@ import type { ChatMessage, ModelAdapter, ModelRequest } from "../models/types.ts
 import { type EngineStore, openEngineStore } from "../store/engine.ts";
 import { errorRecord, KinemaError } from "../util/errors.ts";
 import { encodeImages, loadFrames } from "../video/index.ts";
-import { ask } from "./ask.ts";
+import { type AskOptions, ask, putAsked } from "./ask.ts";
 import { type Mcq, validateReply } from "./mcq.ts";
 import { MOTIONBENCH_QA_PROMPT, MOTIONBENCH_QA_PROMPT_SHA256 } from "./prompt.ts";
 
@@ -169,6 +169,156 @@ export interface StageCounts {
   reused: number;
 }
 
+interface QaCtx {
+  o: MotionbenchQaOptions;
+  store: EngineStore;
+  counts: StageCounts;
+  askOpts: AskOptions;
+}
+
+/** Stage 1: generate questions per caption, re-asking with the reason up to maxAsks times; items in caption order. */
+async function generateStage(x: QaCtx, gen: ModelAdapter, captions: CaptionRecord[]): Promise<void> {
+  const { o, store, counts, askOpts } = x;
+  const params = { temperature: o.temperature, maxTokens: o.maxTokens };
+  let idx = 0;
+  for (const c of captions) {
+    let questions: Mcq[] | undefined;
+    const previous: { reply: string; reason: string }[] = [];
+    for (let n = 1; n <= (o.maxAsks ?? 3) && !questions; n++) {
+      const key = `${c.id}#${n}`;
+      let s = store.step("generate", key);
+      if (s && s.status !== "failed") counts.reused++;
+      else {
+        const messages = generationMessages(c.caption, previous);
+        const r = await ask(gen, { messages, images: [], params }, askOpts);
+        counts.asked++;
+        const base = { stage: "generate", key, model: gen.spec, request: { messages, params } };
+        putAsked(store, base, r, (text) => {
+          const v = validateReply(text);
+          return {
+            ok: !v.error,
+            error: v.error ? { code: "invalid_reply", message: v.error } : null,
+            data: {
+              questions: v.questions,
+              rejected: v.rejected,
+              fenced: v.fenced,
+              servedModel: r.ok ? (r.response.servedModel ?? null) : null,
+            },
+          };
+        });
+        o.onStep?.("generate", key);
+        s = store.step("generate", key)!;
+      }
+      if (s.status === "ok") questions = (s.data as { questions: Mcq[] }).questions;
+      else if (s.status === "invalid" && s.reply !== null)
+        previous.push({ reply: s.reply, reason: String(s.error?.message) });
+    }
+    for (const [i, q] of (questions ?? []).entries()) {
+      const id = `${c.id}-q${i + 1}`;
+      if (!store.item(id))
+        store.putItem({
+          id,
+          idx: idx,
+          source: c.id,
+          state: "generated",
+          dropReason: null,
+          filter: null,
+          data: {
+            kind: "motionbench-qa",
+            captionId: c.id,
+            videoPath: c.videoPath,
+            video: c.video,
+            caption: c.caption,
+            ...q,
+          } satisfies QaItemData,
+        });
+      idx++;
+    }
+  }
+}
+
+/** Stage 2: the first-frame filter; an item every filter model answers right from frame 0 is dropped. */
+async function filterStage(x: QaCtx, filters: ModelAdapter[]): Promise<void> {
+  const { o, store, counts, askOpts } = x;
+  const frameCache = new Map<string, Awaited<ReturnType<typeof loadFrames>> | { error: string }>();
+  for (const it of store.items()) {
+    if (it.data.kind !== "motionbench-qa" || it.state !== "generated") continue;
+    const d = it.data as QaItemData;
+    const sample = sampleOf(d, it.id);
+    const answers: FilterAnswer[] = [];
+    for (const f of filters) {
+      const key = `${it.id}|${f.spec}`;
+      let s = store.step("filter", key);
+      if (s && s.status !== "failed") counts.reused++;
+      else {
+        const prompt = motionbenchPrompt(sample, "kinema").text;
+        let fr = frameCache.get(d.video);
+        if (!fr) {
+          fr = await loadFrames({ path: d.video }, "indices:0", {
+            size: f.defaults?.size ?? 336,
+            fit: "stretch",
+            images: "jpeg",
+          }).catch((e) => ({ error: errorRecord(e).message }));
+          frameCache.set(d.video, fr);
+        }
+        const req: ModelRequest = {
+          messages: [{ role: "user", content: prompt }],
+          images: [],
+          question: { text: d.question, options: d.options, category: d.category },
+          params: { temperature: 0, maxTokens: 16 },
+          sampleId: it.id,
+        };
+        const base = { stage: "filter", key, model: f.spec, request: { prompt, frames: [0] } };
+        if ("error" in fr) {
+          store.putStep({
+            ...base,
+            status: "failed",
+            reply: null,
+            usage: null,
+            error: { code: "decode_failed", message: fr.error },
+            data: null,
+            attempts: 0,
+          });
+        } else {
+          if (f.needs.images)
+            req.images = (fr.images ?? (await encodeImages(fr.rgb, "jpeg"))).map((data) => ({
+              data,
+              mime: "image/jpeg" as const,
+            }));
+          if (f.needs.rgb) req.rgb = fr.rgb;
+          const r = await ask(f, req, askOpts);
+          counts.asked++;
+          putAsked(store, base, r, (text) => {
+            const p = parseMotionBench(text, sample, "lenient");
+            return {
+              ok: p.ok,
+              error: p.ok
+                ? null
+                : { code: "unparsed", message: `no option letter in "${text.slice(0, 60)}"` },
+              data: { answer: p.answer, correct: p.ok && p.answer === sample.answer },
+            };
+          });
+        }
+        o.onStep?.("filter", key);
+        s = store.step("filter", key)!;
+      }
+      const sd = s.data as { answer?: string; correct?: boolean } | null;
+      answers.push(
+        s.status === "failed"
+          ? { model: f.spec, status: "failed", error: String(s.error?.message ?? "") }
+          : { model: f.spec, status: "ok", answer: sd?.answer ?? "", correct: sd?.correct === true },
+      );
+    }
+    const allRight = filters.length > 0 && answers.every((a) => a.status === "ok" && a.correct);
+    store.putItem({
+      ...it,
+      state: allRight ? "dropped" : "kept",
+      dropReason: allRight ? `first-frame: all ${filters.length} filter models answered right` : null,
+      filter: answers,
+    });
+  }
+}
+
 /** Runs (or resumes) every stage; returns what this invocation asked and reused. */
 export async function runMotionbenchQa(o: MotionbenchQaOptions): Promise<StageCounts> {
   const { captions, bad } = loadCaptions(o.captions, o.videos);
@@ -192,174 +342,14 @@ export async function runMotionbenchQa(o: MotionbenchQaOptions): Promise<StageCo
     store.setMeta("config", JSON.stringify(config));
     store.setMeta("badLines", JSON.stringify(bad));
     store.setMeta("captions", String(captions.length));
-    const askOpts = { timeoutMs: o.timeoutMs ?? 120_000, retry: o.retry ?? DEFAULT_RETRY };
-    const params = { temperature: o.temperature, maxTokens: o.maxTokens };
-    let idx = 0;
-    for (const c of captions) {
-      // Stage 1: generate, re-asking with the reason up to maxAsks times.
-      let questions: Mcq[] | undefined;
-      const previous: { reply: string; reason: string }[] = [];
-      for (let n = 1; n <= (o.maxAsks ?? 3) && !questions; n++) {
-        const key = `${c.id}#${n}`;
-        let s = store.step("generate", key);
-        if (s && s.status !== "failed") counts.reused++;
-        else {
-          const messages = generationMessages(c.caption, previous);
-          const r = await ask(gen, { messages, images: [], params }, askOpts);
-          counts.asked++;
-          const base = {
-            stage: "generate",
-            key,
-            model: gen.spec,
-            request: { messages, params },
-            attempts: r.attempts,
-          };
-          if (!r.ok)
-            store.putStep({
-              ...base,
-              status: "failed",
-              reply: null,
-              usage: null,
-              error: { ...r.error, errors: r.errors },
-              data: null,
-            });
-          else {
-            const v = validateReply(r.response.text);
-            store.putStep({
-              ...base,
-              status: v.error ? "invalid" : "ok",
-              reply: r.response.text,
-              usage: (r.response.usage as Record<string, number>) ?? null,
-              error: v.error ? { code: "invalid_reply", message: v.error } : null,
-              data: {
-                questions: v.questions,
-                rejected: v.rejected,
-                fenced: v.fenced,
-                servedModel: r.response.servedModel ?? null,
-              },
-            });
-          }
-          o.onStep?.("generate", key);
-          s = store.step("generate", key)!;
-        }
-        if (s.status === "ok") questions = (s.data as { questions: Mcq[] }).questions;
-        else if (s.status === "invalid" && s.reply !== null)
-          previous.push({ reply: s.reply, reason: String(s.error?.message) });
-      }
-      for (const [i, q] of (questions ?? []).entries()) {
-        const id = `${c.id}-q${i + 1}`;
-        if (!store.item(id))
-          store.putItem({
-            id,
-            idx: idx,
-            source: c.id,
-            state: "generated",
-            dropReason: null,
-            filter: null,
-            data: {
-              kind: "motionbench-qa",
-              captionId: c.id,
-              videoPath: c.videoPath,
-              video: c.video,
-              caption: c.caption,
-              ...q,
-            } satisfies QaItemData,
-          });
-        idx++;
-      }
-    }
-    // Stage 2: first-frame filter.
-    const frameCache = new Map<string, Awaited<ReturnType<typeof loadFrames>> | { error: string }>();
-    for (const it of store.items()) {
-      if (it.data.kind !== "motionbench-qa" || it.state !== "generated") continue;
-      const d = it.data as QaItemData;
-      const sample = sampleOf(d, it.id);
-      const answers: FilterAnswer[] = [];
-      for (const f of filters) {
-        const key = `${it.id}|${f.spec}`;
-        let s = store.step("filter", key);
-        if (s && s.status !== "failed") counts.reused++;
-        else {
-          const prompt = motionbenchPrompt(sample, "kinema").text;
-          let fr = frameCache.get(d.video);
-          if (!fr) {
-            fr = await loadFrames({ path: d.video }, "indices:0", {
-              size: f.defaults?.size ?? 336,
-              fit: "stretch",
-              images: "jpeg",
-            }).catch((e) => ({ error: errorRecord(e).message }));
-            frameCache.set(d.video, fr);
-          }
-          const req: ModelRequest = {
-            messages: [{ role: "user", content: prompt }],
-            images: [],
-            question: { text: d.question, options: d.options, category: d.category },
-            params: { temperature: 0, maxTokens: 16 },
-            sampleId: it.id,
-          };
-          const base = { stage: "filter", key, model: f.spec, request: { prompt, frames: [0] } };
-          if ("error" in fr) {
-            store.putStep({
-              ...base,
-              status: "failed",
-              reply: null,
-              usage: null,
-              error: { code: "decode_failed", message: fr.error },
-              data: null,
-              attempts: 0,
-            });
-          } else {
-            if (f.needs.images)
-              req.images = (fr.images ?? (await encodeImages(fr.rgb, "jpeg"))).map((data) => ({
-                data,
-                mime: "image/jpeg" as const,
-              }));
-            if (f.needs.rgb) req.rgb = fr.rgb;
-            const r = await ask(f, req, askOpts);
-            counts.asked++;
-            if (!r.ok)
-              store.putStep({
-                ...base,
-                status: "failed",
-                reply: null,
-                usage: null,
-                error: { ...r.error, errors: r.errors },
-                data: null,
-                attempts: r.attempts,
-              });
-            else {
-              const p = parseMotionBench(r.response.text, sample, "lenient");
-              store.putStep({
-                ...base,
-                status: p.ok ? "ok" : "invalid",
-                reply: r.response.text,
-                usage: (r.response.usage as Record<string, number>) ?? null,
-                error: p.ok
-                  ? null
-                  : { code: "unparsed", message: `no option letter in "${r.response.text.slice(0, 60)}"` },
-                data: { answer: p.answer, correct: p.ok && p.answer === sample.answer },
-                attempts: r.attempts,
-              });
-            }
-          }
-          o.onStep?.("filter", key);
-          s = store.step("filter", key)!;
-        }
-        const sd = s.data as { answer?: string; correct?: boolean } | null;
-        answers.push(
-          s.status === "failed"
-            ? { model: f.spec, status: "failed", error: String(s.error?.message ?? "") }
-            : { model: f.spec, status: "ok", answer: sd?.answer ?? "", correct: sd?.correct === true },
-        );
-      }
-      const allRight = filters.length > 0 && answers.every((a) => a.status === "ok" && a.correct);
-      store.putItem({
-        ...it,
-        state: allRight ? "dropped" : "kept",
-        dropReason: allRight ? `first-frame: all ${filters.length} filter models answered right` : null,
-        filter: answers,
-      });
-    }
+    const x: QaCtx = {
+      o,
+      store,
+      counts,
+      askOpts: { timeoutMs: o.timeoutMs ?? 120_000, retry: o.retry ?? DEFAULT_RETRY },
+    };
+    await generateStage(x, gen, captions);
+    await filterStage(x, filters);
     store.setMeta("status", "done");
     return counts;
   } finally {

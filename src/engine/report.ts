@@ -1,6 +1,6 @@
 // The engine run report, computed from the store only: items per stage, drop and failure reasons, tokens per
 // stage, category and answer-letter balance and the text-only heuristics of `kinema synth --report`.
-import type { EngineStore } from "../store/engine.ts";
+import type { EngineStore, StepRow } from "../store/engine.ts";
 import { type SynthReport, synthReport } from "../synth/report.ts";
 import { addUsage } from "./ask.ts";
 import { progress, queue, type ReviewProgress } from "./review.ts";
@@ -42,11 +42,18 @@ const inc = (m: Record<string, number>, k: string) => {
   m[k] = (m[k] ?? 0) + 1;
 };
 
+/** Stored steps by status. */
+function stepCounts(steps: StepRow[]): { ok: number; invalid: number; failed: number } {
+  const n = (status: StepRow["status"]) => steps.filter((s) => s.status === status).length;
+  return { ok: n("ok"), invalid: n("invalid"), failed: n("failed") };
+}
+
 export function motionbenchQaReport(store: EngineStore): MotionbenchQaReport {
   const bad = JSON.parse(store.getMeta("badLines") ?? "[]") as { message: string; field: string }[];
   const config = JSON.parse(store.getMeta("config") ?? "{}");
   const gen = store.steps("generate");
   const fil = store.steps("filter");
+  const filterCounts = stepCounts(fil);
   const tokens: Record<string, Record<string, number>> = { generate: {}, filter: {} };
   const reasons: MotionbenchQaReport["reasons"] = {
     badLines: {},
@@ -114,9 +121,7 @@ export function motionbenchQaReport(store: EngineStore): MotionbenchQaReport {
       captions: { read: Number(store.getMeta("captions") ?? byCaption.size), badLines: bad.length },
       generate: {
         requests: gen.length,
-        ok: gen.filter((s) => s.status === "ok").length,
-        invalid: gen.filter((s) => s.status === "invalid").length,
-        failed: gen.filter((s) => s.status === "failed").length,
+        ...stepCounts(gen),
         fenced,
         captionsWithQuestions: withQ,
         captionsGivenUp: givenUp,
@@ -125,9 +130,9 @@ export function motionbenchQaReport(store: EngineStore): MotionbenchQaReport {
       },
       filter: {
         requests: fil.length,
-        ok: fil.filter((s) => s.status === "ok").length,
-        unparsed: fil.filter((s) => s.status === "invalid").length,
-        failed: fil.filter((s) => s.status === "failed").length,
+        ok: filterCounts.ok,
+        unparsed: filterCounts.invalid, // a filter reply without an option letter
+        failed: filterCounts.failed,
         kept: items.filter((i) => i.state === "kept").length,
         dropped: items.filter((i) => i.state === "dropped").length,
       },

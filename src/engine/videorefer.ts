@@ -11,11 +11,11 @@ import { bbox, decodeMask, type Rle } from "../masks/rle.ts";
 import { type AdapterOptions, createAdapter } from "../models/index.ts";
 import { DEFAULT_RETRY, type RetryPolicy } from "../models/retry.ts";
 import type { ChatMessage, ModelAdapter, ModelImage } from "../models/types.ts";
-import { type EngineStore, openEngineStore } from "../store/engine.ts";
+import { type EngineStore, openEngineStore, type StepRow } from "../store/engine.ts";
 import { errorRecord, KinemaError } from "../util/errors.ts";
 import { encodeImages, loadFrames, probe } from "../video/index.ts";
-import { ask } from "./ask.ts";
-import { type Box, createSegmentor, type Masklet, readSynthMasks } from "./segmentor.ts";
+import { ask, putAsked } from "./ask.ts";
+import { type Box, createSegmentor, type Masklet, readSynthMasks, type Segmentor } from "./segmentor.ts";
 
 export const PROMPTS = {
   analyzer:
@@ -207,33 +207,13 @@ async function validatedStep<T>(
       const msgs = [...messages, ...previous];
       const r = await ask(adapter, { messages: msgs, images, params: { temperature: 0 } }, c.askOpts);
       c.counts.asked++;
-      const base = {
-        stage,
-        key: k,
-        model: adapter.spec,
-        request: { messages: msgs, images: images.length },
-        attempts: r.attempts,
-      };
-      if (!r.ok)
-        c.store.putStep({
-          ...base,
-          status: "failed",
-          reply: null,
-          usage: null,
-          error: { ...r.error, errors: r.errors },
-          data: null,
-        });
-      else {
-        const v = validate(r.response.text);
-        c.store.putStep({
-          ...base,
-          status: v.ok ? "ok" : "invalid",
-          reply: r.response.text,
-          usage: (r.response.usage as Record<string, number>) ?? null,
-          error: v.ok ? null : { code: "invalid_reply", message: v.reason },
-          data: v.ok ? { value: v.value } : null,
-        });
-      }
+      const base = { stage, key: k, model: adapter.spec, request: { messages: msgs, images: images.length } };
+      putAsked(c.store, base, r, (text) => {
+        const v = validate(text);
+        return v.ok
+          ? { ok: true, error: null, data: { value: v.value } }
+          : { ok: false, error: { code: "invalid_reply", message: v.reason }, data: null };
+      });
       s = c.store.step(stage, k)!;
     }
     if (s.status === "ok") return (s.data as { value: T }).value;
@@ -340,6 +320,211 @@ function truthOf(synthDir: string, clip: string, noun: string, masklet: Masklet)
   return { named, masked, iou, correct: named !== null && masked === named };
 }
 
+/** The agents and the segmentor of one engine run, with the step context they share. */
+interface VrCtx extends StepCtx {
+  annotator: ModelAdapter;
+  reviewer: ModelAdapter;
+  refiner: ModelAdapter;
+  segmentor: Segmentor;
+  synth?: string;
+}
+
+type ClipFrames = Awaited<ReturnType<typeof loadFrames>>;
+
+/** A clip's frames for the VLMs and the segmentor; a decode failure is a stored failed segment step (null). */
+async function clipFrames(store: EngineStore, inp: ClipInput, count: number): Promise<ClipFrames | null> {
+  try {
+    // Evenly spaced frames starting at frame 0: the Annotator's box is on the first frame it sees.
+    const total = (await probe(inp.video)).frames;
+    const n = Math.max(1, Math.min(count, total));
+    const idxs = [
+      ...new Set(
+        Array.from({ length: n }, (_, i) => (n === 1 ? 0 : Math.round((i * (total - 1)) / (n - 1)))),
+      ),
+    ];
+    return await loadFrames({ path: inp.video }, `indices:${idxs.join(",")}`, {
+      images: "jpeg",
+      fit: "stretch",
+    });
+  } catch (e) {
+    store.putStep({
+      stage: "segment",
+      key: inp.clip,
+      status: "failed",
+      model: null,
+      request: null,
+      reply: null,
+      usage: null,
+      error: errorRecord(e),
+      data: null,
+      attempts: 0,
+    });
+    return null;
+  }
+}
+
+/** The Segmentor's step for one object: a stored step too (a service call can be slow or fail). */
+async function segmentStep(v: VrCtx, id: string, clip: string, fr: ClipFrames, box: Box): Promise<StepRow> {
+  const { width, height } = fr.meta;
+  let seg = v.store.step("segment", id);
+  if (seg && seg.status !== "failed") v.counts.reused++;
+  else {
+    try {
+      const sampled = fr.indices;
+      const frames = v.segmentor.needsFrames ? await encodeImages(fr.rgb, "png") : undefined;
+      const r = await v.segmentor.segment(
+        { clip, indices: sampled, frames, width, height, box },
+        AbortSignal.timeout(v.askOpts.timeoutMs),
+      );
+      v.store.putStep({
+        stage: "segment",
+        key: id,
+        status: "ok",
+        model: v.segmentor.spec,
+        request: { box, indices: sampled },
+        reply: null,
+        usage: null,
+        error: null,
+        data: { masklet: r.masklet, calls: r.calls },
+        attempts: 1,
+      });
+    } catch (e) {
+      v.store.putStep({
+        stage: "segment",
+        key: id,
+        status: "failed",
+        model: v.segmentor.spec,
+        request: { box },
+        reply: null,
+        usage: null,
+        error: errorRecord(e),
+        data: null,
+        attempts: 1,
+      });
+    }
+    v.counts.asked++;
+    seg = v.store.step("segment", id)!;
+  }
+  return seg;
+}
+
+/** One object of a clip through Annotator → Segmentor → Reviewer → Refiner; stored as a kept or dropped item. */
+async function objectItem(
+  v: VrCtx,
+  inp: ClipInput,
+  noun: string,
+  fr: ClipFrames,
+  images: ModelImage[],
+  idx: number,
+): Promise<void> {
+  const { store, annotator, reviewer, refiner } = v;
+  const { width, height } = fr.meta;
+  const id = `${inp.clip}|${noun}`;
+  const ann = await validatedStep(
+    v,
+    "annotate",
+    id,
+    annotator,
+    [{ role: "user", content: PROMPTS.annotator.replace("{OBJECT}", noun) }],
+    images,
+    (t) => check(AnnotatorReply, t),
+  );
+  const base = { id, idx, source: inp.clip, filter: null };
+  if (!ann) {
+    store.putItem({
+      ...base,
+      state: "dropped",
+      dropReason: "annotator: no usable reply",
+      data: { kind: "videorefer", clip: inp.clip, object: noun },
+    });
+    return;
+  }
+  const box: Box = [ann.box[0] * width, ann.box[1] * height, ann.box[2] * width, ann.box[3] * height];
+  const seg = await segmentStep(v, id, inp.clip, fr, box);
+  const dataBase: VrItemData = {
+    kind: "videorefer",
+    clip: inp.clip,
+    video: inp.video,
+    videoName: inp.videoName,
+    caption: inp.caption,
+    object: noun,
+    appearance: ann.appearance,
+    motion: ann.motion,
+    box,
+    masklet: {},
+    reviewer: null,
+  };
+  if (seg.status !== "ok") {
+    store.putItem({
+      ...base,
+      state: "dropped",
+      dropReason: `segmentor: ${seg.error?.code ?? "failed"}`,
+      data: dataBase,
+    });
+    return;
+  }
+  const masklet = (seg.data as { masklet: Masklet }).masklet;
+  dataBase.masklet = masklet;
+  if (v.synth) dataBase.truth = truthOf(v.synth, inp.clip, noun, masklet);
+  const boxes = Object.entries(masklet)
+    .map(([k, m]) => {
+      if (!m) return `frame ${k}: absent`;
+      const [x, y, w, h] = bbox(m);
+      return `frame ${k}: ${x} ${y} ${x + w} ${y + h}`;
+    })
+    .join("\n");
+  const verdict = await validatedStep(
+    v,
+    "review",
+    id,
+    reviewer,
+    [
+      {
+        role: "user",
+        content: PROMPTS.reviewer
+          .replace("{BOXES}", boxes)
+          .replace("{DESCRIPTION}", `${noun}. ${ann.appearance} ${ann.motion}`),
+      },
+    ],
+    images,
+    parseYesNo,
+  );
+  dataBase.reviewer = verdict ?? null;
+  if (verdict !== true) {
+    store.putItem({
+      ...base,
+      state: "dropped",
+      dropReason: verdict === false ? "reviewer: description and mask differ" : "reviewer: no usable reply",
+      data: dataBase,
+    });
+    return;
+  }
+  const ref = await validatedStep(
+    v,
+    "refine",
+    id,
+    refiner,
+    [
+      {
+        role: "user",
+        content: PROMPTS.refiner.replace("{APPEARANCE}", ann.appearance).replace("{MOTION}", ann.motion),
+      },
+    ],
+    [],
+    (t) => check(RefinerReply, t),
+  );
+  if (!ref) {
+    store.putItem({
+      ...base,
+      state: "dropped",
+      dropReason: "refiner: no usable reply",
+      data: dataBase,
+    });
+    return;
+  }
+  store.putItem({ ...base, state: "kept", dropReason: null, data: { ...dataBase, ...ref } });
+}
+
 export async function runVideorefer(o: VideoreferOptions): Promise<{ asked: number; reused: number }> {
   const inputs = loadInputs(o);
   const mk = (s: string) => createAdapter(s, o.adapterOptions ?? {});
@@ -381,6 +566,7 @@ export async function runVideorefer(o: VideoreferOptions): Promise<{ asked: numb
       maxAsks: o.maxAsks ?? 2,
       counts,
     };
+    const v: VrCtx = { ...c, annotator, reviewer, refiner, segmentor, synth: o.synth };
     let idx = 0;
     for (const inp of inputs) {
       const nouns = await validatedStep(
@@ -393,185 +579,10 @@ export async function runVideorefer(o: VideoreferOptions): Promise<{ asked: numb
         (t) => check(AnalyzerReply, t),
       );
       if (!nouns) continue;
-      let fr: Awaited<ReturnType<typeof loadFrames>>;
-      try {
-        // Evenly spaced frames starting at frame 0: the Annotator's box is on the first frame it sees.
-        const total = (await probe(inp.video)).frames;
-        const n = Math.max(1, Math.min(o.frames ?? 4, total));
-        const idxs = [
-          ...new Set(
-            Array.from({ length: n }, (_, i) => (n === 1 ? 0 : Math.round((i * (total - 1)) / (n - 1)))),
-          ),
-        ];
-        fr = await loadFrames({ path: inp.video }, `indices:${idxs.join(",")}`, {
-          images: "jpeg",
-          fit: "stretch",
-        });
-      } catch (e) {
-        store.putStep({
-          stage: "segment",
-          key: inp.clip,
-          status: "failed",
-          model: null,
-          request: null,
-          reply: null,
-          usage: null,
-          error: errorRecord(e),
-          data: null,
-          attempts: 0,
-        });
-        continue;
-      }
+      const fr = await clipFrames(store, inp, o.frames ?? 4);
+      if (!fr) continue;
       const images: ModelImage[] = (fr.images ?? []).map((data) => ({ data, mime: "image/jpeg" }));
-      const { width, height } = fr.meta;
-      for (const noun of [...new Set(nouns)]) {
-        const id = `${inp.clip}|${noun}`;
-        const ann = await validatedStep(
-          c,
-          "annotate",
-          id,
-          annotator,
-          [{ role: "user", content: PROMPTS.annotator.replace("{OBJECT}", noun) }],
-          images,
-          (t) => check(AnnotatorReply, t),
-        );
-        const base = { id, idx: idx++, source: inp.clip, filter: null };
-        if (!ann) {
-          store.putItem({
-            ...base,
-            state: "dropped",
-            dropReason: "annotator: no usable reply",
-            data: { kind: "videorefer", clip: inp.clip, object: noun },
-          });
-          continue;
-        }
-        const box: Box = [ann.box[0] * width, ann.box[1] * height, ann.box[2] * width, ann.box[3] * height];
-        // Segmentor: a stored step too (a service call can be slow or fail).
-        let seg = store.step("segment", id);
-        if (seg && seg.status !== "failed") counts.reused++;
-        else {
-          try {
-            const sampled = fr.indices;
-            const frames = segmentor.needsFrames ? await encodeImages(fr.rgb, "png") : undefined;
-            const r = await segmentor.segment(
-              { clip: inp.clip, indices: sampled, frames, width, height, box },
-              AbortSignal.timeout(c.askOpts.timeoutMs),
-            );
-            store.putStep({
-              stage: "segment",
-              key: id,
-              status: "ok",
-              model: segmentor.spec,
-              request: { box, indices: sampled },
-              reply: null,
-              usage: null,
-              error: null,
-              data: { masklet: r.masklet, calls: r.calls },
-              attempts: 1,
-            });
-          } catch (e) {
-            store.putStep({
-              stage: "segment",
-              key: id,
-              status: "failed",
-              model: segmentor.spec,
-              request: { box },
-              reply: null,
-              usage: null,
-              error: errorRecord(e),
-              data: null,
-              attempts: 1,
-            });
-          }
-          counts.asked++;
-          seg = store.step("segment", id)!;
-        }
-        const dataBase: VrItemData = {
-          kind: "videorefer",
-          clip: inp.clip,
-          video: inp.video,
-          videoName: inp.videoName,
-          caption: inp.caption,
-          object: noun,
-          appearance: ann.appearance,
-          motion: ann.motion,
-          box,
-          masklet: {},
-          reviewer: null,
-        };
-        if (seg.status !== "ok") {
-          store.putItem({
-            ...base,
-            state: "dropped",
-            dropReason: `segmentor: ${seg.error?.code ?? "failed"}`,
-            data: dataBase,
-          });
-          continue;
-        }
-        const masklet = (seg.data as { masklet: Masklet }).masklet;
-        dataBase.masklet = masklet;
-        if (o.synth) dataBase.truth = truthOf(o.synth, inp.clip, noun, masklet);
-        const boxes = Object.entries(masklet)
-          .map(([k, m]) => {
-            if (!m) return `frame ${k}: absent`;
-            const [x, y, w, h] = bbox(m);
-            return `frame ${k}: ${x} ${y} ${x + w} ${y + h}`;
-          })
-          .join("\n");
-        const verdict = await validatedStep(
-          c,
-          "review",
-          id,
-          reviewer,
-          [
-            {
-              role: "user",
-              content: PROMPTS.reviewer
-                .replace("{BOXES}", boxes)
-                .replace("{DESCRIPTION}", `${noun}. ${ann.appearance} ${ann.motion}`),
-            },
-          ],
-          images,
-          parseYesNo,
-        );
-        dataBase.reviewer = verdict ?? null;
-        if (verdict !== true) {
-          store.putItem({
-            ...base,
-            state: "dropped",
-            dropReason:
-              verdict === false ? "reviewer: description and mask differ" : "reviewer: no usable reply",
-            data: dataBase,
-          });
-          continue;
-        }
-        const ref = await validatedStep(
-          c,
-          "refine",
-          id,
-          refiner,
-          [
-            {
-              role: "user",
-              content: PROMPTS.refiner
-                .replace("{APPEARANCE}", ann.appearance)
-                .replace("{MOTION}", ann.motion),
-            },
-          ],
-          [],
-          (t) => check(RefinerReply, t),
-        );
-        if (!ref) {
-          store.putItem({
-            ...base,
-            state: "dropped",
-            dropReason: "refiner: no usable reply",
-            data: dataBase,
-          });
-          continue;
-        }
-        store.putItem({ ...base, state: "kept", dropReason: null, data: { ...dataBase, ...ref } });
-      }
+      for (const noun of [...new Set(nouns)]) await objectItem(v, inp, noun, fr, images, idx++);
     }
     store.setMeta("status", "done");
     return counts;

@@ -5,16 +5,9 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { isKinemaError } from "../util/errors.ts";
-import {
-  createBuiltinAdapter,
-  encodeText,
-  frameIndices,
-  modelsDir,
-  openBuiltin,
-  packFrames,
-  readManifest,
-} from "./builtin.ts";
+import { createBuiltinAdapter, modelsDir, openBuiltin, readManifest } from "./builtin.ts";
 import { createAdapter, listOfflineModels } from "./index.ts";
+import { encodeText, frameIndices, packFrames } from "./onnx.ts";
 
 interface Fixture {
   items: { question: string; options: string[] }[];

@@ -2,7 +2,17 @@
 // masks on them (region input) → region tokens → option logits, scored with onnxruntime-node.
 import { decodeMask, type Rle } from "../masks/rle.ts";
 import { KinemaError } from "../util/errors.ts";
-import { type BuiltinSpec, frameIndices, packFrames } from "./builtin.ts";
+import {
+  type BuiltinSpec,
+  bestLetter,
+  describeBuiltin,
+  frameIndices,
+  mcqRequest,
+  openSession,
+  optionIds,
+  packFrames,
+  words,
+} from "./onnx.ts";
 import { REGION_RE, regionTags } from "./regions.ts";
 import type { ModelAdapter, ModelRequest, ModelResponse, RegionInput, RgbFrames } from "./types.ts";
 
@@ -15,9 +25,6 @@ export interface ObjectSpec extends BuiltinSpec {
   /** false: the same backbone without region input (set-of-mark frames only). */
   regions: boolean;
 }
-
-const WORD_RE = /[a-z0-9]+/g;
-const words = (t: string) => t.toLowerCase().match(WORD_RE) ?? [];
 
 /**
  * The Python rule (object_model.encode_question): text words map to ids (unknown 1, padding 0); the n-th
@@ -117,8 +124,6 @@ export function packMasks(
   return out;
 }
 
-type Ort = typeof import("onnxruntime-node");
-
 export interface ObjectScorer {
   spec: ObjectSpec;
   score(frames: Uint8Array, masks: Uint8Array, question: string, options: string[]): Promise<number[]>;
@@ -126,33 +131,14 @@ export interface ObjectScorer {
 }
 
 export async function openObjectModel(spec: ObjectSpec, file: string): Promise<ObjectScorer> {
-  const ort: Ort = await import("onnxruntime-node");
-  const session = await ort.InferenceSession.create(file, {
-    intraOpNumThreads: 1,
-    graphOptimizationLevel: "all",
-  });
+  const { ort, session } = await openSession(file);
   const vocab = new Map(spec.vocab.map((w, i) => [w, i]));
   const { n_frames: N, image_size: S, max_objects: O } = spec;
   return {
     spec,
     async score(frames, masks, question, options) {
-      if (options.length > spec.max_options)
-        throw new KinemaError(
-          "bad_input",
-          `${options.length} options; the model scores at most ${spec.max_options}`,
-          {
-            field: "options",
-          },
-        );
+      const o = optionIds(vocab, options, spec);
       const q = encodeRegionQuestion(vocab, question, spec.u, spec.max_q, spec.regions);
-      const o = new BigInt64Array(spec.max_options * spec.max_opt);
-      options.forEach((t, i) => {
-        const ids = words(t)
-          .map((w) => vocab.get(w) ?? 1)
-          .slice(0, spec.max_opt);
-        if (ids.length === 0) ids.push(1); // an option with no known word still takes its slot
-        ids.forEach((id, j) => (o[i * spec.max_opt + j] = BigInt(id)));
-      });
       const out = await session.run({
         frames: new ort.Tensor("uint8", frames, [1, N, S, S, 3]),
         masks: new ort.Tensor("uint8", masks, [1, O, N, S, S]),
@@ -165,8 +151,6 @@ export async function openObjectModel(spec: ObjectSpec, file: string): Promise<O
     close: () => session.release(),
   };
 }
-
-const LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
 
 /** Masks of the request's region input, per object and frame sent; none when the request carries none. */
 function requestMasks(regions: RegionInput | undefined, rgb: RgbFrames): (Rle | null)[][] {
@@ -186,28 +170,11 @@ export function createObjectAdapter(
     spec: `builtin:${name}`,
     needs: { images: false, rgb: true, regions: true },
     fixedFrames: spec.n_frames,
-    describe: () => ({
-      kind: "builtin",
-      name,
-      method: spec.method,
-      k: spec.k,
-      u: spec.u,
-      regions: spec.regions,
-      n_frames: spec.n_frames,
-      image_size: spec.image_size,
-      params: spec.params,
-      trained_on: spec.trained_on,
-      weights,
-    }),
+    describe: () => describeBuiltin(name, spec, weights, { u: spec.u, regions: spec.regions }),
     async generate(req: ModelRequest): Promise<ModelResponse> {
-      if (!req.question || req.question.options.length === 0)
-        throw new KinemaError("bad_input", "built-in models answer multiple-choice questions only", {
-          field: "question",
-        });
-      if (!req.rgb)
-        throw new KinemaError("bad_input", "built-in models need decoded frames", { field: "rgb" });
-      const tags = regionTags(req.question.text);
-      const masks = requestMasks(req.regions, req.rgb);
+      const { question, rgb } = mcqRequest(req);
+      const tags = regionTags(question.text);
+      const masks = requestMasks(req.regions, rgb);
       if (spec.regions && tags.length > 0 && masks.length < tags.length)
         throw new KinemaError(
           "bad_input",
@@ -217,20 +184,18 @@ export function createObjectAdapter(
       scorer ??= openObjectModel(spec, file);
       const s = await scorer;
       const logits = await s.score(
-        packFrames(req.rgb, spec.n_frames, spec.image_size),
+        packFrames(rgb, spec.n_frames, spec.image_size),
         packMasks(
           spec.regions ? masks : [],
-          req.rgb.frames.length,
+          rgb.frames.length,
           spec.n_frames,
           spec.image_size,
           spec.max_objects,
         ),
-        req.question.text,
-        req.question.options,
+        question.text,
+        question.options,
       );
-      let best = 0;
-      for (let i = 1; i < logits.length; i++) if (logits[i] > logits[best]) best = i;
-      return { text: LETTERS[best], servedModel: `builtin:${name}` };
+      return { text: bestLetter(logits), servedModel: `builtin:${name}` };
     },
     async close() {
       if (scorer) await (await scorer).close();

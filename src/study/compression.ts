@@ -174,6 +174,23 @@ export async function dataset(
   return shard;
 }
 
+/** `--flag value` for each option that was given (undefined: left to the trainer's default). */
+export function givenArgs(given: [flag: string, value: string | number | undefined][]): string[] {
+  return given.flatMap(([flag, v]) => (v === undefined ? [] : [flag, String(v)]));
+}
+
+/** Reads the trainer's OUT/study.json, writes OUT/study.md from it, and names which of `names` were written. */
+export function studyOutputs<T>(
+  out: string,
+  markdown: (r: T) => string,
+  names: string[],
+): T & { files: string[] } {
+  const result = JSON.parse(readFileSync(join(out, "study.json"), "utf8")) as T;
+  writeFileSync(join(out, "study.md"), `${markdown(result)}\n`);
+  const files = names.filter((f) => existsSync(join(out, f)));
+  return { ...result, files: files.map((f) => join(out, f)) };
+}
+
 /**
  * The two synthetic sets of a study (train and an unseen test seed) with their shards under OUT/data, and the
  * trainer's common arguments naming them and how they were made.
@@ -221,18 +238,19 @@ export async function compressionStudy(o: StudyOptions): Promise<StudyResult & {
     frames: quick ? 8 : 32, // the largest N of the grid (fixed-L, k = 8)
   });
   if (quick) args.push("--quick");
-  if (o.seeds !== undefined) args.push("--seeds", String(o.seeds));
-  if (o.bases !== undefined) args.push("--bases", String(o.bases));
-  if (o.start !== undefined) args.push("--start", o.start);
-  if (o.steps !== undefined) args.push("--steps", String(o.steps));
-  if (o.baseSteps !== undefined) args.push("--base-steps", String(o.baseSteps));
-  if (o.workers !== undefined) args.push("--workers", String(o.workers));
+  args.push(
+    ...givenArgs([
+      ["--seeds", o.seeds],
+      ["--bases", o.bases],
+      ["--start", o.start],
+      ["--steps", o.steps],
+      ["--base-steps", o.baseSteps],
+      ["--workers", o.workers],
+    ]),
+  );
   if (o.saveBuiltins) args.push("--save-builtins", resolve(o.saveBuiltins));
   await runPython("study", args, o);
-  const result = JSON.parse(readFileSync(join(out, "study.json"), "utf8")) as StudyResult;
-  writeFileSync(join(out, "study.md"), `${studyMarkdown(result)}\n`);
-  const files = ["study.json", "runs.jsonl", "study.md", "study.png"].filter((f) => existsSync(join(out, f)));
-  return { ...result, files: files.map((f) => join(out, f)) };
+  return studyOutputs(out, studyMarkdown, ["study.json", "runs.jsonl", "study.md", "study.png"]);
 }
 
 const pct = (x: { mean: number; std: number }) =>

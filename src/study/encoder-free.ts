@@ -1,10 +1,10 @@
 // The encoder-free study (Video-Panda, seed 003): synthetic train/test sets → shards → teacher + STAB ablation
 // cells in PyTorch (py/kinema_py/stab_study.py) → JSON and a Markdown table beside the paper's Tables 4, 5, 9.
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { modelsDir } from "../models/builtin.ts";
 import { KinemaError } from "../util/errors.ts";
-import { runPython, studySets } from "./compression.ts";
+import { givenArgs, runPython, studyOutputs, studySets } from "./compression.ts";
 
 export interface EncoderFreeOptions {
   /** Tiny models and data: checks the whole pipeline in under a minute. */
@@ -88,9 +88,13 @@ export async function encoderFreeStudy(
     frames: quick ? 8 : 16,
   });
   if (quick) args.push("--quick");
-  if (o.seeds !== undefined) args.push("--seeds", String(o.seeds));
-  if (o.steps !== undefined) args.push("--steps", String(o.steps));
-  if (o.teacherSteps !== undefined) args.push("--teacher-steps", String(o.teacherSteps));
+  args.push(
+    ...givenArgs([
+      ["--seeds", o.seeds],
+      ["--steps", o.steps],
+      ["--teacher-steps", o.teacherSteps],
+    ]),
+  );
   // the teacher is the shipped none-k1 built-in (a kinema encoder model trained first); --quick trains a tiny one
   const teacher = join(o.modelsDir ?? modelsDir(), o.teacher ?? "none-k1");
   if (!quick && o.teacherSteps === undefined) {
@@ -100,12 +104,7 @@ export async function encoderFreeStudy(
   }
   if (o.saveBuiltins) args.push("--save-builtins", resolve(o.saveBuiltins));
   await runPython("stab_study", args, o);
-  const result = JSON.parse(readFileSync(join(out, "study.json"), "utf8")) as EncoderFreeResult;
-  writeFileSync(join(out, "study.md"), `${encoderFreeMarkdown(result)}\n`);
-  const files = ["study.json", "runs.jsonl", "study.md", "teacher.json"].filter((f) =>
-    existsSync(join(out, f)),
-  );
-  return { ...result, files: files.map((f) => join(out, f)) };
+  return studyOutputs(out, encoderFreeMarkdown, ["study.json", "runs.jsonl", "study.md", "teacher.json"]);
 }
 
 const pct = (x: Stat) => `${(x.mean * 100).toFixed(1)} ± ${(x.std * 100).toFixed(1)}`;

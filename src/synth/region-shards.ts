@@ -13,14 +13,14 @@ import type { Rle, Sample } from "../benchmarks/types.ts";
 import { annotatedFrames, videoReferFramesFor } from "../benchmarks/videorefer-q/index.ts";
 import { loadVideoReferQ } from "../benchmarks/videorefer-q/load.ts";
 import { drawMarks } from "../benchmarks/videorefer-q/marks.ts";
-import { packFrames } from "../models/builtin.ts";
 import { packMasks } from "../models/object.ts";
+import { packFrames } from "../models/onnx.ts";
 import { clipMeta } from "../run/deps.ts";
 import { KinemaError } from "../util/errors.ts";
 import { loadFrames } from "../video/index.ts";
 import { parseSampleSpec, sampleIndices } from "../video/sample.ts";
 import type { RgbFrames } from "../video/types.ts";
-import { npyHeader } from "./shards.ts";
+import { answerIndex, npyHeader, questionRecord } from "./shards.ts";
 
 export interface RegionShardOptions {
   /** A VideoRefer-layout directory (kinema synth --kind videorefer --out). */
@@ -43,11 +43,6 @@ export interface RegionShardResult {
   questions: number;
   clips: number;
   skipped: { id: string; reason: string }[];
-}
-
-function answerIndex(s: Sample): number {
-  const i = s.answer.length === 1 ? s.answer.charCodeAt(0) - 65 : -1;
-  return i >= 0 && i < s.options.length ? i : -1;
 }
 
 const masksAt = (s: Sample, idx: readonly number[]): (Rle | null)[][] =>
@@ -132,12 +127,7 @@ export async function writeRegionShards(o: RegionShardOptions): Promise<RegionSh
       som.f1.push(Buffer.from(packFrames(draw(rgb1, single), 1, S)));
     }
     items.push({
-      id: s.id,
-      video_id: s.videoId,
-      question: s.question,
-      options: s.options,
-      answer: answerIndex(s),
-      category: s.category,
+      ...questionRecord(s),
       frame_idx: s.frameIdx,
       multi_indices: idx,
     });

@@ -99,9 +99,10 @@ export function renderFrame(scene: ScenePlan, t: number, out?: Frame, opts: Rend
   const ca = Math.cos(cam.angle);
   const sa = Math.sin(cam.angle);
 
-  drawBackground(rgb, worldTexture(scene.texture), w, h, cam.cx, cam.cy, s, ca, sa);
+  const view: View = { w, h, cx: cam.cx, cy: cam.cy, s, ca, sa };
+  drawBackground(rgb, worldTexture(scene.texture), view);
 
-  const r = new Raster(rgb, ids, w, h, cam.cx, cam.cy, s, ca, sa, opts.only);
+  const r = new Raster(rgb, ids, view, opts.only);
   const heldNow = (it: ItemPlan) => it.heldBy[t] !== null;
   // The crate is scenery: drawn right after the background with id 0, so it never hides an object.
   const pf = scene.platform;
@@ -157,18 +158,20 @@ export function renderFrame(scene: ScenePlan, t: number, out?: Frame, opts: Rend
   return frame;
 }
 
+/** The camera of one frame: screen size, world centre, scale (pixels per world unit) and rotation cos/sin. */
+interface View {
+  w: number;
+  h: number;
+  cx: number;
+  cy: number;
+  s: number;
+  ca: number;
+  sa: number;
+}
+
 /** Background: the inverse camera per pixel, stepped incrementally along each row (nearest texel). */
-function drawBackground(
-  rgb: Uint8Array,
-  tex: Uint8Array,
-  w: number,
-  h: number,
-  cx: number,
-  cy: number,
-  s: number,
-  ca: number,
-  sa: number,
-): void {
+function drawBackground(rgb: Uint8Array, tex: Uint8Array, view: View): void {
+  const { w, h, cx, cy, s, ca, sa } = view;
   const stepX = ca / s; // world delta per screen +x
   const stepY = sa / s;
   for (let py = 0; py < h; py++) {
@@ -224,27 +227,11 @@ class Raster {
   private ca: number;
   private sa: number;
   private only: number | undefined;
-  constructor(
-    rgb: Uint8Array,
-    ids: Uint8Array,
-    w: number,
-    h: number,
-    cx: number,
-    cy: number,
-    s: number,
-    ca: number,
-    sa: number,
-    only: number | undefined,
-  ) {
+  constructor(rgb: Uint8Array, ids: Uint8Array, view: View, only: number | undefined) {
     this.rgb = rgb;
     this.ids = ids;
-    this.w = w;
-    this.h = h;
-    this.cx = cx;
-    this.cy = cy;
-    this.s = s;
-    this.ca = ca;
-    this.sa = sa;
+    // the view's numbers as own fields: the per-pixel code reads them
+    ({ w: this.w, h: this.h, cx: this.cx, cy: this.cy, s: this.s, ca: this.ca, sa: this.sa } = view);
     this.only = only;
   }
   setObject(id: number): void {

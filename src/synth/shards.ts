@@ -79,9 +79,22 @@ export function readNpyU8(path: string): { shape: number[]; data: Buffer } {
   return { shape, data: buf.subarray(start + len) };
 }
 
-function answerIndex(s: Sample): number {
+/** The answer letter as an option index; -1 when it names no option. */
+export function answerIndex(s: Sample): number {
   const i = s.answer.length === 1 ? s.answer.charCodeAt(0) - 65 : -1;
   return i >= 0 && i < s.options.length ? i : -1;
+}
+
+/** The fields every questions.json record starts with (the trainers read them by these names). */
+export function questionRecord(s: Sample) {
+  return {
+    id: s.id,
+    video_id: s.videoId,
+    question: s.question,
+    options: s.options,
+    answer: answerIndex(s),
+    category: s.category,
+  };
 }
 
 /** Decodes every answered question's clip and writes OUT/frames.npy + OUT/questions.json. */
@@ -159,12 +172,7 @@ export async function writeShards(opts: ShardOptions): Promise<ShardResult> {
     if (r.length !== clipBytes) throw new KinemaError("internal", "clip buffer has the wrong length");
     chunks.push(r);
     items.push({
-      id: s.id,
-      video_id: s.videoId,
-      question: s.question,
-      options: s.options,
-      answer: answerIndex(s),
-      category: s.category,
+      ...questionRecord(s),
       ...(labelsOf(s.videoId) ? { frame_labels: labelsOf(s.videoId) } : {}),
     });
   });

@@ -198,6 +198,12 @@ export function neutralPose(x: number): Pose {
   };
 }
 
+/** Both arms at one (shoulder, elbow) angle pair; two arrays, since later steps edit one arm. */
+function bothArms(pose: Pose, shoulder: number, elbow: number): void {
+  pose.armL = [shoulder, elbow];
+  pose.armR = [shoulder, elbow];
+}
+
 /** Applies one action at repetition phase p ∈ [0, 1) (t ∈ [0, 1] over the whole span). */
 export function applyAction(pose: Pose, a: ActionName, p: number, t: number): void {
   const s = Math.sin(Math.PI * p); // 0 → 1 → 0 within a repetition
@@ -207,20 +213,17 @@ export function applyAction(pose: Pose, a: ActionName, p: number, t: number): vo
       break;
     case "jump":
       pose.lift = 0.32 * s;
-      pose.armL = [0.15 + 0.8 * s, 0.1];
-      pose.armR = [0.15 + 0.8 * s, 0.1];
+      bothArms(pose, 0.15 + 0.8 * s, 0.1);
       break;
     case "nod":
       pose.headDy = -0.12 * s;
       break;
     case "clap":
-      pose.armL = [0.5 + 0.2 * (1 - s), -1.9 + 0.5 * (1 - s)];
-      pose.armR = [0.5 + 0.2 * (1 - s), -1.9 + 0.5 * (1 - s)];
+      bothArms(pose, 0.5 + 0.2 * (1 - s), -1.9 + 0.5 * (1 - s));
       break;
     case "squat":
       pose.hipDrop = 0.36 * s;
-      pose.armL = [0.15 + 1.2 * s, 0.1];
-      pose.armR = [0.15 + 1.2 * s, 0.1];
+      bothArms(pose, 0.15 + 1.2 * s, 0.1);
       break;
     case "kick":
       pose.legR = 1.3 * s;
@@ -388,26 +391,27 @@ function planActions(
   return { list: rng.shuffle(units).flat(), target, reps };
 }
 
-/** Builds a full clip plan. Deterministic in (rng state, knobs). */
-export function planScene(rng: Rng, k: Knobs, texture: number): ScenePlan {
-  const fps = k.fps;
-  const sec = (s: number) => Math.max(3, Math.round((s * fps) / k.speed));
-  const direction = rng.pick(["left", "right", "none"] as const);
-  const interaction = rng.pick(INTERACTIONS);
-  const { list, target: counted, reps } = planActions(rng, k, direction, INTERACTION_CONFLICT[interaction]);
-  let interactionAt = rng.int(0, list.length); // slot index among the actions
-  // Items lie around where the figure starts, so it handles them before any walk: placing them around a
-  // later spot would show the walk's direction in the first frame.
-  const walkAt = list.findIndex((a) => a === "walk_left" || a === "walk_right");
-  if (walkAt >= 0 && interactionAt > walkAt) interactionAt = rng.int(0, walkAt);
-  // Never between sitting down and standing up (the figure reaches for items while standing).
-  if (list[interactionAt - 1] === "sit_down") interactionAt++;
-  const period = repPeriod(k);
+/** Frames an action of `s` seconds lasts at the clip's fps and speed (at least 3). */
+function secFrames(k: Knobs, s: number): number {
+  return Math.max(3, Math.round((s * k.fps) / k.speed));
+}
 
-  // Durations in frames, then the clip length; slack goes into random gaps.
-  type Slot =
-    | { kind: "action"; action: ActionName; reps: number; len: number }
-    | { kind: "interact"; len: number };
+type Slot =
+  | { kind: "action"; action: ActionName; reps: number; len: number }
+  | { kind: "interact"; len: number };
+
+/** Durations in frames, then the clip length; slack goes into random gaps. */
+function planTiming(
+  rng: Rng,
+  k: Knobs,
+  list: ActionName[],
+  counted: ActionName | null,
+  reps: number,
+  interactionAt: number,
+): { slots: Slot[]; gaps: number[]; frames: number; lead: number } {
+  const fps = k.fps;
+  const sec = (s: number) => secFrames(k, s);
+  const period = repPeriod(k);
   const slots: Slot[] = list.map((a) =>
     a === counted
       ? { kind: "action", action: a, reps, len: reps * period }
@@ -421,40 +425,21 @@ export function planScene(rng: Rng, k: Knobs, texture: number): ScenePlan {
   const gaps = new Array(slots.length).fill(1);
   for (let i = 0; i < frames - need; i++) gaps[rng.int(0, gaps.length - 1)]++;
 
-  const shirts = rng.sample(SHIRT_COLORS, 1 + k.distractors);
-  const startX = rng.range(-0.4, 0.4);
-  const main: ActorPlan = {
-    id: "actor0",
-    index: 1,
-    role: "main",
-    shirt: shirts[0],
-    pants: rng.pick(PANTS_COLORS),
-    skin: rng.pick(SKIN_COLORS),
-    hair: rng.pick(HAIR_COLORS),
-    startX,
-    actions: [],
-    interaction: null,
-    joints: [],
-  };
-  let f = lead;
-  slots.forEach((s, i) => {
-    if (s.kind === "action") main.actions.push({ action: s.action, start: f, end: f + s.len, reps: s.reps });
-    else main.interaction = { verb: interaction, item: "", start: f, end: f + s.len };
-    f += s.len + gaps[i];
-  });
+  return { slots, gaps, frames, lead };
+}
 
-  // Root x per frame (walking moves it), then where the figure stands when it interacts.
-  const rootX = rootTrack(main.actions, startX, frames);
-  const inter = main.interaction!;
-  const interX = rootX[inter.start];
-
-  // Items: 2–4 near the interaction spot at distinct offsets; one of them is the target.
+/** 2–4 items near the interaction spot at distinct offsets; the first is the target. */
+function planItems(
+  rng: Rng,
+  frames: number,
+  interX: number,
+  nActors: number,
+): { items: ItemPlan[]; offsets: number[]; colors: string[] } {
   const nItems = rng.int(2, 4);
   const offsets = rng.sample([-0.9, -0.5, 0.5, 0.9], nItems);
   const kinds = rng.sample(ITEM_KINDS, Math.min(ITEM_KINDS.length, nItems + 1));
   const colors = rng.sample(ITEM_COLORS, nItems + 1);
   const items: ItemPlan[] = [];
-  const nActors = 1 + k.distractors;
   for (let i = 0; i < nItems; i++) {
     const kind = kinds[i];
     items.push({
@@ -470,18 +455,28 @@ export function planScene(rng: Rng, k: Knobs, texture: number): ScenePlan {
       heldBy: new Array(frames).fill(null),
     });
   }
-  inter.item = items[0].id;
-  // A ball that moves on its own, away from the action.
+  return { items, offsets, colors };
+}
+
+/** A ball that moves on its own, away from the action, resting on a crate it may roll off. */
+function planSelfItem(
+  rng: Rng,
+  fps: number,
+  frames: number,
+  id: string,
+  index: number,
+  color: string,
+): { item: ItemPlan; selfX: number; selfSide: number; platform: { x: number; halfW: number; top: number } } {
   const selfMotion = rng.pick(SELF_MOTIONS);
   // Its side is random: deriving it from the target's side would point at the target in the first frame.
   const selfSide = rng.pick([-1, 1]);
   const selfX = selfSide * rng.range(1.5, 1.9);
   const selfStart = rng.int(Math.round(frames * 0.15), Math.round(frames * 0.4));
   const selfItem: ItemPlan = {
-    id: `item${nItems}`,
-    index: nActors + 1 + nItems,
+    id,
+    index,
     kind: "ball",
-    color: colors[nItems],
+    color,
     role: "self",
     selfMotion,
     selfStart,
@@ -520,6 +515,113 @@ export function planScene(rng: Rng, k: Knobs, texture: number): ScenePlan {
       selfItem.angle.push(ang);
     }
   }
+  return { item: selfItem, selfX, selfSide, platform };
+}
+
+/** An extra figure doing two repeatable actions (not the counted one) away from the crate. */
+function planDistractor(
+  rng: Rng,
+  k: Knobs,
+  d: number,
+  at: {
+    firstSide: number;
+    selfSide: number;
+    counted: ActionName | null;
+    lead: number;
+    frames: number;
+    shirt: string;
+  },
+): ActorPlan {
+  const { firstSide, selfSide, counted, lead, frames } = at;
+  const fps = k.fps;
+  const sec = (s: number) => secFrames(k, s);
+  // Not tied to the walk direction (the first frame would give it away); the main figure is drawn in
+  // front, so crossing paths only occludes the extra figure.
+  const side = d % 2 === 0 ? firstSide : -firstSide;
+  const x =
+    side * (side === selfSide ? rng.range(2.2, 2.4) : rng.range(1.7, 2.1)) + (d >= 2 ? side * 0.4 : 0);
+  const acts = rng.sample(
+    REPEATABLE.filter((a) => a !== counted),
+    2,
+  );
+  const spans: ActionSpan[] = [];
+  let g = rng.int(lead, lead + Math.round(fps));
+  for (const a of acts) {
+    const r = rng.int(1, 3);
+    const len = r * sec(ACTION_SECONDS[a]);
+    if (g + len >= frames) break;
+    spans.push({ action: a, start: g, end: g + len, reps: r });
+    g += len + rng.int(2, Math.round(fps));
+  }
+  const dx = new Array(frames).fill(x);
+  return {
+    id: `actor${d + 1}`,
+    index: d + 2,
+    role: "distractor",
+    shirt: at.shirt,
+    pants: rng.pick(PANTS_COLORS),
+    skin: rng.pick(SKIN_COLORS),
+    hair: rng.pick(HAIR_COLORS),
+    startX: x,
+    actions: spans,
+    interaction: null,
+    joints: Array.from({ length: frames }, (_, t) => solve(basePose(spans, dx, t))),
+  };
+}
+
+/** Builds a full clip plan. Deterministic in (rng state, knobs). */
+export function planScene(rng: Rng, k: Knobs, texture: number): ScenePlan {
+  const fps = k.fps;
+  const direction = rng.pick(["left", "right", "none"] as const);
+  const interaction = rng.pick(INTERACTIONS);
+  const { list, target: counted, reps } = planActions(rng, k, direction, INTERACTION_CONFLICT[interaction]);
+  let interactionAt = rng.int(0, list.length); // slot index among the actions
+  // Items lie around where the figure starts, so it handles them before any walk: placing them around a
+  // later spot would show the walk's direction in the first frame.
+  const walkAt = list.findIndex((a) => a === "walk_left" || a === "walk_right");
+  if (walkAt >= 0 && interactionAt > walkAt) interactionAt = rng.int(0, walkAt);
+  // Never between sitting down and standing up (the figure reaches for items while standing).
+  if (list[interactionAt - 1] === "sit_down") interactionAt++;
+
+  const { slots, gaps, frames, lead } = planTiming(rng, k, list, counted, reps, interactionAt);
+
+  const shirts = rng.sample(SHIRT_COLORS, 1 + k.distractors);
+  const startX = rng.range(-0.4, 0.4);
+  const main: ActorPlan = {
+    id: "actor0",
+    index: 1,
+    role: "main",
+    shirt: shirts[0],
+    pants: rng.pick(PANTS_COLORS),
+    skin: rng.pick(SKIN_COLORS),
+    hair: rng.pick(HAIR_COLORS),
+    startX,
+    actions: [],
+    interaction: null,
+    joints: [],
+  };
+  let f = lead;
+  slots.forEach((s, i) => {
+    if (s.kind === "action") main.actions.push({ action: s.action, start: f, end: f + s.len, reps: s.reps });
+    else main.interaction = { verb: interaction, item: "", start: f, end: f + s.len };
+    f += s.len + gaps[i];
+  });
+
+  // Root x per frame (walking moves it), then where the figure stands when it interacts.
+  const rootX = rootTrack(main.actions, startX, frames);
+  const inter = main.interaction!;
+  const interX = rootX[inter.start];
+
+  // Items: 2–4 near the interaction spot at distinct offsets; one of them is the target.
+  const nActors = 1 + k.distractors;
+  const { items, offsets, colors } = planItems(rng, frames, interX, nActors);
+  inter.item = items[0].id;
+  const {
+    item: selfItem,
+    selfX,
+    selfSide,
+    platform,
+  } = planSelfItem(rng, fps, frames, `item${items.length}`, nActors + 1 + items.length, colors[items.length]);
   items.push(selfItem);
 
   // Main figure joints (the reach targets depend only on the item's rest spot), then the item follows.
@@ -538,40 +640,10 @@ export function planScene(rng: Rng, k: Knobs, texture: number): ScenePlan {
   const actors: ActorPlan[] = [main];
   // Extra figures stand away from the crate (the first one on the other side; more go beyond the crate).
   const firstSide = -selfSide;
-  for (let d = 0; d < k.distractors; d++) {
-    // Not tied to the walk direction (the first frame would give it away); the main figure is drawn in
-    // front, so crossing paths only occludes the extra figure.
-    const side = d % 2 === 0 ? firstSide : -firstSide;
-    const x =
-      side * (side === selfSide ? rng.range(2.2, 2.4) : rng.range(1.7, 2.1)) + (d >= 2 ? side * 0.4 : 0);
-    const acts = rng.sample(
-      REPEATABLE.filter((a) => a !== counted),
-      2,
+  for (let d = 0; d < k.distractors; d++)
+    actors.push(
+      planDistractor(rng, k, d, { firstSide, selfSide, counted, lead, frames, shirt: shirts[d + 1] }),
     );
-    const spans: ActionSpan[] = [];
-    let g = rng.int(lead, lead + Math.round(fps));
-    for (const a of acts) {
-      const r = rng.int(1, 3);
-      const len = r * sec(ACTION_SECONDS[a]);
-      if (g + len >= frames) break;
-      spans.push({ action: a, start: g, end: g + len, reps: r });
-      g += len + rng.int(2, Math.round(fps));
-    }
-    const dx = new Array(frames).fill(x);
-    actors.push({
-      id: `actor${d + 1}`,
-      index: d + 2,
-      role: "distractor",
-      shirt: shirts[d + 1],
-      pants: rng.pick(PANTS_COLORS),
-      skin: rng.pick(SKIN_COLORS),
-      hair: rng.pick(HAIR_COLORS),
-      startX: x,
-      actions: spans,
-      interaction: null,
-      joints: Array.from({ length: frames }, (_, t) => solve(basePose(spans, dx, t))),
-    });
-  }
 
   const { states, segments } = planCamera(rng, k, frames);
   const occluder =

@@ -39,3 +39,11 @@ export const pct = (x: number | null | undefined, digits = 1) =>
   x === null || x === undefined || Number.isNaN(x) ? "–" : `${(x * 100).toFixed(digits)}`;
 
 export const ci = (c: [number, number] | null | undefined) => (c ? `[${pct(c[0])}, ${pct(c[1])}]` : "");
+
+/** A numeric column's header cell (right-aligned). */
+export const numTh = (label: string) => h("th", { className: "num" }, label);
+
+/** A table's head row: plain strings become header cells, cells built elsewhere pass as they are. */
+export function thead(...cols: (string | HTMLTableCellElement | null)[]): HTMLTableSectionElement {
+  return h("thead", {}, h("tr", {}, ...cols.map((c) => (typeof c === "string" ? h("th", {}, c) : c))));
+}

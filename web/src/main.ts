@@ -2,6 +2,7 @@
 import "./style.css";
 import { idFromSegment } from "../../src/server/path-id.ts";
 import { clear, h } from "./dom.ts";
+import { onNavigate } from "./nav.ts";
 import { diffView } from "./views/diff.ts";
 import { leaderboardView } from "./views/leaderboard.ts";
 import { reviewView } from "./views/review.ts";
@@ -11,29 +12,6 @@ import { studyView, sweepView } from "./views/sweep.ts";
 
 const app = document.getElementById("app")!;
 let generation = 0;
-
-/** Navigates inside the app (pushState) and re-renders. */
-export function go(url: string, replace = false) {
-  if (replace) history.replaceState(null, "", url);
-  else history.pushState(null, "", url);
-  void render();
-}
-
-/** An internal link: plain href for new tabs, client-side navigation on a normal click. */
-export function link(href: string, ...children: (Node | string)[]): HTMLAnchorElement {
-  return h(
-    "a",
-    {
-      href,
-      onclick: ((e: MouseEvent) => {
-        if (e.ctrlKey || e.metaKey || e.shiftKey || e.button !== 0) return;
-        e.preventDefault();
-        go(href);
-      }) as EventListener,
-    },
-    ...children,
-  );
-}
 
 async function render() {
   const my = ++generation;
@@ -62,5 +40,6 @@ async function render() {
   document.body.dataset.ready = String(my);
 }
 
+onNavigate(() => void render());
 window.addEventListener("popstate", () => void render());
 void render();

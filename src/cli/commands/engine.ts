@@ -97,11 +97,29 @@ export function videoreferReportText(r: VideoreferReport): string {
   return `objects ${r.items.objects}: ${r.items.kept} kept, ${r.items.dropped} dropped\n\n${st}\n\n${rs}\n\n${rv}${iou ? `\n\n${iou}` : ""}`;
 }
 
-export function register(program: Command): void {
-  const engine = program
-    .command("engine")
-    .description("data engines: build benchmark items with models, review them, export");
-  engine
+/** The provider flags every engine command that asks models shares (values reach the adapters as given). */
+function providerOptions(cmd: Command): void {
+  cmd
+    .option("--base-url <url>", "OpenAI-compatible server root, e.g. http://127.0.0.1:8000/v1")
+    .option("--api-key-env <name>", "env var holding the API key (default OPENAI_API_KEY)")
+    .option("--header <h>", "extra HTTP header 'Name: value' (repeatable; values never stored)", header)
+    .option("--timeout-ms <n>", "per-request timeout (default 120000)", int("--timeout-ms", 1))
+    .option("--retries <n>", "retries after the first attempt (default 4)", int("--retries", 0))
+    .option("--backoff-ms <n>", "first retry backoff (default 1000)", int("--backoff-ms", 0))
+    .option("--json", "print the report as JSON");
+}
+
+/** The retry policy and adapter options of `providerOptions`' flags. */
+function providerOf(o: Record<string, any>) {
+  return {
+    timeoutMs: o.timeoutMs,
+    retry: { retries: o.retries ?? 4, baseMs: o.backoffMs ?? 1000, capMs: 60_000 },
+    adapterOptions: { baseUrl: o.baseUrl, apiKeyEnv: o.apiKeyEnv, headers: o.header },
+  };
+}
+
+function registerMotionbenchQa(engine: Command): void {
+  const cmd = engine
     .command("motionbench-qa")
     .description(
       "MotionBench QA construction: captions → MCQs (the §9.2 prompt) → first-frame filter → review queue",
@@ -120,45 +138,40 @@ export function register(program: Command): void {
       int("--max-asks", 1),
     )
     .option("--temperature <t>", "generation temperature (not sent when unset)", Number)
-    .option("--max-tokens <n>", "generation max tokens (not sent when unset)", int("--max-tokens", 1))
-    .option("--base-url <url>", "OpenAI-compatible server root, e.g. http://127.0.0.1:8000/v1")
-    .option("--api-key-env <name>", "env var holding the API key (default OPENAI_API_KEY)")
-    .option("--header <h>", "extra HTTP header 'Name: value' (repeatable; values never stored)", header)
-    .option("--timeout-ms <n>", "per-request timeout (default 120000)", int("--timeout-ms", 1))
-    .option("--retries <n>", "retries after the first attempt (default 4)", int("--retries", 0))
-    .option("--backoff-ms <n>", "first retry backoff (default 1000)", int("--backoff-ms", 0))
-    .option("--json", "print the report as JSON")
-    .action(async (o: Record<string, any>) => {
-      const c = await runMotionbenchQa({
-        captions: o.captions,
-        videos: o.videos,
-        model: o.model,
-        filterModels: o.filterModels,
-        out: o.out,
-        maxAsks: o.maxAsks,
-        temperature: o.temperature,
-        maxTokens: o.maxTokens,
-        timeoutMs: o.timeoutMs,
-        retry: { retries: o.retries ?? 4, baseMs: o.backoffMs ?? 1000, capMs: 60_000 },
-        adapterOptions: { baseUrl: o.baseUrl, apiKeyEnv: o.apiKeyEnv, headers: o.header },
-      });
-      const store = openRun(o.out);
-      try {
-        const r = motionbenchQaReport(store);
-        if (o.json)
-          printJson({ run: o.out, asked: c.asked, reused: c.reused, badLines: c.badLines, report: r });
-        else {
-          for (const b of c.badLines)
-            process.stderr.write(`kinema: ${b.file}:${b.line}: ${b.field || "line"}: ${b.message}\n`);
-          printText(
-            `engine run ${o.out}: ${c.asked} requests asked, ${c.reused} stored steps reused\n\n${engineReportText(r)}`,
-          );
-        }
-      } finally {
-        store.close();
-      }
+    .option("--max-tokens <n>", "generation max tokens (not sent when unset)", int("--max-tokens", 1));
+  providerOptions(cmd);
+  cmd.action(async (o: Record<string, any>) => {
+    const c = await runMotionbenchQa({
+      captions: o.captions,
+      videos: o.videos,
+      model: o.model,
+      filterModels: o.filterModels,
+      out: o.out,
+      maxAsks: o.maxAsks,
+      temperature: o.temperature,
+      maxTokens: o.maxTokens,
+      ...providerOf(o),
     });
-  engine
+    const store = openRun(o.out);
+    try {
+      const r = motionbenchQaReport(store);
+      if (o.json)
+        printJson({ run: o.out, asked: c.asked, reused: c.reused, badLines: c.badLines, report: r });
+      else {
+        for (const b of c.badLines)
+          process.stderr.write(`kinema: ${b.file}:${b.line}: ${b.field || "line"}: ${b.message}\n`);
+        printText(
+          `engine run ${o.out}: ${c.asked} requests asked, ${c.reused} stored steps reused\n\n${engineReportText(r)}`,
+        );
+      }
+    } finally {
+      store.close();
+    }
+  });
+}
+
+function registerVideorefer(engine: Command): void {
+  const cmd = engine
     .command("videorefer")
     .description(
       "VideoRefer's engine: Analyzer → Annotator → Segmentor → Reviewer → Refiner, stored and resumable",
@@ -177,48 +190,43 @@ export function register(program: Command): void {
     .requiredOption("--segmentor <spec>", "synth-oracle | http:URL (docs/engines.md)")
     .requiredOption("--out <run>", "engine run folder (resumed when it exists)")
     .option("--frames <n>", "frames sent to the VLMs and the segmentor (default 4)", int("--frames", 1))
-    .option("--max-asks <n>", "requests per step, re-asks included (default 2)", int("--max-asks", 1))
-    .option("--base-url <url>", "OpenAI-compatible server root, e.g. http://127.0.0.1:8000/v1")
-    .option("--api-key-env <name>", "env var holding the API key (default OPENAI_API_KEY)")
-    .option("--header <h>", "extra HTTP header 'Name: value' (repeatable; values never stored)", header)
-    .option("--timeout-ms <n>", "per-request timeout (default 120000)", int("--timeout-ms", 1))
-    .option("--retries <n>", "retries after the first attempt (default 4)", int("--retries", 0))
-    .option("--backoff-ms <n>", "first retry backoff (default 1000)", int("--backoff-ms", 0))
-    .option("--json", "print the report as JSON")
-    .action(async (o: Record<string, any>) => {
-      const agent = (k: string) => {
-        const v = o[k] ?? o.model;
-        if (!v) throw new KinemaError("bad_spec", `--${k} (or --model) is required`, { field: k });
-        return v as string;
-      };
-      const c = await runVideorefer({
-        synth: o.synth,
-        captions: o.captions,
-        videos: o.videos,
-        analyzer: agent("analyzer"),
-        annotator: agent("annotator"),
-        reviewer: agent("reviewer"),
-        refiner: agent("refiner"),
-        segmentor: o.segmentor,
-        out: o.out,
-        frames: o.frames,
-        maxAsks: o.maxAsks,
-        timeoutMs: o.timeoutMs,
-        retry: { retries: o.retries ?? 4, baseMs: o.backoffMs ?? 1000, capMs: 60_000 },
-        adapterOptions: { baseUrl: o.baseUrl, apiKeyEnv: o.apiKeyEnv, headers: o.header },
-      });
-      const store = openRun(o.out);
-      try {
-        const r = videoreferReport(store);
-        if (o.json) printJson({ run: o.out, ...c, report: r });
-        else
-          printText(
-            `engine run ${o.out}: ${c.asked} steps asked, ${c.reused} stored steps reused\n\n${videoreferReportText(r)}`,
-          );
-      } finally {
-        store.close();
-      }
+    .option("--max-asks <n>", "requests per step, re-asks included (default 2)", int("--max-asks", 1));
+  providerOptions(cmd);
+  cmd.action(async (o: Record<string, any>) => {
+    const agent = (k: string) => {
+      const v = o[k] ?? o.model;
+      if (!v) throw new KinemaError("bad_spec", `--${k} (or --model) is required`, { field: k });
+      return v as string;
+    };
+    const c = await runVideorefer({
+      synth: o.synth,
+      captions: o.captions,
+      videos: o.videos,
+      analyzer: agent("analyzer"),
+      annotator: agent("annotator"),
+      reviewer: agent("reviewer"),
+      refiner: agent("refiner"),
+      segmentor: o.segmentor,
+      out: o.out,
+      frames: o.frames,
+      maxAsks: o.maxAsks,
+      ...providerOf(o),
     });
+    const store = openRun(o.out);
+    try {
+      const r = videoreferReport(store);
+      if (o.json) printJson({ run: o.out, ...c, report: r });
+      else
+        printText(
+          `engine run ${o.out}: ${c.asked} steps asked, ${c.reused} stored steps reused\n\n${videoreferReportText(r)}`,
+        );
+    } finally {
+      store.close();
+    }
+  });
+}
+
+function registerSuspects(engine: Command): void {
   engine
     .command("suspects")
     .description(
@@ -244,6 +252,9 @@ export function register(program: Command): void {
           `${r.suspects} suspect labels among ${r.samples} answered samples of ${r.runs} ${o.bench} runs → ${o.out}`,
         );
     });
+}
+
+function registerErrata(engine: Command): void {
   engine
     .command("errata")
     .description("write a suspects queue's review decisions as an errata file for kinema eval --errata")
@@ -264,6 +275,9 @@ export function register(program: Command): void {
         store.close();
       }
     });
+}
+
+function registerReport(engine: Command): void {
   engine
     .command("report")
     .description("print an engine run's report")
@@ -285,6 +299,9 @@ export function register(program: Command): void {
         store.close();
       }
     });
+}
+
+function registerReview(engine: Command): void {
   engine
     .command("review")
     .description("record review decisions from the command line (the explorer's review page does the same)")
@@ -342,6 +359,9 @@ export function register(program: Command): void {
         }
       },
     );
+}
+
+function registerExport(engine: Command): void {
   engine
     .command("export")
     .description("write the accepted items: video_info.meta.jsonl in MotionBench's schema (+ videos/)")
@@ -367,4 +387,17 @@ export function register(program: Command): void {
         store.close();
       }
     });
+}
+
+export function register(program: Command): void {
+  const engine = program
+    .command("engine")
+    .description("data engines: build benchmark items with models, review them, export");
+  registerMotionbenchQa(engine);
+  registerVideorefer(engine);
+  registerSuspects(engine);
+  registerErrata(engine);
+  registerReport(engine);
+  registerReview(engine);
+  registerExport(engine);
 }

@@ -1,7 +1,8 @@
 // `kinema models`: lists the built-in ONNX models shipped in models/ (method, k, frames, size, accuracy; u for
 // the object model).
 import type { Command } from "commander";
-import { type BuiltinEntry, readManifest } from "../../models/builtin.ts";
+import { readManifest } from "../../models/builtin.ts";
+import type { BuiltinEntry } from "../../models/onnx.ts";
 import { printJson, printText, textTable } from "../output.ts";
 
 export async function models(): Promise<BuiltinEntry[]> {

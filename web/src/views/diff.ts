@@ -2,8 +2,8 @@
 
 import { encodeIdSegment } from "../../../src/server/path-id.ts";
 import { type Comparison, get, type Paired } from "../api.ts";
-import { ci, h, pct } from "../dom.ts";
-import { link } from "../main.ts";
+import { ci, h, numTh, pct, thead } from "../dom.ts";
+import { link } from "../nav.ts";
 
 const p = (x: number) => (x < 0.001 ? "<0.001" : x.toFixed(3));
 
@@ -48,21 +48,15 @@ export async function diffView(q: URLSearchParams): Promise<HTMLElement> {
     h(
       "table",
       {},
-      h(
-        "thead",
-        {},
-        h(
-          "tr",
-          {},
-          h("th", {}, "category"),
-          h("th", { className: "num" }, "n"),
-          h("th", { className: "num" }, "A %"),
-          h("th", { className: "num" }, "B %"),
-          h("th", { className: "num" }, "Δ"),
-          h("th", { className: "num" }, "gained / lost"),
-          h("th", { className: "num" }, "McNemar exact p"),
-          h("th", { className: "num" }, "χ² (cc)"),
-        ),
+      thead(
+        "category",
+        numTh("n"),
+        numTh("A %"),
+        numTh("B %"),
+        numTh("Δ"),
+        numTh("gained / lost"),
+        numTh("McNemar exact p"),
+        numTh("χ² (cc)"),
       ),
       h("tbody", {}, row("overall", c.overall), ...Object.entries(c.categories).map(([k, v]) => row(k, v))),
     ),
@@ -75,21 +69,7 @@ export async function diffView(q: URLSearchParams): Promise<HTMLElement> {
     h(
       "table",
       {},
-      h(
-        "thead",
-        {},
-        h(
-          "tr",
-          {},
-          h("th", {}, "id"),
-          h("th", {}, "category"),
-          h("th", {}, "question"),
-          h("th", {}, "truth"),
-          h("th", {}, "A"),
-          h("th", {}, "B"),
-          h("th", {}, "flip"),
-        ),
-      ),
+      thead("id", "category", "question", "truth", "A", "B", "flip"),
       h(
         "tbody",
         {},

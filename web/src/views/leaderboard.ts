@@ -3,8 +3,8 @@
 
 import { encodeIdSegment } from "../../../src/server/path-id.ts";
 import { get, type Leaderboard, type Overview, type RunSummary } from "../api.ts";
-import { ci, h, pct } from "../dom.ts";
-import { go, link } from "../main.ts";
+import { ci, h, pct, thead } from "../dom.ts";
+import { go, link } from "../nav.ts";
 
 type SortKey = { col: string; dir: 1 | -1 };
 
@@ -41,7 +41,31 @@ export async function leaderboardView(q: URLSearchParams): Promise<HTMLElement> 
       }),
     ),
   );
-  const sort: SortKey = { col: q.get("sort") ?? "overall", dir: q.get("dir") === "asc" ? 1 : -1 };
+  const table = leaderboardTable(lb, bench, {
+    col: q.get("sort") ?? "overall",
+    dir: q.get("dir") === "asc" ? 1 : -1,
+  });
+  root.append(
+    h(
+      "p",
+      { className: "muted" },
+      "Accuracy in %, with 95% bootstrap intervals that resample videos. Click a column to sort." +
+        legendOf(lb),
+    ),
+    table,
+    h(
+      "p",
+      { className: "exports" },
+      h("a", { href: `/api/leaderboard.csv?bench=${encodeURIComponent(bench)}` }, "Export CSV"),
+    ),
+  );
+  if (lb.rows.length >= 2) root.append(...diffPicker(lb));
+  root.append(...studies(ov, bench));
+  return root;
+}
+
+/** The Table-3 layout: one row per run, a column per category; a click on a column header sorts by it. */
+function leaderboardTable(lb: Leaderboard, bench: string, sort: SortKey): HTMLTableElement {
   const rows = [...lb.rows].sort((a, b) => {
     const va = sortValue(a, sort.col);
     const vb = sortValue(b, sort.col);
@@ -79,34 +103,28 @@ export async function leaderboardView(q: URLSearchParams): Promise<HTMLElement> 
     );
   const hasJudge = lb.rows.some((r) => r.judge);
   const hasTest = lb.rows.some((r) => r.test);
-  const table = h(
+  return h(
     "table",
     { className: "leaderboard" },
-    h(
-      "thead",
-      {},
-      h(
-        "tr",
-        {},
-        th("model", "Model", "model spec", false),
-        th("frames", "Frames", "frame sampling spec", false),
-        hasJudge ? h("th", {}, "Judge") : null,
-        th("n", "N", "scored questions"),
-        th(
-          "overall",
-          "Dev AVG",
-          "micro accuracy over scored dev questions (%, 95% interval resampling videos)",
-        ),
-        hasTest ? th("test", "Test AVG", "micro accuracy over test questions that have ground truth") : null,
-        ...lb.categories.map((c) => th(c, lb.abbreviations[c], c)),
-        th(
-          "failed",
-          "Failed %",
-          "samples whose request failed after retries, of those asked (excluded from accuracy)",
-        ),
-        th("unparsed", "Unparsed %", "answers that could not be parsed (count as wrong)"),
-        h("th", {}, "Run"),
+    thead(
+      th("model", "Model", "model spec", false),
+      th("frames", "Frames", "frame sampling spec", false),
+      hasJudge ? "Judge" : null,
+      th("n", "N", "scored questions"),
+      th(
+        "overall",
+        "Dev AVG",
+        "micro accuracy over scored dev questions (%, 95% interval resampling videos)",
       ),
+      hasTest ? th("test", "Test AVG", "micro accuracy over test questions that have ground truth") : null,
+      ...lb.categories.map((c) => th(c, lb.abbreviations[c], c)),
+      th(
+        "failed",
+        "Failed %",
+        "samples whose request failed after retries, of those asked (excluded from accuracy)",
+      ),
+      th("unparsed", "Unparsed %", "answers that could not be parsed (count as wrong)"),
+      "Run",
     ),
     h(
       "tbody",
@@ -143,62 +161,50 @@ export async function leaderboardView(q: URLSearchParams): Promise<HTMLElement> 
       ),
     ),
   );
-  root.append(
+}
+
+/** Two run menus and a button that opens their diff. */
+function diffPicker(lb: Leaderboard): HTMLElement[] {
+  const opts = () => lb.rows.map((r) => h("option", { value: r.id }, `${r.model} · ${r.frames} · ${r.id}`));
+  const a = h("select", { id: "diff-a" }, ...opts());
+  const b = h("select", { id: "diff-b" }, ...opts());
+  b.selectedIndex = 1;
+  return [
+    h("h2", {}, "Compare two runs"),
     h(
-      "p",
-      { className: "muted" },
-      "Accuracy in %, with 95% bootstrap intervals that resample videos. Click a column to sort." +
-        legendOf(lb),
-    ),
-    table,
-    h(
-      "p",
-      { className: "exports" },
-      h("a", { href: `/api/leaderboard.csv?bench=${encodeURIComponent(bench)}` }, "Export CSV"),
-    ),
-  );
-  // diff picker
-  if (lb.rows.length >= 2) {
-    const opts = () => lb.rows.map((r) => h("option", { value: r.id }, `${r.model} · ${r.frames} · ${r.id}`));
-    const a = h("select", { id: "diff-a" }, ...opts());
-    const b = h("select", { id: "diff-b" }, ...opts());
-    b.selectedIndex = 1;
-    root.append(
-      h("h2", {}, "Compare two runs"),
+      "div",
+      { className: "filters" },
+      a,
+      " vs ",
+      b,
       h(
-        "div",
-        { className: "filters" },
-        a,
-        " vs ",
-        b,
-        h(
-          "button",
-          {
-            id: "diff-go",
-            onclick: () => go(`/diff?a=${encodeURIComponent(a.value)}&b=${encodeURIComponent(b.value)}`),
-          },
-          "Diff",
-        ),
+        "button",
+        {
+          id: "diff-go",
+          onclick: () => go(`/diff?a=${encodeURIComponent(a.value)}&b=${encodeURIComponent(b.value)}`),
+        },
+        "Diff",
+      ),
+    ),
+  ];
+}
+
+/** Links to this benchmark's frame sweeps and the compression study, when there are any. */
+function studies(ov: Overview, bench: string): HTMLElement[] {
+  const sweeps = ov.sweeps.filter((s) => s.benchmark === bench);
+  if (!sweeps.length && !ov.study) return [];
+  const ul = h("ul", {});
+  for (const s of sweeps)
+    ul.append(
+      h(
+        "li",
+        {},
+        link(`/sweeps/${encodeIdSegment(s.id)}`, `Frame sweep ${s.id}`),
+        ` — ${s.model}: ${s.points.map((p) => p.frames).join(", ")}`,
       ),
     );
-  }
-  const sweeps = ov.sweeps.filter((s) => s.benchmark === bench);
-  if (sweeps.length || ov.study) {
-    root.append(h("h2", {}, "Studies"));
-    const ul = h("ul", {});
-    for (const s of sweeps)
-      ul.append(
-        h(
-          "li",
-          {},
-          link(`/sweeps/${encodeIdSegment(s.id)}`, `Frame sweep ${s.id}`),
-          ` — ${s.model}: ${s.points.map((p) => p.frames).join(", ")}`,
-        ),
-      );
-    if (ov.study) ul.append(h("li", {}, link("/study", "Compression study: accuracy vs k")));
-    root.append(ul);
-  }
-  return root;
+  if (ov.study) ul.append(h("li", {}, link("/study", "Compression study: accuracy vs k")));
+  return [h("h2", {}, "Studies"), ul];
 }
 
 /** The category abbreviations spelled out (MR Motion Recognition, ...), for the line under the table. */

@@ -2,6 +2,7 @@
 // the generated item and the first-frame answers. Keys: a accept, r reject, e edit (Ctrl+Enter saves, Esc
 // cancels), 1–6 set the category, j/k next/previous. Decisions go to the server with the per-server token.
 
+import type { QueueReply as Queue, ReviewItemView } from "../../../src/server/review.ts";
 import type { Rle } from "../api.ts";
 import { clear, h } from "../dom.ts";
 import { drawMask } from "../masks.ts";
@@ -15,35 +16,7 @@ const CATEGORIES = [
   "Repetition Count",
 ];
 
-interface Decision {
-  decision: "accept" | "reject" | "edit";
-  reviewer: string;
-  at: string;
-  category: string | null;
-}
-interface Item {
-  id: string;
-  state: string;
-  filter: { model: string; status: string; answer?: string; correct?: boolean; error?: string }[] | null;
-  decision: Decision | null;
-  history: Decision[];
-  data: Record<string, any>;
-}
-interface Queue {
-  kind: string;
-  run: string;
-  progress: {
-    items: number;
-    reviewed: number;
-    accepted: number;
-    edited: number;
-    rejected: number;
-    categoryChanged: number;
-    reviewers: string[];
-    agreement: { items: number; agree: number; rate: number | null };
-  };
-  items: Item[];
-}
+type Item = ReviewItemView;
 
 const letter = (i: number) => String.fromCharCode(65 + i);
 
@@ -68,6 +41,101 @@ async function post(body: unknown): Promise<void> {
   });
   if (!r.ok)
     throw new Error(((await r.json().catch(() => ({}))) as { error?: string }).error ?? `HTTP ${r.status}`);
+}
+
+/** The item's frames (with its mask drawn where the masklet has one). */
+function frameStrip(it: Item): HTMLElement {
+  const strip = h("div", { className: "review-frames" });
+  void fetch(`/api/review/items/${encodeURIComponent(it.id)}/frames`)
+    .then((r) => r.json())
+    .then((f: { indices: number[]; width: number; height: number }) => {
+      f.indices.forEach((idx, k) => {
+        const src = `/api/review/items/${encodeURIComponent(it.id)}/frames/${k}`;
+        const m = it.data.masklet?.[String(idx)] as Rle | null | undefined;
+        if (!m) {
+          strip.appendChild(
+            h(
+              "figure",
+              {},
+              h("img", { src, alt: `frame ${idx}`, width: 160 }),
+              h("figcaption", {}, `frame ${idx}`),
+            ),
+          );
+          return;
+        }
+        const c = h("canvas", { width: f.width, height: f.height, style: "width:160px" });
+        const img = new Image();
+        img.onload = () => {
+          const ctx = c.getContext("2d")!;
+          ctx.drawImage(img, 0, 0, f.width, f.height);
+          drawMask(ctx, m, 0, f.width, f.height);
+        };
+        img.src = src;
+        strip.appendChild(h("figure", {}, c, h("figcaption", {}, `frame ${idx} (mask)`)));
+      });
+    })
+    .catch(() => strip.appendChild(h("p", { className: "error" }, "frames unavailable")));
+  return strip;
+}
+
+/** What the pipeline made of the item: the question and the filter's answers, or the object's descriptions. */
+function itemDetails(it: Item): HTMLElement[] {
+  const d = it.data;
+  const parts: HTMLElement[] = [];
+  if (d.kind === "motionbench-qa" || d.kind === "suspect") {
+    parts.push(
+      h("p", { className: "review-caption" }, h("b", {}, "Caption: "), d.caption),
+      h("p", { className: "review-question", id: "question" }, d.question),
+      h(
+        "ol",
+        { className: "review-options", type: "A" },
+        ...(d.options as string[]).map((o, i) =>
+          h("li", { className: i === d.answer ? "answer" : "" }, o, i === d.answer ? " ✓" : ""),
+        ),
+      ),
+      h(
+        "p",
+        { id: "category" },
+        h("b", {}, "Category: "),
+        d.category,
+        " (keys 1–6: ",
+        CATEGORIES.map((c, i) => `${i + 1} ${c}`).join(", "),
+        ")",
+      ),
+      h(
+        "table",
+        { className: "review-filter" },
+        h("tr", {}, h("th", {}, "first-frame model"), h("th", {}, "answer"), h("th", {}, "right?")),
+        ...(it.filter ?? []).map((f) =>
+          h(
+            "tr",
+            {},
+            h("td", {}, f.model),
+            h("td", {}, f.status === "ok" ? (f.answer ?? "") : `failed: ${f.error ?? ""}`),
+            h("td", {}, f.correct ? "yes" : "no"),
+          ),
+        ),
+      ),
+    );
+  } else {
+    parts.push(
+      h("p", {}, h("b", {}, "Object: "), d.object),
+      h("p", {}, h("b", {}, "Detailed: "), d.detailed ?? ""),
+      h("p", {}, h("b", {}, "Short: "), d.short ?? ""),
+      h(
+        "ul",
+        {},
+        ...((d.qa ?? []) as { question: string; options: string[]; answer: string }[]).map((x) =>
+          h(
+            "li",
+            {},
+            `${x.question} ${x.options.map((o, i) => `(${letter(i)}) ${o}`).join(" ")} → ${x.answer}`,
+          ),
+        ),
+      ),
+    );
+  }
+  return parts;
 }
 
 let keyHandler: ((e: KeyboardEvent) => void) | undefined;
@@ -116,40 +184,6 @@ export async function reviewView(q: URLSearchParams): Promise<HTMLElement> {
     } catch (e) {
       status.textContent = `Not saved: ${(e as Error).message}`;
     }
-  }
-
-  function frames(it: Item): HTMLElement {
-    const strip = h("div", { className: "review-frames" });
-    void fetch(`/api/review/items/${encodeURIComponent(it.id)}/frames`)
-      .then((r) => r.json())
-      .then((f: { indices: number[]; width: number; height: number }) => {
-        f.indices.forEach((idx, k) => {
-          const src = `/api/review/items/${encodeURIComponent(it.id)}/frames/${k}`;
-          const m = it.data.masklet?.[String(idx)] as Rle | null | undefined;
-          if (!m) {
-            strip.appendChild(
-              h(
-                "figure",
-                {},
-                h("img", { src, alt: `frame ${idx}`, width: 160 }),
-                h("figcaption", {}, `frame ${idx}`),
-              ),
-            );
-            return;
-          }
-          const c = h("canvas", { width: f.width, height: f.height, style: "width:160px" });
-          const img = new Image();
-          img.onload = () => {
-            const ctx = c.getContext("2d")!;
-            ctx.drawImage(img, 0, 0, f.width, f.height);
-            drawMask(ctx, m, 0, f.width, f.height);
-          };
-          img.src = src;
-          strip.appendChild(h("figure", {}, c, h("figcaption", {}, `frame ${idx} (mask)`)));
-        });
-      })
-      .catch(() => strip.appendChild(h("p", { className: "error" }, "frames unavailable")));
-    return strip;
   }
 
   function editor(it: Item): HTMLElement {
@@ -214,60 +248,7 @@ export async function reviewView(q: URLSearchParams): Promise<HTMLElement> {
       h("code", {}, it.id),
       it.decision ? ` — ${it.decision.decision} by ${it.decision.reviewer}` : " — undecided",
     );
-    const parts: HTMLElement[] = [header, frames(it)];
-    if (d.kind === "motionbench-qa" || d.kind === "suspect") {
-      parts.push(
-        h("p", { className: "review-caption" }, h("b", {}, "Caption: "), d.caption),
-        h("p", { className: "review-question", id: "question" }, d.question),
-        h(
-          "ol",
-          { className: "review-options", type: "A" },
-          ...(d.options as string[]).map((o, i) =>
-            h("li", { className: i === d.answer ? "answer" : "" }, o, i === d.answer ? " ✓" : ""),
-          ),
-        ),
-        h(
-          "p",
-          { id: "category" },
-          h("b", {}, "Category: "),
-          d.category,
-          " (keys 1–6: ",
-          CATEGORIES.map((c, i) => `${i + 1} ${c}`).join(", "),
-          ")",
-        ),
-        h(
-          "table",
-          { className: "review-filter" },
-          h("tr", {}, h("th", {}, "first-frame model"), h("th", {}, "answer"), h("th", {}, "right?")),
-          ...(it.filter ?? []).map((f) =>
-            h(
-              "tr",
-              {},
-              h("td", {}, f.model),
-              h("td", {}, f.status === "ok" ? (f.answer ?? "") : `failed: ${f.error ?? ""}`),
-              h("td", {}, f.correct ? "yes" : "no"),
-            ),
-          ),
-        ),
-      );
-    } else {
-      parts.push(
-        h("p", {}, h("b", {}, "Object: "), d.object),
-        h("p", {}, h("b", {}, "Detailed: "), d.detailed ?? ""),
-        h("p", {}, h("b", {}, "Short: "), d.short ?? ""),
-        h(
-          "ul",
-          {},
-          ...((d.qa ?? []) as { question: string; options: string[]; answer: string }[]).map((x) =>
-            h(
-              "li",
-              {},
-              `${x.question} ${x.options.map((o, i) => `(${letter(i)}) ${o}`).join(" ")} → ${x.answer}`,
-            ),
-          ),
-        ),
-      );
-    }
+    const parts: HTMLElement[] = [header, frameStrip(it), ...itemDetails(it)];
     if (editing && (d.kind === "motionbench-qa" || d.kind === "suspect")) parts.push(editor(it));
     parts.push(
       h(

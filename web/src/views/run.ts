@@ -3,23 +3,8 @@
 import { encodeIdSegment } from "../../../src/server/path-id.ts";
 import { get, type RunSummary, type SamplePage } from "../api.ts";
 import { categoryChart, letterChart } from "../charts.ts";
-import { ci, h, pct } from "../dom.ts";
-import { go, link } from "../main.ts";
-
-const FILTER_KEYS = ["category", "outcome", "allWrong", "disagree", "q"];
-
-export function filterQuery(q: URLSearchParams): URLSearchParams {
-  const f = new URLSearchParams();
-  for (const k of FILTER_KEYS) {
-    const v = q.get(k);
-    if (v) f.set(k, v);
-  }
-  return f;
-}
-
-export function badge(outcome: string) {
-  return h("span", { className: `badge ${outcome}` }, outcome);
-}
+import { ci, h, pct, thead } from "../dom.ts";
+import { badge, filterQuery, go, link } from "../nav.ts";
 
 export async function runView(runId: string, q: URLSearchParams): Promise<HTMLElement> {
   const f = filterQuery(q);
@@ -132,22 +117,7 @@ export async function runView(runId: string, q: URLSearchParams): Promise<HTMLEl
   const table = h(
     "table",
     { className: "samples" },
-    h(
-      "thead",
-      {},
-      h(
-        "tr",
-        {},
-        h("th", {}, "#"),
-        h("th", {}, "id"),
-        h("th", {}, "category"),
-        h("th", {}, "question"),
-        h("th", {}, "truth"),
-        h("th", {}, "parsed"),
-        h("th", {}, "outcome"),
-        h("th", {}, "raw output"),
-      ),
-    ),
+    thead("#", "id", "category", "question", "truth", "parsed", "outcome", "raw output"),
     h(
       "tbody",
       {},

@@ -3,10 +3,9 @@
 
 import { encodeIdSegment } from "../../../src/server/path-id.ts";
 import { get, type SampleDetail } from "../api.ts";
-import { h } from "../dom.ts";
-import { go, link } from "../main.ts";
+import { h, thead } from "../dom.ts";
 import { drawMask } from "../masks.ts";
-import { badge, filterQuery } from "./run.ts";
+import { badge, filterQuery, go, link } from "../nav.ts";
 
 const LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
 
@@ -149,18 +148,7 @@ export async function sampleView(runId: string, sampleId: string, q: URLSearchPa
       h(
         "table",
         {},
-        h(
-          "thead",
-          {},
-          h(
-            "tr",
-            {},
-            h("th", {}, "model"),
-            h("th", {}, "frames"),
-            h("th", {}, "parsed"),
-            h("th", {}, "outcome"),
-          ),
-        ),
+        thead("model", "frames", "parsed", "outcome"),
         h(
           "tbody",
           {},

@@ -3,8 +3,8 @@
 import { encodeIdSegment } from "../../../src/server/path-id.ts";
 import { get } from "../api.ts";
 import { lineChart } from "../charts.ts";
-import { ci, h, pct } from "../dom.ts";
-import { link } from "../main.ts";
+import { ci, h, numTh, pct, thead } from "../dom.ts";
+import { link } from "../nav.ts";
 
 interface SweepPoint {
   frames: string;
@@ -55,18 +55,7 @@ export async function sweepView(id: string): Promise<HTMLElement> {
     h(
       "table",
       {},
-      h(
-        "thead",
-        {},
-        h(
-          "tr",
-          {},
-          h("th", {}, "frames"),
-          h("th", { className: "num" }, "n"),
-          h("th", { className: "num" }, "accuracy %"),
-          h("th", {}, "run"),
-        ),
-      ),
+      thead("frames", numTh("n"), numTh("accuracy %"), "run"),
       h(
         "tbody",
         {},
