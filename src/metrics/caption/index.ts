@@ -3,10 +3,11 @@
 // here, so they are reported as null rather than approximated under their names.
 import { readFile } from "node:fs/promises";
 import { KinemaError } from "../../util/errors.ts";
-import { bleu } from "./bleu.ts";
-import { ciderD } from "./cider.ts";
+import { bleuOf } from "./bleu.ts";
+import { ciderOf } from "./cider.ts";
+import { prepareCorpus } from "./corpus.ts";
 import { cocoTokenize } from "./ptb.ts";
-import { rouge } from "./rouge.ts";
+import { rougeOf } from "./rouge.ts";
 
 export { bleu } from "./bleu.ts";
 export { ciderD } from "./cider.ts";
@@ -78,9 +79,11 @@ export function captionMetrics(
     refs = refs.map((rs) => rs.map(() => flat[k++]));
     hyps = cocoTokenize(hyps);
   }
-  const b = bleu(hyps, refs);
-  const r = rouge(hyps, refs);
-  const c = ciderD(hyps, refs);
+  // one preparation (split, interned words and 1..4-grams) serves the three scorers
+  const prepared = prepareCorpus(hyps, refs, 4);
+  const b = bleuOf(prepared);
+  const r = rougeOf(prepared);
+  const c = ciderOf(prepared);
   const out: CaptionMetricsResult = {
     Bleu_1: b.corpus[0],
     Bleu_2: b.corpus[1],
