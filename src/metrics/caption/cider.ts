@@ -9,7 +9,7 @@ const SIGMA = 6;
 interface Vec {
   /** TF-IDF weight of each of the caption's n-grams (its pool order). */
   w: Float64Array;
-  norm: number[];
+  norm: Float64Array;
   /** Number of bigrams (upstream's "length": counted where n == 1, i.e. for bigrams). */
   length: number;
 }
@@ -19,10 +19,11 @@ function toVec(
   c: PreparedCorpus,
   logDf: Float64Array,
   logN: number,
-  w: Float64Array,
+  into: { w: Float64Array; norm: Float64Array },
 ): Vec {
   const { gramIds, gramCounts, orderOf } = c;
-  const norm = new Array(N).fill(0);
+  const { w, norm } = into;
+  norm.fill(0);
   let length = 0;
   for (let j = cap.g0; j < cap.g1; j++) {
     const g = gramIds[j];
@@ -33,7 +34,8 @@ function toVec(
     norm[k] += x ** 2;
     if (k === 1) length += tf;
   }
-  return { w, norm: norm.map(Math.sqrt), length };
+  for (let k = 0; k < N; k++) norm[k] = Math.sqrt(norm[k]);
+  return { w, norm, length };
 }
 
 /** CIDEr-D of a prepared corpus (prepared with n = 4). */
@@ -57,24 +59,26 @@ export function ciderOf(c: PreparedCorpus): { corpus: number; items: number[] } 
   let longest = 0;
   for (const h of c.hyps) longest = Math.max(longest, h.g1 - h.g0);
   for (const rs of c.refs) for (const r of rs) longest = Math.max(longest, r.g1 - r.g0);
-  const hw = new Float64Array(longest);
-  const refw = new Float64Array(longest);
+  const hv = { w: new Float64Array(longest), norm: new Float64Array(N) };
+  const refv = { w: new Float64Array(longest), norm: new Float64Array(N) };
+  const val = new Float64Array(N);
+  const score = new Float64Array(N);
   // the reference's weight of each gram, valid where `at` holds the current reference's mark
   const rw = new Float64Array(c.grams);
   const at = new Int32Array(c.grams).fill(-1);
   let mark = 0;
   const items = c.hyps.map((hc, i) => {
-    const h = toVec(hc, c, logDf, logN, hw);
-    const score = new Array(N).fill(0);
+    const h = toVec(hc, c, logDf, logN, hv);
+    score.fill(0);
     for (const rc of c.refs[i]) {
-      const r = toVec(rc, c, logDf, logN, refw);
+      const r = toVec(rc, c, logDf, logN, refv);
       mark++;
       for (let j = rc.g0; j < rc.g1; j++) {
         rw[gramIds[j]] = r.w[j - rc.g0];
         at[gramIds[j]] = mark;
       }
       const delta = h.length - r.length;
-      const val = new Array(N).fill(0);
+      val.fill(0);
       for (let j = hc.g0; j < hc.g1; j++) {
         const g = gramIds[j];
         const vr = at[g] === mark ? rw[g] : 0;
