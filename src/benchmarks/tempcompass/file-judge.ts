@@ -3,6 +3,7 @@
 // fingerprints, the prompt template). A failed call is null (the scripts' retry loop then rates 0).
 import { createAdapter } from "../../models/index.ts";
 import type { JudgeCall } from "./evaluate.ts";
+import { tempCompassJudgeParams } from "./judge.ts";
 import { captionJudgeUserPrompt, JUDGE_PARAMS, JUDGE_SYSTEM, judgeUserPrompt } from "./official.ts";
 
 export interface FileJudgeOptions {
@@ -53,12 +54,7 @@ export async function tempCompassFileJudge(o: FileJudgeOptions): Promise<FileJud
             { role: "user", content: user },
           ],
           images: [],
-          params: {
-            temperature: JUDGE_PARAMS.temperature,
-            maxTokens: JUDGE_PARAMS.max_tokens,
-            topP: JUDGE_PARAMS.top_p,
-            presencePenalty: JUDGE_PARAMS.presence_penalty,
-          },
+          params: tempCompassJudgeParams({}),
         },
         AbortSignal.timeout(120_000),
       );
