@@ -76,7 +76,7 @@ export function tallyOutcomes(
 }
 
 /** The upstream scorer's result, or its error as `{error}` (a summary never fails on the official block). */
-export function officialOrError(compute: () => Record<string, unknown>): Record<string, unknown> {
+export function tryOfficial(compute: () => Record<string, unknown>): Record<string, unknown> {
   try {
     return compute();
   } catch (e) {

@@ -9,13 +9,11 @@ import {
   askRuleJudge,
   type JudgeCall,
   OFFICIAL_TRIES,
-} from "../benchmarks/tempcompass/evaluate.ts";
-import {
   type TcJudgeItem,
   tempCompassJudgeItems,
   tempCompassJudgeParams,
   tempCompassVerdict,
-} from "../benchmarks/tempcompass/judge.ts";
+} from "../benchmarks/tempcompass/evaluate.ts";
 import {
   CAPTION_EVALUATION_PROMPT,
   evaluationPrompt,

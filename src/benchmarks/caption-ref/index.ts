@@ -157,7 +157,5 @@ export const captionRef = openEndedBenchmark({
   name: "caption-ref",
   load: (path, opts) => loadCaptionRef(path, opts as { videoRoot?: string; checkVideos?: boolean }),
   prompt: captionRefPrompt,
-  defaultFrames: "uniform:16",
-  defaultMaxTokens: 512,
   presets: PRESETS,
 });

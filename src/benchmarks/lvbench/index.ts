@@ -2,10 +2,10 @@
 // lenient) → summarize (accuracy per question type over multi-label QAs; compute_accuracy's own result).
 import {
   defineBenchmark,
-  officialOrError,
   type Summarizer,
   sameLetter,
   tallyOutcomes,
+  tryOfficial,
   unknownChoice,
 } from "../define.ts";
 import { extractLenient } from "../parse.ts";
@@ -66,7 +66,7 @@ export const summarizeLvbench: Summarizer = (outcomes, opts = {}) => {
     answer: o.sample.answer,
     questionTypes: typesOf(o.sample),
   }));
-  return { ...tally, official: officialOrError(() => computeAccuracyLv(answers, qas)) };
+  return { ...tally, official: tryOfficial(() => computeAccuracyLv(answers, qas)) };
 };
 
 export const lvbench = defineBenchmark({

@@ -1,12 +1,6 @@
 // The MotionBench benchmark: load → prompt (lmms-eval | kinema) → parse (official | lenient | lmms-eval)
 // → summarize (clustered-bootstrap micro accuracy plus the official scorer's own numbers).
-import {
-  defineBenchmark,
-  officialOrError,
-  type Summarizer,
-  tallyOutcomes,
-  unknownChoice,
-} from "../define.ts";
+import { defineBenchmark, type Summarizer, tallyOutcomes, tryOfficial, unknownChoice } from "../define.ts";
 import { extractLenient, extractLmmsEval, letterOf, pyNormalizeSpace } from "../parse.ts";
 import type { Parsed, PromptSpec, Sample } from "../types.ts";
 import { MOTIONBENCH_CATEGORY_NAMES } from "./categories.ts";
@@ -102,7 +96,7 @@ export const summarizeMotionBench: Summarizer = (outcomes, opts = {}) => {
     questionType: o.sample.category,
     qa: [{ uid: o.sample.id, answer: o.sample.answer }],
   }));
-  return { ...tally, official: officialOrError(() => computeAccuracy(answers, rows)) };
+  return { ...tally, official: tryOfficial(() => computeAccuracy(answers, rows)) };
 };
 
 export const motionbench = defineBenchmark({

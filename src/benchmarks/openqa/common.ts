@@ -72,14 +72,20 @@ export function parseOpenEnded(raw: string): Parsed {
   return { answer, ok: answer !== "" };
 }
 
-/** An open-ended benchmark (judged or caption-scored): parse mode `open`, no right or wrong here. */
+/**
+ * An open-ended benchmark (judged or caption-scored): parse mode `open`, no right or wrong here. Frames and
+ * tokens default to those of describing a video or an object (`uniform:16`, 512 new tokens).
+ */
 export function openEndedBenchmark(
-  parts: Pick<Benchmark, "name" | "load" | "defaultFrames" | "defaultMaxTokens"> & {
-    prompt: (sample: Sample, preset?: string) => PromptSpec;
-    presets: readonly string[];
-  },
+  parts: Pick<Benchmark, "name" | "load"> &
+    Partial<Pick<Benchmark, "defaultFrames" | "defaultMaxTokens">> & {
+      prompt: (sample: Sample, preset?: string) => PromptSpec;
+      presets: readonly string[];
+    },
 ): Benchmark {
   return defineBenchmark({
+    defaultFrames: "uniform:16",
+    defaultMaxTokens: 512,
     ...parts,
     parse: (raw) => parseOpenEnded(raw),
     parseModes: ["open"],

@@ -2,8 +2,7 @@
 // sampling parameters, counting calls and failures, and the record of it the command prints (served models,
 // fingerprints, the prompt template). A failed call is null (the scripts' retry loop then rates 0).
 import { createAdapter } from "../../models/index.ts";
-import type { JudgeCall } from "./evaluate.ts";
-import { tempCompassJudgeParams } from "./judge.ts";
+import { type JudgeCall, tempCompassJudgeParams } from "./evaluate.ts";
 import { captionJudgeUserPrompt, JUDGE_PARAMS, JUDGE_SYSTEM, judgeUserPrompt } from "./official.ts";
 
 export interface FileJudgeOptions {

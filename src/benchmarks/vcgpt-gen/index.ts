@@ -122,7 +122,5 @@ export const vcgptGen = openEndedBenchmark({
   name: "vcgpt-gen",
   load: (path, opts) => loadVcgptGen(path, opts as VcgptGenLoadOptions),
   prompt: vcgptGenPrompt,
-  defaultFrames: "uniform:16",
-  defaultMaxTokens: 512,
   presets: ["question"],
 });

@@ -139,7 +139,5 @@ export const videoreferD = openEndedBenchmark({
   name: "videorefer-d",
   load: (path, opts) => loadVideoReferD(path, opts as VideoReferDLoadOptions),
   prompt: benchDPrompt,
-  defaultFrames: "uniform:16",
-  defaultMaxTokens: 512,
   presets: PRESETS,
 });

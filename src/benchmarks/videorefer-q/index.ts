@@ -3,13 +3,7 @@
 import { area as rleArea } from "../../masks/rle.ts";
 import { sampleIndices } from "../../video/sample.ts";
 import type { RgbFrames } from "../../video/types.ts";
-import {
-  defineBenchmark,
-  officialOrError,
-  type Summarizer,
-  tallyOutcomes,
-  unknownChoice,
-} from "../define.ts";
+import { defineBenchmark, type Summarizer, tallyOutcomes, tryOfficial, unknownChoice } from "../define.ts";
 import { extractLenient, letterOf } from "../parse.ts";
 import type { ClipInfo, Parsed, PromptSpec, Rle, Sample } from "../types.ts";
 import { VIDEOREFER_TYPES } from "./categories.ts";
@@ -209,7 +203,7 @@ export const summarizeVideoReferQ: Summarizer = (outcomes, opts = {}) => {
     records.push({ rec: { Answer: r.Answer, pred, type: r.type }, line: i + 1 });
     return isCorrectVideoReferQ(parsed, o.sample);
   });
-  return { ...tally, official: officialOrError(() => ({ ...scoreVideoReferQ(records).score })) };
+  return { ...tally, official: tryOfficial(() => ({ ...scoreVideoReferQ(records).score })) };
 };
 
 export const videoreferQ = defineBenchmark({

@@ -31,6 +31,17 @@ function warn(issues: LoadIssue[]): void {
     process.stderr.write(`kinema: warning: ... and ${issues.length - 20} more problems\n`);
 }
 
+/** Prints a scorer's result: its problems as warnings first, then the result as JSON or as a text table. */
+function report<T>(
+  json: boolean | undefined,
+  scored: { result: T; issues: LoadIssue[] },
+  table: (r: T) => string,
+) {
+  warn(scored.issues);
+  if (json) printJson(scored.result);
+  else printText(table(scored.result));
+}
+
 function registerMotionbench(score: Command): void {
   score
     .command("motionbench")
@@ -47,13 +58,12 @@ function registerMotionbench(score: Command): void {
         if (e instanceof KinemaError && Array.isArray(e.fields.issues)) warn(e.fields.issues as LoadIssue[]);
         throw e;
       }
-      const { result, issues } = scored;
-      warn(issues);
-      if (o.json) return printJson(result);
-      const rows: (string | number)[][] = [["", "accuracy"]];
-      for (const [k, v] of Object.entries(result))
-        rows.push([k, k.startsWith("total") || k === "right_num" ? v : pct(v)]);
-      printText(textTable(rows));
+      report(o.json, scored, (result) => {
+        const rows: (string | number)[][] = [["", "accuracy"]];
+        for (const [k, v] of Object.entries(result))
+          rows.push([k, k.startsWith("total") || k === "right_num" ? v : pct(v)]);
+        return textTable(rows);
+      });
     });
 }
 
@@ -64,13 +74,12 @@ function registerVideoreferQ(score: Command): void {
     .requiredOption("--pred <file>", "predictions JSONL")
     .option("--json", 'print {"types": {type: {n, right, acc}}, "average": {n, right, acc}}')
     .action((o: { pred: string; json?: boolean }) => {
-      const { result, issues } = scoreVideoReferFiles(o);
-      warn(issues);
-      if (o.json) return printJson(result);
-      const rows: (string | number)[][] = [["type", "n", "right", "accuracy"]];
-      for (const [t, s] of Object.entries(result.types)) rows.push([t, s.n, s.right, pct(s.acc)]);
-      rows.push(["Average", result.average.n, result.average.right, pct(result.average.acc)]);
-      printText(textTable(rows));
+      report(o.json, scoreVideoReferFiles(o), (result) => {
+        const rows: (string | number)[][] = [["type", "n", "right", "accuracy"]];
+        for (const [t, s] of Object.entries(result.types)) rows.push([t, s.n, s.right, pct(s.acc)]);
+        rows.push(["Average", result.average.n, result.average.right, pct(result.average.acc)]);
+        return textTable(rows);
+      });
     });
 }
 
@@ -81,10 +90,7 @@ function registerMvbench(score: Command): void {
     .requiredOption("--pred <file>", "the notebook's results JSON, or a list of {pred, gt, task_type}")
     .option("--json", "print exactly final_res (upload_leaderboard.json)")
     .action((o: { pred: string; json?: boolean }) => {
-      const { result, issues } = scoreMvbenchFile(o.pred);
-      warn(issues);
-      if (o.json) return printJson(result);
-      printText(
+      report(o.json, scoreMvbenchFile(o.pred), (result) =>
         textTable([["task", "accuracy"], ...Object.entries(result).map(([k, v]) => [k, v.toFixed(2)])]),
       );
     });
@@ -138,10 +144,9 @@ function registerLvbench(score: Command): void {
     .option("--json", "print exactly compute_accuracy's result")
     .action((o: { meta: string; pred: string; polish?: boolean; leaderboard?: boolean; json?: boolean }) => {
       const { result, leaderboard, issues } = scoreLvbenchFiles(o);
-      warn(issues);
-      const r = o.leaderboard ? leaderboard : result;
-      if (o.json) return printJson(r);
-      printText(textTable([["", "accuracy"], ...Object.entries(r).map(([k, v]) => [k, pct(v)])]));
+      report(o.json, { result: o.leaderboard ? leaderboard : result, issues }, (r) =>
+        textTable([["", "accuracy"], ...Object.entries(r).map(([k, v]) => [k, pct(v)])]),
+      );
     });
 }
 
@@ -155,16 +160,15 @@ function registerPerceptionTest(score: Command): void {
     .requiredOption("--pred <file>", "results JSON {video_id: [{id, answer_id}]}")
     .option("--json", "print {top1, area, reasoning, tag, n, answered}")
     .action((o: { annotations: string; pred: string; json?: boolean }) => {
-      const { result, issues } = scorePerceptionTestFiles(o);
-      warn(issues);
-      if (o.json) return printJson(result);
-      const rows: (string | number)[][] = [
-        ["", "top-1"],
-        ["all", pct(result.top1)],
-      ];
-      for (const [k, v] of Object.entries(result.area)) rows.push([`area: ${k}`, pct(v)]);
-      for (const [k, v] of Object.entries(result.reasoning)) rows.push([`reasoning: ${k}`, pct(v)]);
-      printText(textTable(rows));
+      report(o.json, scorePerceptionTestFiles(o), (result) => {
+        const rows: (string | number)[][] = [
+          ["", "top-1"],
+          ["all", pct(result.top1)],
+        ];
+        for (const [k, v] of Object.entries(result.area)) rows.push([`area: ${k}`, pct(v)]);
+        for (const [k, v] of Object.entries(result.reasoning)) rows.push([`reasoning: ${k}`, pct(v)]);
+        return textTable(rows);
+      });
     });
 }
 
