@@ -22,8 +22,13 @@ export function unknownChoice(
   return new KinemaError("bad_spec", `unknown ${label} "${value}" (known: ${known.join(", ")})`, { field });
 }
 
-/** A benchmark's own parts; `presets`/`parseModes` may be readonly tuples (copied), `promptHash` is derived. */
-export type BenchmarkParts = Omit<Benchmark, "presets" | "parseModes" | "promptHash" | "summarize"> & {
+/** A benchmark's own parts; `presets`/`parseModes` may be readonly tuples (copied), `promptHash` is derived,
+ *  `defaultFrames` is `uniform:16` unless given. */
+export type BenchmarkParts = Omit<
+  Benchmark,
+  "presets" | "parseModes" | "promptHash" | "summarize" | "defaultFrames"
+> & {
+  defaultFrames?: string;
   presets: readonly string[];
   parseModes: readonly string[];
   summarize?: Summarizer;
@@ -33,6 +38,7 @@ export type BenchmarkParts = Omit<Benchmark, "presets" | "parseModes" | "promptH
 export function defineBenchmark(parts: BenchmarkParts): Benchmark {
   const { prompt } = parts;
   return {
+    defaultFrames: "uniform:16",
     ...parts,
     presets: [...parts.presets],
     parseModes: [...parts.parseModes],

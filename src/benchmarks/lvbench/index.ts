@@ -71,7 +71,6 @@ export const summarizeLvbench: Summarizer = (outcomes, opts = {}) => {
 
 export const lvbench = defineBenchmark({
   name: "lvbench",
-  defaultFrames: "uniform:16",
   defaultMaxTokens: 16,
   presets: PRESETS,
   parseModes: PARSE_MODES,

@@ -101,7 +101,6 @@ export const summarizeMotionBench: Summarizer = (outcomes, opts = {}) => {
 
 export const motionbench = defineBenchmark({
   name: "motionbench",
-  defaultFrames: "uniform:16",
   presets: PRESETS,
   parseModes: PARSE_MODES,
   load: (path, opts) => loadMotionBench(path, opts),

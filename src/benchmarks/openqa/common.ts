@@ -84,7 +84,6 @@ export function openEndedBenchmark(
     },
 ): Benchmark {
   return defineBenchmark({
-    defaultFrames: "uniform:16",
     defaultMaxTokens: 512,
     ...parts,
     parse: (raw) => parseOpenEnded(raw),

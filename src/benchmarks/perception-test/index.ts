@@ -42,7 +42,6 @@ export const summarizePerceptionTest: Summarizer = (outcomes, opts = {}) => {
 
 export const perceptionTest = defineBenchmark({
   name: "perception-test",
-  defaultFrames: "uniform:16",
   defaultMaxTokens: 16,
   presets: PRESETS,
   parseModes: PARSE_MODES,

@@ -122,7 +122,6 @@ export const summarizeVideoMme: Summarizer = (outcomes, opts = {}) => {
 
 export const videomme = defineBenchmark({
   name: "videomme",
-  defaultFrames: "uniform:16",
   defaultMaxTokens: 16,
   presets: PRESETS,
   parseModes: PARSE_MODES,

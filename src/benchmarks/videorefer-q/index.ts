@@ -208,7 +208,6 @@ export const summarizeVideoReferQ: Summarizer = (outcomes, opts = {}) => {
 
 export const videoreferQ = defineBenchmark({
   name: "videorefer-q",
-  defaultFrames: "uniform:16",
   presets: PRESETS,
   parseModes: PARSE_MODES,
   load: (path, opts) => loadVideoReferQ(path, opts),
