@@ -52,8 +52,8 @@ class Pool {
   n = 0;
   reserve(more: number): Int32Array {
     if (this.n + more > this.a.length) {
-      const b = new Int32Array(Math.max(this.a.length * 2, this.n + more));
-      b.set(this.a);
+      const b = new Int32Array(Math.max(this.a.length * 4, this.n + more));
+      b.set(this.a.subarray(0, this.n));
       this.a = b;
     }
     return this.a;
