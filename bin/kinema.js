@@ -26,7 +26,9 @@ if (major >= 24) {
   // V8's code cache for kinema's modules (in the OS temp dir) halves start-up: type stripping and compiling
   // ~150 TypeScript files dominate a short command. NODE_DISABLE_COMPILE_CACHE=1 turns it off.
   nodeModule.enableCompileCache?.();
-  const { main } = await import("../src/cli/main.ts");
+  // Light commands timed as whole processes (caption-metrics) start without the full command table.
+  const lean = process.argv[2] === "caption-metrics";
+  const { main } = await import(lean ? "../src/cli/lean.ts" : "../src/cli/main.ts");
   process.exitCode = await main(process.argv);
 } else {
   const self = fileURLToPath(import.meta.url);

@@ -13,60 +13,47 @@ export interface BenchmarkInfo {
 }
 
 const MC_LENIENT = "kinema's lenient letter extractor (think blocks, 'answer is X', option text)";
+const JUDGED = { open: "free text, judged by --judge" };
+/** The four Video-ChatGPT open-ended QA sets share one layout and judge. */
+const OPENQA: BenchmarkInfo = {
+  layout: "test_q.json + test_a.json + videos/",
+  official: "Video-ChatGPT QA judge (kinema eval --judge)",
+  modes: JUDGED,
+};
+const MOTIONBENCH_MODES = {
+  lenient: MC_LENIENT,
+  "lmms-eval": "lmms-eval's MotionBench extractor",
+};
 
 export const BENCHMARK_INFO: Record<string, BenchmarkInfo> = {
   motionbench: {
     layout: "video_info.meta.jsonl + self-collected/ public-dataset/ (or videos/)",
     official: "zai-org/MotionBench utils/answer_util.py + metrics/compute_accuracy.py",
-    modes: {
-      official: "polish_answer exactly (no case folding)",
-      lenient: MC_LENIENT,
-      "lmms-eval": "lmms-eval's MotionBench extractor",
-    },
+    modes: { official: "polish_answer exactly (no case folding)", ...MOTIONBENCH_MODES },
   },
   synth: {
     layout: "kinema synth output (MotionBench's layout + answers.json)",
     official: "as motionbench",
-    modes: {
-      official: "polish_answer exactly",
-      lenient: MC_LENIENT,
-      "lmms-eval": "lmms-eval's MotionBench extractor",
-    },
+    modes: { official: "polish_answer exactly", ...MOTIONBENCH_MODES },
   },
   "videorefer-q": {
     layout: "VideoRefer-Bench-Q.json + videos/ (or its folder)",
     official: "DAMO-NLP-SG/VideoRefer Bench-Q scoring",
     modes: { official: "VideoRefer's letter extraction", lenient: MC_LENIENT },
   },
-  "activitynet-qa": {
-    layout: "test_q.json + test_a.json + videos/",
-    official: "Video-ChatGPT QA judge (kinema eval --judge)",
-    modes: { open: "free text, judged by --judge" },
-  },
-  "msvd-qa": {
-    layout: "test_q.json + test_a.json + videos/",
-    official: "Video-ChatGPT QA judge (kinema eval --judge)",
-    modes: { open: "free text, judged by --judge" },
-  },
-  "msrvtt-qa": {
-    layout: "test_q.json + test_a.json + videos/",
-    official: "Video-ChatGPT QA judge (kinema eval --judge)",
-    modes: { open: "free text, judged by --judge" },
-  },
-  "tgif-qa": {
-    layout: "test_q.json + test_a.json + videos/",
-    official: "Video-ChatGPT QA judge (kinema eval --judge)",
-    modes: { open: "free text, judged by --judge" },
-  },
+  "activitynet-qa": OPENQA,
+  "msvd-qa": OPENQA,
+  "msrvtt-qa": OPENQA,
+  "tgif-qa": OPENQA,
   "vcgpt-gen": {
     layout: "generic_qa.json, temporal_qa.json, consistency_qa.json + videos/",
     official: "Video-ChatGPT generative judges",
-    modes: { open: "free text, judged by --judge" },
+    modes: JUDGED,
   },
   "videorefer-d": {
     layout: "VideoRefer-Bench-D.json (+ videos/)",
     official: "VideoRefer-Bench-D judge",
-    modes: { open: "free text, judged by --judge" },
+    modes: JUDGED,
   },
   "caption-ref": {
     layout: "captions.json (or its folder)",

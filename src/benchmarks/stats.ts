@@ -82,24 +82,51 @@ export interface ScoredItem {
 }
 
 /**
- * Overall and per-category accuracy with video-clustered intervals. Categories come in `known` order first,
- * then any others sorted by name.
+ * Per-category accuracy with video-clustered intervals. Categories come in `known` order first, then any
+ * others sorted by name.
  */
-export function accuracyByCategory(
+export function categoryAccuracy(
   items: readonly ScoredItem[],
   known: readonly string[],
   opts: BootstrapOptions = {},
-) {
+): Record<string, AccuracyCell> {
   const present = new Set(items.map((i) => i.category));
   const order = [
     ...known.filter((k) => present.has(k)),
     ...[...present].filter((n) => !known.includes(n)).sort(),
   ];
-  const categories: Record<string, ReturnType<typeof clusterBootstrap>> = {};
+  const categories: Record<string, AccuracyCell> = {};
   for (const c of order)
     categories[c] = clusterBootstrap(
       items.filter((i) => i.category === c),
       opts,
     );
-  return { overall: clusterBootstrap(items, opts), categories };
+  return categories;
+}
+
+/** Overall and per-category accuracy (see categoryAccuracy) of questions that each sit in one category. */
+export function accuracyByCategory(
+  items: readonly ScoredItem[],
+  known: readonly string[],
+  opts: BootstrapOptions = {},
+) {
+  return { overall: clusterBootstrap(items, opts), categories: categoryAccuracy(items, known, opts) };
+}
+
+/**
+ * Right / total per category in first-met order, the dict the upstream scorers build (MotionBench's and
+ * LVBench's compute_accuracy): `add` each answered question, `accuracies` at the end.
+ */
+export class CategoryTally {
+  readonly total = new Map<string, number>();
+  readonly right = new Map<string, number>();
+  add(category: string, correct: boolean): void {
+    this.total.set(category, (this.total.get(category) ?? 0) + 1);
+    this.right.set(category, (this.right.get(category) ?? 0) + (correct ? 1 : 0));
+  }
+  accuracies(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const [c, n] of this.total) out[c] = (this.right.get(c) ?? 0) / n;
+    return out;
+  }
 }

@@ -1,7 +1,5 @@
 // The kinema CLI: one declarative command table; the only place that prints final errors and exits.
-import { Command, CommanderError } from "commander";
-import pkg from "../../package.json" with { type: "json" };
-import { formatError, isKinemaError } from "../util/errors.ts";
+import type { Command } from "commander";
 import * as audit from "./commands/audit.ts";
 import * as benchmarksCmd from "./commands/benchmarks.ts";
 import * as cache from "./commands/cache.ts";
@@ -26,9 +24,10 @@ import * as submit from "./commands/submit.ts";
 import * as sweep from "./commands/sweep.ts";
 import * as synthCmd from "./commands/synth.ts";
 import * as workerCmd from "./commands/worker.ts";
+import { type CommandModule, makeProgram, runProgram } from "./program.ts";
 
 /** Each command module exports `register(program)`. Add new commands here. */
-const COMMANDS: { register(p: Command): void }[] = [
+const COMMANDS: CommandModule[] = [
   doctor,
   frames,
   cache,
@@ -56,33 +55,11 @@ const COMMANDS: { register(p: Command): void }[] = [
 ];
 
 export function buildProgram(): Command {
-  const program = new Command("kinema")
-    .description("fine-grained video understanding: benchmarks, synthetic motion world, reference models")
-    .version(pkg.version)
-    .exitOverride();
-  for (const c of COMMANDS) c.register(program);
-  // A usage error prints commander's message (with its "Did you mean" suggestion) and one usage line.
-  const usageLine = (c: Command, path: string) => `usage: ${path} ${c.usage()}  (${path} --help for details)`;
-  program.showHelpAfterError(usageLine(program, "kinema"));
-  for (const c of program.commands) {
-    c.showHelpAfterError(usageLine(c, `kinema ${c.name()}`));
-    for (const sub of c.commands) sub.showHelpAfterError(usageLine(sub, `kinema ${c.name()} ${sub.name()}`));
-  }
-  return program;
+  return makeProgram(COMMANDS);
 }
 
-export async function main(argv: string[]): Promise<number> {
-  try {
-    await buildProgram().parseAsync(argv);
-    return typeof process.exitCode === "number" ? process.exitCode : 0;
-  } catch (e) {
-    // --help and --version end with 0; a usage error (unknown command or flag, bad value) is 2.
-    if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
-    process.stderr.write(`kinema: ${formatError(e)}\n`);
-    if (!isKinemaError(e) && process.env.KINEMA_DEBUG) console.error(e);
-    if (isKinemaError(e, "preflight")) return 3;
-    return isKinemaError(e, "bad_spec") || isKinemaError(e, "bad_input") ? 2 : 1;
-  }
+export function main(argv: string[]): Promise<number> {
+  return runProgram(buildProgram(), argv);
 }
 
 if (import.meta.main) {

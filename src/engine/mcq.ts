@@ -2,23 +2,17 @@
 // (2–4 distinct options, the answer among them, one of MotionBench's six categories, no duplicate question)
 // and, for each rejected one, the reason. The §9.2 prompt fixes no keys, so the accepted keys are listed here.
 
-export const MB_CATEGORIES = [
-  "Motion Recognition",
-  "Location-related Motion",
-  "Camera Motion",
-  "Motion-related Objects",
-  "Action Order",
-  "Repetition Count",
-] as const;
-export type MbCategory = (typeof MB_CATEGORIES)[number];
-const ABBR: Record<string, MbCategory> = {
-  MR: "Motion Recognition",
-  LM: "Location-related Motion",
-  CM: "Camera Motion",
-  MO: "Motion-related Objects",
-  AO: "Action Order",
-  RC: "Repetition Count",
-};
+import {
+  MOTIONBENCH_CATEGORY_NAMES as MB_CATEGORIES,
+  type MotionBenchCategory as MbCategory,
+  MOTIONBENCH_CATEGORIES,
+} from "../benchmarks/motionbench/categories.ts";
+
+export { MB_CATEGORIES, type MbCategory };
+
+const ABBR: Record<string, MbCategory> = Object.fromEntries(
+  MOTIONBENCH_CATEGORIES.map((c) => [c.abbrev, c.name]),
+);
 
 export interface Mcq {
   question: string;

@@ -9,20 +9,15 @@ import {
   askRuleJudge,
   type JudgeCall,
   OFFICIAL_TRIES,
+  type TcJudgeItem,
+  tempCompassJudgeItems,
+  tempCompassJudgeParams,
+  tempCompassVerdict,
 } from "../benchmarks/tempcompass/evaluate.ts";
-import { taskOf } from "../benchmarks/tempcompass/load.ts";
 import {
   CAPTION_EVALUATION_PROMPT,
-  captionJudgeUserPrompt,
   evaluationPrompt,
-  JUDGE_PARAMS,
   JUDGE_SYSTEM,
-  judgeUserPrompt,
-  llmOutputToRating,
-  parseCaptionJudge,
-  prepPrediction,
-  rule,
-  type TcTask,
 } from "../benchmarks/tempcompass/official.ts";
 import type { SampleOutcome } from "../benchmarks/types.ts";
 import { sleep } from "../models/retry.ts";
@@ -33,16 +28,7 @@ import type { JudgeCalls, RunJudgeOptions } from "./judge-options.ts";
 
 const sha256 = (s: string) => createHash("sha256").update(s).digest("hex");
 
-/** What the judge is sent besides the messages: upstream's settings unless --judge-temperature/-max-tokens. */
-export function tempCompassJudgeParams(o: Pick<RunJudgeOptions, "temperature" | "maxTokens" | "seed">) {
-  return {
-    temperature: o.temperature ?? JUDGE_PARAMS.temperature,
-    maxTokens: o.maxTokens ?? JUDGE_PARAMS.max_tokens,
-    topP: JUDGE_PARAMS.top_p,
-    presencePenalty: JUDGE_PARAMS.presence_penalty,
-    ...(o.seed !== undefined ? { seed: o.seed } : {}),
-  };
-}
+export { type TcJudgeItem, tempCompassJudgeItems, tempCompassJudgeParams };
 
 /** The prompt template hashes recorded with every verdict (system + NUL + template). */
 export const TC_PROMPT_SHA256 = {
@@ -51,45 +37,6 @@ export const TC_PROMPT_SHA256 = {
   caption_matching: sha256(`${JUDGE_SYSTEM}\u0000${evaluationPrompt("caption_matching")}`),
   captioning: sha256(`${JUDGE_SYSTEM}\u0000${CAPTION_EVALUATION_PROMPT}`),
 };
-
-/** One sample the judge must rate: a reply no rule matched ("match"), or a caption ("captioning"). */
-export interface TcJudgeItem {
-  id: string;
-  task: string;
-  metric: "match" | "captioning";
-  user: string;
-  /** Captioning: the paired multi-choice answer. */
-  gt: string;
-}
-
-/** The run's answered samples that need the judge, with the exact user message upstream builds. */
-export function tempCompassJudgeItems(outcomes: readonly SampleOutcome[]): TcJudgeItem[] {
-  const items: TcJudgeItem[] = [];
-  for (const o of outcomes) {
-    if (o.sample.scoring?.judge !== "tempcompass" || o.status === "failed" || o.raw === undefined) continue;
-    const s = o.sample;
-    const task = taskOf(s);
-    const pred = prepPrediction(o.raw) ?? "";
-    const question = String(s.labels?.question_text ?? s.question);
-    if (task === "captioning")
-      items.push({
-        id: s.id,
-        task,
-        metric: "captioning",
-        user: captionJudgeUserPrompt(pred, String(s.labels?.mc_question ?? "")),
-        gt: s.answer,
-      });
-    else if (rule(task as TcTask, pred, question, s.answer) === "fail")
-      items.push({
-        id: s.id,
-        task,
-        metric: "match",
-        user: judgeUserPrompt(task as TcTask, question, s.answer, pred),
-        gt: s.answer,
-      });
-  }
-  return items;
-}
 
 /** A stored TempCompass verdict (the judgements table's JSON). */
 export interface TcJudgement {
@@ -148,30 +95,6 @@ export function tempCompassDigest(rows: JudgementRow[]): Record<string, unknown>
       promptSha256: j.judge.promptSha256,
     },
     judgeKey: r.judgeKey,
-  };
-}
-
-/** Status of a verdict from its rating inputs. */
-function verdictOf(item: TcJudgeItem, reply: string | null, tries: number) {
-  if (item.metric === "captioning") {
-    if (reply === null)
-      return { status: "failed" as const, rating: -1, answer: null, reasoning: null, reply, tries };
-    const v = parseCaptionJudge(reply, item.gt);
-    return {
-      status: v["chatgpt-answer"] === null ? ("unparsed" as const) : ("ok" as const),
-      rating: v.rating,
-      answer: v["chatgpt-answer"],
-      reasoning: v["chatgpt-reasoning"],
-      reply,
-      tries,
-    };
-  }
-  const r = reply === null ? null : llmOutputToRating(reply);
-  return {
-    status: reply === null ? ("failed" as const) : r === null ? ("unparsed" as const) : ("ok" as const),
-    rating: r ?? 0,
-    reply,
-    tries,
   };
 }
 
@@ -241,14 +164,14 @@ export async function judgeTempCompassStored(
         promptSha256,
       };
       const errors: ReturnType<typeof errorRecord>[] = [];
-      let v: ReturnType<typeof verdictOf>;
+      let v: ReturnType<typeof tempCompassVerdict>;
       let cached = false;
       const hit = store.cachedJudgeReply(cacheKey);
       if (hit) {
         cached = true;
         record.servedModel = hit.servedModel;
         record.systemFingerprint = hit.systemFingerprint;
-        v = verdictOf(item, hit.reply, 0);
+        v = tempCompassVerdict(item, hit.reply, 0);
         calls.cached++;
       } else {
         let attempt = 0;
@@ -280,10 +203,10 @@ export async function judgeTempCompassStored(
         };
         if (item.metric === "captioning") {
           const r = await askCaptionJudge(call, item.user, item.gt, tries);
-          v = verdictOf(item, r.reply, r.tries);
+          v = tempCompassVerdict(item, r.reply, r.tries);
         } else {
           const r = await askRuleJudge(call, item.user, tries);
-          v = verdictOf(item, r.reply, r.tries);
+          v = tempCompassVerdict(item, r.reply, r.tries);
         }
         calls.asked += attempt;
       }

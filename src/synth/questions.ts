@@ -1,6 +1,8 @@
 // Builds multiple-choice questions from a planned clip: the six MotionBench categories and the five
 // VideoRefer-Bench-Q types. Answers are known by construction; options come from the same pool as the answer,
 // so the answer is exchangeable with its distractors (text-only heuristics stay at chance).
+import type { MotionBenchCategory as MotionBenchType } from "../benchmarks/motionbench/categories.ts";
+import type { VideoReferType } from "../benchmarks/videorefer-q/categories.ts";
 import type { Rng } from "./rng.ts";
 import {
   ACTION_TEXT,
@@ -18,24 +20,11 @@ import {
 } from "./vocab.ts";
 import type { ItemPlan, ScenePlan } from "./world.ts";
 
-export const MOTIONBENCH_TYPES = [
-  "Motion Recognition",
-  "Location-related Motion",
-  "Camera Motion",
-  "Motion-related Objects",
-  "Action Order",
-  "Repetition Count",
-] as const;
-export type MotionBenchType = (typeof MOTIONBENCH_TYPES)[number];
-
-export const VIDEOREFER_TYPES = [
-  "Basic Questions",
-  "Sequential Questions",
-  "Relationship Questions",
-  "Reasoning Questions",
-  "Future Predictions",
-] as const;
-export type VideoReferType = (typeof VIDEOREFER_TYPES)[number];
+export {
+  MOTIONBENCH_CATEGORY_NAMES as MOTIONBENCH_TYPES,
+  type MotionBenchCategory as MotionBenchType,
+} from "../benchmarks/motionbench/categories.ts";
+export { VIDEOREFER_TYPES, type VideoReferType } from "../benchmarks/videorefer-q/categories.ts";
 
 /** A question before export. `template` + `params` let an independent checker re-derive the answer. */
 export interface SynthQuestion {

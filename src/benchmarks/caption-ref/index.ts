@@ -6,19 +6,11 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { type CaptionMetricsResult, captionMetrics } from "../../metrics/caption/index.ts";
 import { KinemaError } from "../../util/errors.ts";
+import { unknownChoice } from "../define.ts";
 import { oversizeItem } from "../limits.ts";
 import { firstIndexById, rejectMisfitMasks } from "../mask-frames.ts";
-import { isDir, openEndedPromptHash, parseOpenEnded, readJsonFile, str } from "../openqa/common.ts";
-import type {
-  Benchmark,
-  LoadIssue,
-  LoadResult,
-  ObjectMasks,
-  PromptSpec,
-  Rle,
-  Sample,
-  SampleOutcome,
-} from "../types.ts";
+import { isDir, openEndedBenchmark, readJsonFile, str, videoNotFound } from "../openqa/common.ts";
+import type { LoadIssue, LoadResult, ObjectMasks, PromptSpec, Rle, Sample, SampleOutcome } from "../types.ts";
 import { maskProblem } from "../videorefer-q/load.ts";
 
 export const CAPTION_REF_FILE = "captions.json";
@@ -95,14 +87,7 @@ export function captionRefSamples(
       }
     }
     const vid = video(path);
-    if (!vid.found)
-      issues.push({
-        file,
-        field: `videos[${i}].video`,
-        id,
-        message: `video not found: ${vid.path}`,
-        action: "kept",
-      });
+    if (!vid.found) issues.push(videoNotFound(file, `videos[${i}].video`, id, vid.path));
     const window =
       Array.isArray(v.window) && v.window.length === 2 ? (v.window as [number, number]) : undefined;
     samples.push({
@@ -151,9 +136,7 @@ export function captionRefPrompt(sample: Sample, preset: string = PRESETS[0]): P
     };
   if (preset === "region")
     return { preset, text: "Describe <object0> [<region>] in the video in one sentence." };
-  throw new KinemaError("bad_spec", `unknown preset "${preset}" (known: ${PRESETS.join(", ")})`, {
-    field: "preset",
-  });
+  throw unknownChoice("preset", "preset", preset, PRESETS);
 }
 
 /** COCO caption metrics of a run: answered samples are scored; failed ones are excluded and counted. */
@@ -170,15 +153,9 @@ export function scoreCaptionRun(outcomes: SampleOutcome[]): CaptionMetricsResult
   return { ...r, failed: outcomes.length - done.length };
 }
 
-export const captionRef: Benchmark = {
+export const captionRef = openEndedBenchmark({
   name: "caption-ref",
   load: (path, opts) => loadCaptionRef(path, opts as { videoRoot?: string; checkVideos?: boolean }),
   prompt: captionRefPrompt,
-  parse: (raw) => parseOpenEnded(raw),
-  defaultFrames: "uniform:16",
-  defaultMaxTokens: 512,
-  presets: [...PRESETS],
-  parseModes: ["open"],
-  promptHash: (s, p) => openEndedPromptHash(s, captionRefPrompt, p),
-  isCorrect: () => null,
-};
+  presets: PRESETS,
+});

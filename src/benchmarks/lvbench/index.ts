@@ -1,17 +1,15 @@
 // The LVBench benchmark: load → prompt (lmms-eval; LVBench publishes none) → parse (official polish_answer |
 // lenient) → summarize (accuracy per question type over multi-label QAs; compute_accuracy's own result).
-import { KinemaError } from "../../util/errors.ts";
-import { extractLenient, hashPrompt } from "../parse.ts";
-import { accuracyByCategory, clusterBootstrap, type ScoredItem } from "../stats.ts";
-import type {
-  Benchmark,
-  Parsed,
-  PromptSpec,
-  RunSummary,
-  Sample,
-  SampleOutcome,
-  SummaryOptions,
-} from "../types.ts";
+import {
+  defineBenchmark,
+  type Summarizer,
+  sameLetter,
+  tallyOutcomes,
+  tryOfficial,
+  unknownChoice,
+} from "../define.ts";
+import { extractLenient } from "../parse.ts";
+import type { Parsed, PromptSpec, Sample } from "../types.ts";
 import { loadLvbench } from "./load.ts";
 import { computeAccuracyLv, polishAnswer } from "./official.ts";
 
@@ -40,12 +38,7 @@ const typesOf = (s: Sample): string[] => {
 
 /** `lmms-eval`: the question as stored (its "(A) ..." options included) + the post_prompt. */
 export function lvbenchPrompt(sample: Sample, preset: string = PRESETS[0]): PromptSpec {
-  if (preset !== "lmms-eval")
-    throw new KinemaError(
-      "bad_spec",
-      `unknown LVBench prompt preset "${preset}" (known: ${PRESETS.join(", ")})`,
-      { field: "preset" },
-    );
+  if (preset !== "lmms-eval") throw unknownChoice("preset", "LVBench prompt preset", preset, PRESETS);
   return { preset, text: `${questionText(sample)}${LMMS_POST_PROMPT}` };
 }
 
@@ -54,56 +47,36 @@ export function parseLvbench(raw: string, sample: Sample, mode: string = PARSE_M
   let answer: string;
   if (mode === "official") answer = polishAnswer(raw);
   else if (mode === "lenient") answer = extractLenient(raw, sample.options);
-  else
-    throw new KinemaError(
-      "bad_spec",
-      `unknown LVBench parse mode "${mode}" (known: ${PARSE_MODES.join(", ")})`,
-      { field: "parse" },
-    );
+  else throw unknownChoice("parse", "LVBench parse mode", mode, PARSE_MODES);
   return { answer, ok: sample.options.some((_, i) => String.fromCharCode(65 + i) === answer) };
 }
 
 /** Overall: each answered QA once; categories: a QA counts in each of its question types (as upstream). */
-export function summarizeLvbench(outcomes: readonly SampleOutcome[], opts: SummaryOptions = {}): RunSummary {
+export const summarizeLvbench: Summarizer = (outcomes, opts = {}) => {
   const mode = opts.parseMode ?? "official";
-  const boot = { resamples: opts.resamples ?? 2000, seed: opts.seed ?? 0 };
-  const counts = { total: outcomes.length, ok: 0, failed: 0, unparsed: 0, scored: 0, noGroundTruth: 0 };
-  const once: { cluster: string; correct: boolean }[] = [];
-  const perType: ScoredItem[] = [];
   const answers = new Map<string, string>();
-  for (const o of outcomes) {
-    counts[o.status]++;
-    if (o.status === "failed" || o.raw === undefined) continue;
+  const tally = tallyOutcomes(outcomes, opts, CATEGORIES, (o) => {
+    if (o.raw === undefined) return null;
     const p = parseLvbench(o.raw, o.sample, mode);
     answers.set(o.sample.id, p.answer);
-    const correct = p.answer === o.sample.answer;
-    counts.scored++;
-    once.push({ cluster: o.sample.videoId, correct });
-    for (const t of typesOf(o.sample)) perType.push({ cluster: o.sample.videoId, category: t, correct });
-  }
-  const { categories } = accuracyByCategory(perType, CATEGORIES, boot);
-  let official: Record<string, unknown>;
-  try {
-    official = computeAccuracyLv(
-      answers,
-      outcomes.map((o) => ({ uid: o.sample.id, answer: o.sample.answer, questionTypes: typesOf(o.sample) })),
-    );
-  } catch (e) {
-    official = { error: (e as Error).message };
-  }
-  return { overall: clusterBootstrap(once, boot), categories, counts, official };
-}
+    return { correct: p.answer === o.sample.answer, categories: typesOf(o.sample) };
+  });
+  const qas = outcomes.map((o) => ({
+    uid: o.sample.id,
+    answer: o.sample.answer,
+    questionTypes: typesOf(o.sample),
+  }));
+  return { ...tally, official: tryOfficial(() => computeAccuracyLv(answers, qas)) };
+};
 
-export const lvbench: Benchmark = {
+export const lvbench = defineBenchmark({
   name: "lvbench",
-  defaultFrames: "uniform:16",
   defaultMaxTokens: 16,
-  presets: [...PRESETS],
-  parseModes: [...PARSE_MODES],
+  presets: PRESETS,
+  parseModes: PARSE_MODES,
   load: (path, opts) => loadLvbench(path, opts),
   prompt: lvbenchPrompt,
-  promptHash: (sample, preset) => hashPrompt(lvbenchPrompt(sample, preset)),
   parse: parseLvbench,
-  isCorrect: (parsed, sample) => parsed.answer === sample.answer,
+  isCorrect: sameLetter,
   summarize: summarizeLvbench,
-};
+});

@@ -1,6 +1,7 @@
 // LVBench's official scorer (THUDM/LVBench: lvbench/metrics/compute_accuracy.py), reimplemented. Answers are
 // polished with polish_answer (lvbench/utils/answer_util.py, the same rule as MotionBench's: reused).
 import { KinemaError } from "../../util/errors.ts";
+import { CategoryTally } from "../stats.ts";
 
 export { polishAnswer } from "../motionbench/official.ts";
 
@@ -22,22 +23,17 @@ export function computeAccuracyLv(
 ): Record<string, number> {
   let total = 0;
   let right = 0;
-  const catTotal = new Map<string, number>();
-  const catRight = new Map<string, number>();
+  const byType = new CategoryTally();
   for (const qa of qas) {
     if (!answers.has(qa.uid)) continue;
     const ok = answers.get(qa.uid) === qa.answer;
-    for (const c of qa.questionTypes) {
-      catTotal.set(c, (catTotal.get(c) ?? 0) + 1);
-      if (ok) catRight.set(c, (catRight.get(c) ?? 0) + 1);
-    }
+    for (const c of qa.questionTypes) byType.add(c, ok);
     if (ok) right++;
     total++;
   }
   if (total === 0)
     throw new KinemaError("bad_input", "no answer matches a question uid (upstream divides by zero)");
-  const out: Record<string, number> = {};
-  for (const [c, n] of catTotal) out[c] = (catRight.get(c) ?? 0) / n;
+  const out = byType.accuracies();
   out.acc = right / total;
   return out;
 }

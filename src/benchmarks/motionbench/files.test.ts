@@ -7,10 +7,10 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
-import { scoreMotionBenchFiles } from "../../cli/commands/score.ts";
 import { isKinemaError } from "../../util/errors.ts";
 import { pyFloatRepr, readJsonLines } from "./jsonl.ts";
 import { parseJsonl } from "./load.ts";
+import { scoreMotionBenchFiles } from "./results.ts";
 
 const vectors = JSON.parse(readFileSync(join(import.meta.dirname, "files.vectors.json"), "utf8"));
 const dir = mkdtempSync(join(tmpdir(), "kinema-mbfiles-"));

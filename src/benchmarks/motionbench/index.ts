@@ -1,30 +1,15 @@
 // The MotionBench benchmark: load → prompt (lmms-eval | kinema) → parse (official | lenient | lmms-eval)
 // → summarize (clustered-bootstrap micro accuracy plus the official scorer's own numbers).
-import { KinemaError } from "../../util/errors.ts";
-import { extractLenient, extractLmmsEval, hashPrompt, letterOf, pyNormalizeSpace } from "../parse.ts";
-import { accuracyByCategory, type ScoredItem } from "../stats.ts";
-import type {
-  Benchmark,
-  Parsed,
-  PromptSpec,
-  RunSummary,
-  Sample,
-  SampleOutcome,
-  SummaryOptions,
-} from "../types.ts";
+import { defineBenchmark, type Summarizer, tallyOutcomes, tryOfficial, unknownChoice } from "../define.ts";
+import { extractLenient, extractLmmsEval, letterOf, pyNormalizeSpace } from "../parse.ts";
+import type { Parsed, PromptSpec, Sample } from "../types.ts";
+import { MOTIONBENCH_CATEGORY_NAMES } from "./categories.ts";
 import { lmmsEvalPrompt } from "./lmms-eval.ts";
 import { loadMotionBench } from "./load.ts";
 import { computeAccuracy, type MetaRow, polishAnswer } from "./official.ts";
 
 /** question_type strings in the paper's Table 3 order, with the leaderboard abbreviations. */
-export const CATEGORIES: readonly { name: string; abbrev: string }[] = [
-  { name: "Motion Recognition", abbrev: "MR" },
-  { name: "Location-related Motion", abbrev: "LM" },
-  { name: "Camera Motion", abbrev: "CM" },
-  { name: "Motion-related Objects", abbrev: "MO" },
-  { name: "Action Order", abbrev: "AO" },
-  { name: "Repetition Count", abbrev: "RC" },
-];
+export { MOTIONBENCH_CATEGORIES as CATEGORIES } from "./categories.ts";
 
 export const PRESETS = ["lmms-eval", "kinema"] as const;
 export const PARSE_MODES = ["official", "lenient", "lmms-eval"] as const;
@@ -65,13 +50,7 @@ export function motionbenchPrompt(sample: Sample, preset: string = PRESETS[0]): 
       preset,
       text: `${body}\nAnswer with the letter of the correct option (${letterList(sample.options.length)}) only.`,
     };
-  throw new KinemaError(
-    "bad_spec",
-    `unknown MotionBench prompt preset "${preset}" (known: ${PRESETS.join(", ")})`,
-    {
-      field: "preset",
-    },
-  );
+  throw unknownChoice("preset", "MotionBench prompt preset", preset, PRESETS);
 }
 
 /**
@@ -86,14 +65,7 @@ export function parseMotionBench(raw: string, sample: Sample, mode: string = PAR
   if (mode === "official") answer = polishAnswer(raw);
   else if (mode === "lenient") answer = extractLenient(raw, sample.options);
   else if (mode === "lmms-eval") answer = extractLmmsEval(raw);
-  else
-    throw new KinemaError(
-      "bad_spec",
-      `unknown MotionBench parse mode "${mode}" (known: ${PARSE_MODES.join(", ")})`,
-      {
-        field: "parse",
-      },
-    );
+  else throw unknownChoice("parse", "MotionBench parse mode", mode, PARSE_MODES);
   const letters = sample.options.map((_, i) => letterOf(i));
   return { answer, ok: letters.includes(answer) };
 }
@@ -109,53 +81,31 @@ export function isCorrectMotionBench(parsed: Parsed, sample: Sample): boolean | 
  * wrong), micro accuracy with a 95% bootstrap interval resampling videos. `official`: the upstream scorer on
  * the same outputs (failed samples are unanswered there, exactly as upstream would see them).
  */
-export function summarizeMotionBench(
-  outcomes: readonly SampleOutcome[],
-  opts: SummaryOptions = {},
-): RunSummary {
+export const summarizeMotionBench: Summarizer = (outcomes, opts = {}) => {
   const mode = opts.parseMode ?? "official";
-  const boot = { resamples: opts.resamples ?? 2000, seed: opts.seed ?? 0 };
-  const counts = { total: outcomes.length, ok: 0, failed: 0, unparsed: 0, scored: 0, noGroundTruth: 0 };
-  const items: ScoredItem[] = [];
   const answers = new Map<string, string>();
-  const rows: MetaRow[] = [];
-  for (const o of outcomes) {
-    counts[o.status]++;
-    rows.push({ questionType: o.sample.category, qa: [{ uid: o.sample.id, answer: o.sample.answer }] });
-    if (o.sample.answer === "NA") counts.noGroundTruth++;
-    if (o.status === "failed") continue;
+  const tally = tallyOutcomes(outcomes, opts, MOTIONBENCH_CATEGORY_NAMES, (o) => {
     // Re-parse the raw text in the requested mode when there is one, so both blocks agree.
     const parsed =
       o.raw !== undefined ? parseMotionBench(o.raw, o.sample, mode) : (o.parsed ?? { answer: "", ok: false });
     answers.set(o.sample.id, parsed.answer);
-    const correct = isCorrectMotionBench(parsed, o.sample);
-    if (correct === null) continue;
-    counts.scored++;
-    items.push({ cluster: o.sample.videoId, correct, category: o.sample.category });
-  }
-  let official: Record<string, unknown>;
-  try {
-    official = computeAccuracy(answers, rows);
-  } catch (e) {
-    official = { error: (e as Error).message };
-  }
-  const { overall, categories } = accuracyByCategory(
-    items,
-    CATEGORIES.map((c) => c.name),
-    boot,
-  );
-  return { overall, categories, counts, official };
-}
+    return isCorrectMotionBench(parsed, o.sample);
+  });
+  tally.counts.noGroundTruth = outcomes.filter((o) => o.sample.answer === "NA").length;
+  const rows: MetaRow[] = outcomes.map((o) => ({
+    questionType: o.sample.category,
+    qa: [{ uid: o.sample.id, answer: o.sample.answer }],
+  }));
+  return { ...tally, official: tryOfficial(() => computeAccuracy(answers, rows)) };
+};
 
-export const motionbench: Benchmark = {
+export const motionbench = defineBenchmark({
   name: "motionbench",
-  defaultFrames: "uniform:16",
-  presets: [...PRESETS],
-  parseModes: [...PARSE_MODES],
+  presets: PRESETS,
+  parseModes: PARSE_MODES,
   load: (path, opts) => loadMotionBench(path, opts),
   prompt: motionbenchPrompt,
-  promptHash: (sample, preset) => hashPrompt(motionbenchPrompt(sample, preset)),
   parse: parseMotionBench,
   isCorrect: isCorrectMotionBench,
   summarize: summarizeMotionBench,
-};
+});

@@ -2,6 +2,7 @@
 // metrics/compute_accuracy.py), reimplemented from its behaviour with Python str semantics.
 import { KinemaError } from "../../util/errors.ts";
 import { firstCodePoint, pyStrip } from "../parse.ts";
+import { CategoryTally } from "../stats.ts";
 import type { LoadIssue } from "../types.ts";
 
 /**
@@ -85,22 +86,16 @@ export function computeAccuracy(
   let totalQa = 0;
   let totalAnswered = 0;
   let right = 0;
-  const catRight = new Map<string, number>();
-  const catTotal = new Map<string, number>();
+  const byCategory = new CategoryTally();
   for (const row of rows) {
     for (const qa of row.qa) {
       if (answers.has(qa.uid)) {
         totalAnswered++;
-        const model = answers.get(qa.uid);
         if (qa.answer === "NA") continue;
+        const ok = answers.get(qa.uid) === qa.answer;
         // Python would key a dict by the raw value; json.dump writes None as "null".
-        const cat = row.questionType === null ? "null" : String(row.questionType);
-        catTotal.set(cat, (catTotal.get(cat) ?? 0) + 1);
-        if (!catRight.has(cat)) catRight.set(cat, 0);
-        if (model === qa.answer) {
-          catRight.set(cat, catRight.get(cat)! + 1);
-          right++;
-        }
+        byCategory.add(row.questionType === null ? "null" : String(row.questionType), ok);
+        if (ok) right++;
       }
       totalQa++;
     }
@@ -112,8 +107,7 @@ export function computeAccuracy(
         ? "the meta file has no questions"
         : "no prediction matches a question uid (upstream divides by zero)",
     );
-  const out: Record<string, number> = {};
-  for (const [cat, n] of catTotal) out[cat] = catRight.get(cat)! / n;
+  const out = byCategory.accuracies();
   out.acc = right / totalQa;
   out.answered_acc = right / totalAnswered;
   out.total_qa_num = totalQa;

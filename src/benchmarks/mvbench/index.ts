@@ -1,19 +1,9 @@
 // The MVBench benchmark: load → prompt (official | lmms-eval) → parse (official | lmms-eval) → summarize
 // (per-task and average accuracy; the notebook's final_res as the official block).
 
-import { KinemaError } from "../../util/errors.ts";
 import { sampleIndices } from "../../video/sample.ts";
-import { hashPrompt } from "../parse.ts";
-import { accuracyByCategory, type ScoredItem } from "../stats.ts";
-import type {
-  Benchmark,
-  Parsed,
-  PromptSpec,
-  RunSummary,
-  Sample,
-  SampleOutcome,
-  SummaryOptions,
-} from "../types.ts";
+import { defineBenchmark, type Summarizer, tallyOutcomes, unknownChoice } from "../define.ts";
+import type { Parsed, PromptSpec, Sample } from "../types.ts";
 import { loadMvbench, type MvbenchRaw } from "./load.ts";
 import { checkAns, finalRes, getIndex, lmmsProcess, mcqAcc, officialPred, qaTemplate } from "./official.ts";
 import { MVBENCH_TASKS } from "./tasks.ts";
@@ -64,13 +54,7 @@ export function mvbenchPrompt(sample: Sample, preset: string = PRESETS[0]): Prom
     const opts = r.candidates.map((c, i) => `(${String.fromCharCode(65 + i)}) ${c}\n`).join("");
     return { preset, text: `Question:${r.question}\nOption:\n${opts}${LMMS_POST_PROMPT}` };
   }
-  throw new KinemaError(
-    "bad_spec",
-    `unknown MVBench prompt preset "${preset}" (known: ${PRESETS.join(", ")})`,
-    {
-      field: "preset",
-    },
-  );
+  throw unknownChoice("preset", "MVBench prompt preset", preset, PRESETS);
 }
 
 /**
@@ -86,13 +70,7 @@ export function parseMvbench(raw: string, sample: Sample, mode: string = PARSE_M
     return { answer: pred, ok: hits.length === 1 };
   }
   if (mode === "lmms-eval") return { answer: lmmsProcess(raw), ok: raw !== "" };
-  throw new KinemaError(
-    "bad_spec",
-    `unknown MVBench parse mode "${mode}" (known: ${PARSE_MODES.join(", ")})`,
-    {
-      field: "parse",
-    },
-  );
+  throw unknownChoice("parse", "MVBench parse mode", mode, PARSE_MODES);
 }
 
 /** Official predictions always start with "(" (the return_prompt); lmms-eval's processed ones never do,
@@ -105,15 +83,11 @@ export function isCorrectMvbench(parsed: Parsed, sample: Sample): boolean {
 /** Task names in the notebook's order. */
 export const CATEGORIES = MVBENCH_TASKS.map((t) => t.name);
 
-export function summarizeMvbench(outcomes: readonly SampleOutcome[], opts: SummaryOptions = {}): RunSummary {
+export const summarizeMvbench: Summarizer = (outcomes, opts = {}) => {
   const mode = opts.parseMode ?? "official";
-  const boot = { resamples: opts.resamples ?? 2000, seed: opts.seed ?? 0 };
-  const counts = { total: outcomes.length, ok: 0, failed: 0, unparsed: 0, scored: 0, noGroundTruth: 0 };
-  const items: ScoredItem[] = [];
   const acc = new Map<string, [number, number]>();
-  for (const o of outcomes) {
-    counts[o.status]++;
-    if (o.status === "failed" || o.raw === undefined) continue;
+  const tally = tallyOutcomes(outcomes, opts, CATEGORIES, (o) => {
+    if (o.raw === undefined) return null;
     // The official block: every answered item, the notebook's check (its acc_dict in first-seen order).
     const right = checkAns(officialPred(o.raw), gtOf(o.sample)) ?? false;
     const task = o.sample.category;
@@ -121,18 +95,11 @@ export function summarizeMvbench(outcomes: readonly SampleOutcome[], opts: Summa
     acc.set(task, [cell[0] + (right ? 1 : 0), cell[1] + 1]);
     const parsed = parseMvbench(o.raw, o.sample, mode);
     // lmms-eval divides by answered (non-empty) replies; official by every item.
-    if (mode === "lmms-eval" && !parsed.ok) continue;
-    counts.scored++;
-    items.push({
-      cluster: o.sample.videoId,
-      category: o.sample.category,
-      correct: isCorrectMvbench(parsed, o.sample),
-    });
-  }
-  const { overall, categories } = accuracyByCategory(items, CATEGORIES, boot);
-  const official = acc.size ? finalRes(acc) : { error: "no answered items" };
-  return { overall, categories, counts, official };
-}
+    if (mode === "lmms-eval" && !parsed.ok) return null;
+    return isCorrectMvbench(parsed, o.sample);
+  });
+  return { ...tally, official: acc.size ? finalRes(acc) : { error: "no answered items" } };
+};
 
 /**
  * Frames: `segments:N` (the default) is the notebook's get_index exactly — N segment midpoints between the
@@ -158,17 +125,16 @@ export async function mvbenchFramesFor(
   return `indices:${idx.join(",")}`;
 }
 
-export const mvbench: Benchmark = {
+export const mvbench = defineBenchmark({
   name: "mvbench",
   defaultFrames: "segments:16",
   defaultMaxTokens: 100,
-  presets: [...PRESETS],
-  parseModes: [...PARSE_MODES],
+  presets: PRESETS,
+  parseModes: PARSE_MODES,
   load: (path, opts) => loadMvbench(path, opts),
   prompt: mvbenchPrompt,
-  promptHash: (sample, preset) => hashPrompt(mvbenchPrompt(sample, preset)),
   parse: parseMvbench,
   isCorrect: isCorrectMvbench,
   summarize: summarizeMvbench,
   framesFor: mvbenchFramesFor,
-};
+});

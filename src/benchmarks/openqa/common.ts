@@ -1,10 +1,12 @@
 // Shared pieces of the open-ended benchmarks (Video-ChatGPT QA/generative sets, VideoRefer-Bench-D,
-// captioned referring sets): JSON reading with located errors, video lookup, and the open-ended parse.
+// captioned referring sets): JSON reading with located errors, video lookup, the open-ended parse, and the
+// Benchmark object they all share.
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { KinemaError } from "../../util/errors.ts";
-import { hashPrompt, pyStrip } from "../parse.ts";
-import type { LoadIssue, Parsed, PromptSpec, Sample } from "../types.ts";
+import { defineBenchmark } from "../define.ts";
+import { pyStrip } from "../parse.ts";
+import type { Benchmark, LoadIssue, Parsed, PromptSpec, Sample } from "../types.ts";
 
 /** Reads a JSON file; a missing or broken file is a KinemaError naming it. */
 export function readJsonFile(file: string): unknown {
@@ -70,10 +72,27 @@ export function parseOpenEnded(raw: string): Parsed {
   return { answer, ok: answer !== "" };
 }
 
-export function openEndedPromptHash(
-  sample: Sample,
-  prompt: (s: Sample, p?: string) => PromptSpec,
-  preset?: string,
-) {
-  return hashPrompt(prompt(sample, preset));
+/**
+ * An open-ended benchmark (judged or caption-scored): parse mode `open`, no right or wrong here. Frames and
+ * tokens default to those of describing a video or an object (`uniform:16`, 512 new tokens).
+ */
+export function openEndedBenchmark(
+  parts: Pick<Benchmark, "name" | "load"> &
+    Partial<Pick<Benchmark, "defaultFrames" | "defaultMaxTokens">> & {
+      prompt: (sample: Sample, preset?: string) => PromptSpec;
+      presets: readonly string[];
+    },
+): Benchmark {
+  return defineBenchmark({
+    defaultMaxTokens: 512,
+    ...parts,
+    parse: (raw) => parseOpenEnded(raw),
+    parseModes: ["open"],
+    isCorrect: () => null,
+  });
+}
+
+/** A located issue for a video the record names but that is not on disk (the sample is kept). */
+export function videoNotFound(file: string, field: string, id: string | undefined, path: string): LoadIssue {
+  return { file, field, id, message: `video not found: ${path}`, action: "kept" };
 }

@@ -4,16 +4,9 @@
 // index (as upstream), plus a video folder; ActivityNet videos are named v_<video_name>.mp4.
 import { join } from "node:path";
 import { KinemaError } from "../../util/errors.ts";
+import { unknownChoice } from "../define.ts";
 import type { Benchmark, LoadIssue, LoadResult, PromptSpec, Sample } from "../types.ts";
-import {
-  findVideo,
-  isDir,
-  missing,
-  openEndedPromptHash,
-  parseOpenEnded,
-  readJsonFile,
-  str,
-} from "./common.ts";
+import { findVideo, isDir, missing, openEndedBenchmark, readJsonFile, str, videoNotFound } from "./common.ts";
 
 export interface OpenQaVariant {
   name: "activitynet-qa" | "msvd-qa" | "msrvtt-qa" | "tgif-qa";
@@ -87,14 +80,7 @@ export function pairQa(
     const k = (perVideo.get(videoName) ?? 0) + 1;
     perVideo.set(videoName, k);
     const v = video(videoName);
-    if (!v.found)
-      issues.push({
-        file: files.q,
-        field: `[${i}].video_name`,
-        id: qid,
-        message: `video not found: ${v.path}`,
-        action: "kept",
-      });
+    if (!v.found) issues.push(videoNotFound(files.q, `[${i}].video_name`, qid, v.path));
     samples.push({
       id: qid ?? `${videoName}_${k}`,
       videoId: videoName,
@@ -133,29 +119,19 @@ export function openQaPrompt(sample: Sample, preset: string = PRESETS[0]): Promp
   if (preset === "question") return { preset, text: sample.question };
   if (preset === "short")
     return { preset, text: `${sample.question}\nAnswer the question using a single word or phrase.` };
-  throw new KinemaError(
-    "bad_spec",
-    `unknown open-ended QA preset "${preset}" (known: ${PRESETS.join(", ")})`,
-    {
-      field: "preset",
-    },
-  );
+  throw unknownChoice("preset", "open-ended QA preset", preset, PRESETS);
 }
 
+/** Open-ended answers are scored by the judge, not here. */
 function makeBenchmark(variant: OpenQaVariant): Benchmark {
-  return {
+  return openEndedBenchmark({
     name: variant.name,
     load: (path, opts) => loadOpenQa(variant, path, opts as OpenQaLoadOptions),
     prompt: openQaPrompt,
-    parse: (raw) => parseOpenEnded(raw),
     defaultFrames: "uniform:8",
     defaultMaxTokens: 256,
-    presets: [...PRESETS],
-    parseModes: ["open"],
-    promptHash: (s, p) => openEndedPromptHash(s, openQaPrompt, p),
-    // open-ended answers are scored by the judge, not here
-    isCorrect: () => null,
-  };
+    presets: PRESETS,
+  });
 }
 
 export const activitynetQa = makeBenchmark(OPENQA_VARIANTS["activitynet-qa"]);

@@ -1,12 +1,18 @@
-// TempCompass's main() of each eval script over a predictions file ({video_id: {aspect: [{question, answer,
-// prediction}]}}): rule match first, then — unless disabled — the judge for unmatched replies, with every
-// judge call's reply kept ("chatgpt-response") and the judge recorded by the caller.
+// TempCompass's LLM judge protocol, shared by `kinema score tempcompass` and the judge inside a run
+// (src/run/tempcompass-judging.ts): the scripts' main() over a predictions file ({video_id: {aspect: [{question,
+// answer, prediction}]}}: rule match first, then — unless disabled — the judge for unmatched replies, every
+// judge call's reply kept as "chatgpt-response"); get_eval_result's retry loops; which answered samples of a run
+// need the judge (a reply no rule matches, every caption) with the exact user message upstream builds; the
+// sampling settings sent; and a verdict's status and rating from a reply.
 import { pyStrip } from "../parse.ts";
+import type { SampleOutcome } from "../types.ts";
+import { taskOf } from "./load.ts";
 import {
   type CaptionVerdict,
   captionJudgeUserPrompt,
   type EvalEntry,
   type EvalResults,
+  JUDGE_PARAMS,
   judgeUserPrompt,
   llmOutputToRating,
   parseCaptionJudge,
@@ -22,6 +28,21 @@ export type Predictions = Record<
   string,
   Record<string, { question: string; answer: string; prediction?: string | null; response?: string | null }[]>
 >;
+
+type PredictionEntry = Predictions[string][string][number];
+
+/** The reply of a predictions-file entry: "prediction", else "response" (the scripts accept either). */
+const replyOf = (p: PredictionEntry) =>
+  p.prediction === undefined && p.response !== undefined ? p.response : p.prediction;
+
+/** A refused (null) reply: rated 0 with match_success false, as upstream, in both eval scripts. */
+const refusedEntry = (p: PredictionEntry): EvalEntry => ({
+  question: p.question,
+  "gt-answer": p.answer,
+  "video-llm-prediction": null,
+  match_success: false,
+  rating: 0,
+});
 
 /** Upstream's maxtry=10: a first try and ten more. */
 export const OFFICIAL_TRIES = 11;
@@ -86,16 +107,9 @@ export async function evaluatePredictions(
     for (const [dim, preds] of Object.entries(dims)) {
       const list: EvalEntry[] = [];
       for (const p of preds) {
-        const raw = p.prediction === undefined && p.response !== undefined ? p.response : p.prediction;
-        const pred = prepPrediction(raw ?? null);
+        const pred = prepPrediction(replyOf(p) ?? null);
         if (pred === null) {
-          list.push({
-            question: p.question,
-            "gt-answer": p.answer,
-            "video-llm-prediction": null,
-            match_success: false,
-            rating: 0,
-          });
+          list.push(refusedEntry(p));
           continue;
         }
         const e: EvalEntry = {
@@ -149,16 +163,9 @@ export async function evaluateCaptioning(
       }
       const list: unknown[] = [];
       for (const p of preds) {
-        const raw = p.prediction === undefined && p.response !== undefined ? p.response : p.prediction;
-        const pred = prepPrediction(raw ?? null);
+        const pred = prepPrediction(replyOf(p) ?? null);
         if (pred === null) {
-          list.push({
-            question: p.question,
-            "gt-answer": p.answer,
-            "video-llm-prediction": null,
-            match_success: false,
-            rating: 0,
-          });
+          list.push(refusedEntry(p));
           continue;
         }
         const j = await askCaptionJudge(judge, captionJudgeUserPrompt(pred, mc.question), mc.answer);
@@ -175,4 +182,78 @@ export async function evaluateCaptioning(
     }
   }
   return { evalResults: out, problems };
+}
+
+/** What the judge is sent besides the messages: upstream's settings unless --judge-temperature/-max-tokens. */
+export function tempCompassJudgeParams(o: { temperature?: number; maxTokens?: number; seed?: number }) {
+  return {
+    temperature: o.temperature ?? JUDGE_PARAMS.temperature,
+    maxTokens: o.maxTokens ?? JUDGE_PARAMS.max_tokens,
+    topP: JUDGE_PARAMS.top_p,
+    presencePenalty: JUDGE_PARAMS.presence_penalty,
+    ...(o.seed !== undefined ? { seed: o.seed } : {}),
+  };
+}
+
+/** One sample the judge must rate: a reply no rule matched ("match"), or a caption ("captioning"). */
+export interface TcJudgeItem {
+  id: string;
+  task: string;
+  metric: "match" | "captioning";
+  user: string;
+  /** Captioning: the paired multi-choice answer. */
+  gt: string;
+}
+
+/** The run's answered samples that need the judge, with the exact user message upstream builds. */
+export function tempCompassJudgeItems(outcomes: readonly SampleOutcome[]): TcJudgeItem[] {
+  const items: TcJudgeItem[] = [];
+  for (const o of outcomes) {
+    if (o.sample.scoring?.judge !== "tempcompass" || o.status === "failed" || o.raw === undefined) continue;
+    const s = o.sample;
+    const task = taskOf(s);
+    const pred = prepPrediction(o.raw) ?? "";
+    const question = String(s.labels?.question_text ?? s.question);
+    if (task === "captioning")
+      items.push({
+        id: s.id,
+        task,
+        metric: "captioning",
+        user: captionJudgeUserPrompt(pred, String(s.labels?.mc_question ?? "")),
+        gt: s.answer,
+      });
+    else if (rule(task as TcTask, pred, question, s.answer) === "fail")
+      items.push({
+        id: s.id,
+        task,
+        metric: "match",
+        user: judgeUserPrompt(task as TcTask, question, s.answer, pred),
+        gt: s.answer,
+      });
+  }
+  return items;
+}
+
+/** Status of a verdict from its rating inputs. */
+export function tempCompassVerdict(item: TcJudgeItem, reply: string | null, tries: number) {
+  if (item.metric === "captioning") {
+    if (reply === null)
+      return { status: "failed" as const, rating: -1, answer: null, reasoning: null, reply, tries };
+    const v = parseCaptionJudge(reply, item.gt);
+    return {
+      status: v["chatgpt-answer"] === null ? ("unparsed" as const) : ("ok" as const),
+      rating: v.rating,
+      answer: v["chatgpt-answer"],
+      reasoning: v["chatgpt-reasoning"],
+      reply,
+      tries,
+    };
+  }
+  const r = reply === null ? null : llmOutputToRating(reply);
+  return {
+    status: reply === null ? ("failed" as const) : r === null ? ("unparsed" as const) : ("ok" as const),
+    rating: r ?? 0,
+    reply,
+    tries,
+  };
 }

@@ -3,18 +3,8 @@
 // Replies no rule matches are `unparsed`; a run with --judge has the LLM judge rate them (and every caption,
 // eval_captioning.py's two stages); the verdicts come back here as each sample's stored judge digest. Without
 // a judge they are rated 0, the scripts' --disable_llm, and the summary says so.
-import { KinemaError } from "../../util/errors.ts";
-import { hashPrompt } from "../parse.ts";
-import { accuracyByCategory, type ScoredItem } from "../stats.ts";
-import type {
-  Benchmark,
-  Parsed,
-  PromptSpec,
-  RunSummary,
-  Sample,
-  SampleOutcome,
-  SummaryOptions,
-} from "../types.ts";
+import { defineBenchmark, type Summarizer, tallyOutcomes, unknownChoice } from "../define.ts";
+import type { Parsed, PromptSpec, Sample, SampleOutcome } from "../types.ts";
 import { loadTempCompass, taskOf } from "./load.ts";
 import {
   ALL_TASKS,
@@ -33,20 +23,14 @@ export const PARSE_MODES = ["official"] as const;
 const questionText = (s: Sample) => String(s.labels?.question_text ?? s.question);
 
 export function tempCompassPrompt(sample: Sample, preset: string = PRESETS[0]): PromptSpec {
-  if (preset !== "official")
-    throw new KinemaError("bad_spec", `unknown TempCompass prompt preset "${preset}" (known: official)`, {
-      field: "preset",
-    });
+  if (preset !== "official") throw unknownChoice("preset", "TempCompass prompt preset", preset, PRESETS);
   return { preset, text: `${questionText(sample)}${ANSWER_PROMPT[taskOf(sample)]}` };
 }
 
 /** The reply as scored ("</s>" removed, stripped); `ok` when a rule decides it (a caption is always an answer:
  *  the judge reads it). */
 export function parseTempCompass(raw: string, sample: Sample, mode: string = PARSE_MODES[0]): Parsed {
-  if (mode !== "official")
-    throw new KinemaError("bad_spec", `unknown TempCompass parse mode "${mode}" (known: official)`, {
-      field: "parse",
-    });
+  if (mode !== "official") throw unknownChoice("parse", "TempCompass parse mode", mode, PARSE_MODES);
   const pred = prepPrediction(raw) ?? "";
   const task = taskOf(sample);
   if (task === "captioning") return { answer: pred, ok: true };
@@ -163,26 +147,19 @@ export function evalResultsOf(outcomes: readonly SampleOutcome[]): {
   return { byTask, ratings, counts, judge };
 }
 
-export function summarizeTempCompass(
-  outcomes: readonly SampleOutcome[],
-  opts: SummaryOptions = {},
-): RunSummary {
-  const boot = { resamples: opts.resamples ?? 2000, seed: opts.seed ?? 0 };
-  const counts = { total: outcomes.length, ok: 0, failed: 0, unparsed: 0, scored: 0, noGroundTruth: 0 };
-  const items: ScoredItem[] = [];
+export const summarizeTempCompass: Summarizer = (outcomes, opts = {}) => {
   const meta: Record<string, { eval_dim: Record<string, { type: string }> }> = {};
-  const ev = evalResultsOf(outcomes);
   for (const o of outcomes) {
-    counts[o.status]++;
     const vid = String(o.sample.labels?.video_id);
     const fine = String(o.sample.labels?.fine_aspect ?? "");
     (meta[vid] ??= { eval_dim: {} }).eval_dim[o.sample.category] = { type: fine };
-    const rating = ev.ratings.get(o.sample.id);
-    if (rating === undefined) continue; // failed, or a caption not judged yet
-    counts.scored++;
-    items.push({ cluster: o.sample.videoId, category: o.sample.category, correct: rating === 1 });
   }
-  const { overall, categories } = accuracyByCategory(items, ASPECTS, boot);
+  const ev = evalResultsOf(outcomes);
+  // Failed samples and captions not judged yet have no rating.
+  const tally = tallyOutcomes(outcomes, opts, ASPECTS, (o) => {
+    const rating = ev.ratings.get(o.sample.id);
+    return rating === undefined ? null : rating === 1;
+  });
   const official: Record<string, unknown> = {
     disable_llm: ev.counts.judge_rated + ev.counts.captions_judged === 0,
     judge: ev.judge,
@@ -194,19 +171,18 @@ export function summarizeTempCompass(
     const { result } = printResult(res, meta);
     official[task] = { ...result.aspects, fine: result.fine, match_success_rate: result.matchRate };
   }
-  return { overall, categories, counts, official };
-}
+  return { ...tally, official };
+};
 
-export const tempcompass: Benchmark = {
+export const tempcompass = defineBenchmark({
   name: "tempcompass",
   defaultFrames: "uniform:8",
   defaultMaxTokens: 64,
-  presets: [...PRESETS],
-  parseModes: [...PARSE_MODES],
+  presets: PRESETS,
+  parseModes: PARSE_MODES,
   load: (path, opts) => loadTempCompass(path, opts),
   prompt: tempCompassPrompt,
-  promptHash: (sample, preset) => hashPrompt(tempCompassPrompt(sample, preset)),
   parse: parseTempCompass,
   isCorrect: isCorrectTempCompass,
   summarize: summarizeTempCompass,
-};
+});

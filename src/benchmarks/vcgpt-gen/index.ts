@@ -5,16 +5,17 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { KinemaError } from "../../util/errors.ts";
+import { unknownChoice } from "../define.ts";
 import {
   findVideo,
   isDir,
   missing,
-  openEndedPromptHash,
-  parseOpenEnded,
+  openEndedBenchmark,
   readJsonFile,
   str,
+  videoNotFound,
 } from "../openqa/common.ts";
-import type { Benchmark, LoadIssue, LoadResult, PromptSpec, Sample } from "../types.ts";
+import type { LoadIssue, LoadResult, PromptSpec, Sample } from "../types.ts";
 
 export const GEN_FILES = {
   generic: { file: "generic_qa.json", metrics: ["correctness", "detail", "context"] },
@@ -52,14 +53,7 @@ export function genSamples(
     perVideo.set(name, k);
     const id = `${set}/${name}_${k}`; // upstream numbers repeated video names the same way
     const v = video(name);
-    if (!v.found)
-      issues.push({
-        file,
-        field: `[${i}].video_name`,
-        id,
-        message: `video not found: ${v.path}`,
-        action: "kept",
-      });
+    if (!v.found) issues.push(videoNotFound(file, `[${i}].video_name`, id, v.path));
     const base = { videoId: name, video: { path: v.path }, category: set, options: [], answer, raw: r };
     if (set === "consistency") {
       const q1 = str(r, "Q1");
@@ -120,20 +114,13 @@ export async function loadVcgptGen(path: string, opts: VcgptGenLoadOptions = {})
 
 /** Video-ChatGPT asks the question as is. */
 export function vcgptGenPrompt(sample: Sample, preset = "question"): PromptSpec {
-  if (preset !== "question")
-    throw new KinemaError("bad_spec", `unknown preset "${preset}" (known: question)`, { field: "preset" });
+  if (preset !== "question") throw unknownChoice("preset", "preset", preset, ["question"]);
   return { preset, text: sample.question };
 }
 
-export const vcgptGen: Benchmark = {
+export const vcgptGen = openEndedBenchmark({
   name: "vcgpt-gen",
   load: (path, opts) => loadVcgptGen(path, opts as VcgptGenLoadOptions),
   prompt: vcgptGenPrompt,
-  parse: (raw) => parseOpenEnded(raw),
-  defaultFrames: "uniform:16",
-  defaultMaxTokens: 512,
   presets: ["question"],
-  parseModes: ["open"],
-  promptHash: (s, p) => openEndedPromptHash(s, vcgptGenPrompt, p),
-  isCorrect: () => null,
-};
+});

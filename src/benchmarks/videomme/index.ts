@@ -1,19 +1,9 @@
 // The Video-MME benchmark: load → prompt (official | official-subs | lmms-eval | lmms-eval-subs; subtitles at
 // the sampled frames) → parse (official | fixed-prefixes | lenient) → summarize (per duration; the official
 // eval_your_results numbers on the same outputs).
-import { KinemaError } from "../../util/errors.ts";
-import { extractLenient, hashPrompt } from "../parse.ts";
-import { accuracyByCategory, type ScoredItem } from "../stats.ts";
-import type {
-  Benchmark,
-  Parsed,
-  PromptContext,
-  PromptSpec,
-  RunSummary,
-  Sample,
-  SampleOutcome,
-  SummaryOptions,
-} from "../types.ts";
+import { defineBenchmark, type Summarizer, sameLetter, tallyOutcomes, unknownChoice } from "../define.ts";
+import { extractLenient } from "../parse.ts";
+import type { Parsed, PromptContext, PromptSpec, Sample, SampleOutcome } from "../types.ts";
 import { loadVideoMme, type VideoMmeRaw } from "./load.ts";
 import {
   DURATIONS,
@@ -68,13 +58,7 @@ export function videoMmePrompt(sample: Sample, preset: string = PRESETS[0], ctx?
     const subs = subtitles(r, ctx) ?? "No subtitles available";
     return { preset, text: `${LMMS_SUBS_HEADER}${subs}\n${LMMS_INSTRUCTION}\n${q}\n${ANSWER_CUE}` };
   }
-  throw new KinemaError(
-    "bad_spec",
-    `unknown Video-MME prompt preset "${preset}" (known: ${PRESETS.join(", ")})`,
-    {
-      field: "preset",
-    },
-  );
+  throw unknownChoice("preset", "Video-MME prompt preset", preset, PRESETS);
 }
 
 /**
@@ -89,14 +73,7 @@ export function parseVideoMme(raw: string, sample: Sample, mode: string = PARSE_
   if (mode === "official") answer = extractCharacters(raw, OFFICIAL_PREFIXES);
   else if (mode === "fixed-prefixes") answer = extractCharacters(raw, FIXED_PREFIXES);
   else if (mode === "lenient") answer = extractLenient(raw, sample.options);
-  else
-    throw new KinemaError(
-      "bad_spec",
-      `unknown Video-MME parse mode "${mode}" (known: ${PARSE_MODES.join(", ")})`,
-      {
-        field: "parse",
-      },
-    );
+  else throw unknownChoice("parse", "Video-MME parse mode", mode, PARSE_MODES);
   return { answer, ok: answer !== "" };
 }
 
@@ -129,40 +106,28 @@ export function toResultVideos(outcomes: readonly SampleOutcome[]): ResultVideo[
   return [...byVideo.values()];
 }
 
-export function summarizeVideoMme(outcomes: readonly SampleOutcome[], opts: SummaryOptions = {}): RunSummary {
+export const summarizeVideoMme: Summarizer = (outcomes, opts = {}) => {
   const mode = opts.parseMode ?? "official";
-  const boot = { resamples: opts.resamples ?? 2000, seed: opts.seed ?? 0 };
-  const counts = { total: outcomes.length, ok: 0, failed: 0, unparsed: 0, scored: 0, noGroundTruth: 0 };
-  const items: ScoredItem[] = [];
-  for (const o of outcomes) {
-    counts[o.status]++;
-    if (o.status === "failed" || o.raw === undefined) continue;
+  const tally = tallyOutcomes(outcomes, opts, DURATIONS, (o) => {
+    if (o.raw === undefined) return null;
     const p = parseVideoMme(o.raw, o.sample, mode);
     // Official denominators: only answered (extracted) questions; lenient counts the rest as wrong.
-    if (!p.ok && mode !== "lenient") continue;
-    counts.scored++;
-    items.push({
-      cluster: o.sample.videoId,
-      category: o.sample.category,
-      correct: p.answer === o.sample.answer,
-    });
-  }
-  const { overall, categories } = accuracyByCategory(items, DURATIONS, boot);
+    if (!p.ok && mode !== "lenient") return null;
+    return p.answer === o.sample.answer;
+  });
   const present = DURATIONS.filter((d) => outcomes.some((o) => label(o.sample, "duration") === d));
   const { score } = evalYourResults(toResultVideos(outcomes), { durations: present, skipMissing: true });
-  return { overall, categories, counts, official: score };
-}
+  return { ...tally, official: score };
+};
 
-export const videomme: Benchmark = {
+export const videomme = defineBenchmark({
   name: "videomme",
-  defaultFrames: "uniform:16",
   defaultMaxTokens: 16,
-  presets: [...PRESETS],
-  parseModes: [...PARSE_MODES],
+  presets: PRESETS,
+  parseModes: PARSE_MODES,
   load: (path, opts) => loadVideoMme(path, opts),
   prompt: videoMmePrompt,
-  promptHash: (sample, preset) => hashPrompt(videoMmePrompt(sample, preset)),
   parse: parseVideoMme,
-  isCorrect: (parsed, sample) => parsed.answer === sample.answer,
+  isCorrect: sameLetter,
   summarize: summarizeVideoMme,
-};
+});

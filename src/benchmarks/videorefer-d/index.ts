@@ -5,10 +5,11 @@
 import { existsSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { KinemaError } from "../../util/errors.ts";
+import { unknownChoice } from "../define.ts";
 import { oversizeItem } from "../limits.ts";
 import { firstIndexById, rejectMisfitMasks } from "../mask-frames.ts";
-import { isDir, openEndedPromptHash, parseOpenEnded, readJsonFile, str } from "../openqa/common.ts";
-import type { Benchmark, LoadIssue, LoadResult, ObjectMasks, PromptSpec, Rle, Sample } from "../types.ts";
+import { isDir, openEndedBenchmark, readJsonFile, str, videoNotFound } from "../openqa/common.ts";
+import type { LoadIssue, LoadResult, ObjectMasks, PromptSpec, Rle, Sample } from "../types.ts";
 import { looksLikeRle, maskProblem } from "../videorefer-q/load.ts";
 
 export const BENCH_D_FILE = "VideoRefer-Bench-D.json";
@@ -72,14 +73,7 @@ export function benchDSamples(
       masks.push(om);
     }
     const vid = video(v);
-    if (!vid.found)
-      issues.push({
-        file,
-        field: `[${i}].video`,
-        id,
-        message: `video not found: ${vid.path}`,
-        action: "kept",
-      });
+    if (!vid.found) issues.push(videoNotFound(file, `[${i}].video`, id, vid.path));
     samples.push({
       id,
       videoId: v,
@@ -138,20 +132,12 @@ export function benchDPrompt(sample: Sample, preset: string = PRESETS[0]): Promp
       preset,
       text: "Please give a detailed description of the object <object0> [<region>] in the video.",
     };
-  throw new KinemaError("bad_spec", `unknown Bench-D preset "${preset}" (known: ${PRESETS.join(", ")})`, {
-    field: "preset",
-  });
+  throw unknownChoice("preset", "Bench-D preset", preset, PRESETS);
 }
 
-export const videoreferD: Benchmark = {
+export const videoreferD = openEndedBenchmark({
   name: "videorefer-d",
   load: (path, opts) => loadVideoReferD(path, opts as VideoReferDLoadOptions),
   prompt: benchDPrompt,
-  parse: (raw) => parseOpenEnded(raw),
-  defaultFrames: "uniform:16",
-  defaultMaxTokens: 512,
-  presets: [...PRESETS],
-  parseModes: ["open"],
-  promptHash: (s, p) => openEndedPromptHash(s, benchDPrompt, p),
-  isCorrect: () => null,
-};
+  presets: PRESETS,
+});

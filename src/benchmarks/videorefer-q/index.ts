@@ -1,23 +1,13 @@
 // The VideoRefer-Bench-Q benchmark: load → prompt (upstream | set-of-mark contour/fill for general
 // models) → parse (official | lenient) → summarize (clustered-bootstrap micro accuracy plus upstream numbers).
 import { area as rleArea } from "../../masks/rle.ts";
-import { KinemaError } from "../../util/errors.ts";
 import { sampleIndices } from "../../video/sample.ts";
 import type { RgbFrames } from "../../video/types.ts";
-import { extractLenient, hashPrompt, letterOf } from "../parse.ts";
-import { accuracyByCategory, type ScoredItem } from "../stats.ts";
-import type {
-  Benchmark,
-  ClipInfo,
-  Parsed,
-  PromptSpec,
-  Rle,
-  RunSummary,
-  Sample,
-  SampleOutcome,
-  SummaryOptions,
-} from "../types.ts";
-import { loadVideoReferQ, TYPES } from "./load.ts";
+import { defineBenchmark, type Summarizer, tallyOutcomes, tryOfficial, unknownChoice } from "../define.ts";
+import { extractLenient, letterOf } from "../parse.ts";
+import type { ClipInfo, Parsed, PromptSpec, Rle, Sample } from "../types.ts";
+import { VIDEOREFER_TYPES } from "./categories.ts";
+import { loadVideoReferQ } from "./load.ts";
 import { drawMarks, MARK_COLORS, type MarkStyle } from "./marks.ts";
 import { predLetter, scoreVideoReferQ } from "./official.ts";
 
@@ -96,13 +86,7 @@ export function videoReferPrompt(sample: Sample, preset: string = PRESETS[0]): P
     const { intro, question } = somQuestion(r.Question, style);
     return { preset, text: `${intro} ${question} ${opts}${UPSTREAM_SUFFIX}` };
   }
-  throw new KinemaError(
-    "bad_spec",
-    `unknown VideoRefer-Q prompt preset "${preset}" (known: ${PRESETS.join(", ")})`,
-    {
-      field: "preset",
-    },
-  );
+  throw unknownChoice("preset", "VideoRefer-Q prompt preset", preset, PRESETS);
 }
 
 /** `official`: the upstream letter extraction; `lenient`: kinema's extractor. ok = an option letter (any case). */
@@ -110,14 +94,7 @@ export function parseVideoReferQ(raw: string, sample: Sample, mode: string = PAR
   let answer: string;
   if (mode === "official") answer = predLetter(raw);
   else if (mode === "lenient") answer = extractLenient(raw, sample.options);
-  else
-    throw new KinemaError(
-      "bad_spec",
-      `unknown VideoRefer-Q parse mode "${mode}" (known: ${PARSE_MODES.join(", ")})`,
-      {
-        field: "parse",
-      },
-    );
+  else throw unknownChoice("parse", "VideoRefer-Q parse mode", mode, PARSE_MODES);
   const letters = sample.options.map((_, i) => letterOf(i));
   return { answer, ok: letters.includes(answer.toUpperCase()) };
 }
@@ -214,52 +191,30 @@ export function videoReferMarkFrames(
 
 /** Run summary: micro accuracy over non-failed questions (video-clustered 95% interval), per type, and
  *  the upstream scorer's {types, average} on the same outputs. */
-export function summarizeVideoReferQ(
-  outcomes: readonly SampleOutcome[],
-  opts: SummaryOptions = {},
-): RunSummary {
+export const summarizeVideoReferQ: Summarizer = (outcomes, opts = {}) => {
   const mode = opts.parseMode ?? "official";
-  const boot = { resamples: opts.resamples ?? 2000, seed: opts.seed ?? 0 };
-  const counts = { total: outcomes.length, ok: 0, failed: 0, unparsed: 0, scored: 0, noGroundTruth: 0 };
-  const items: ScoredItem[] = [];
   const records: { rec: { Answer: string; pred: string; type: string }; line: number }[] = [];
-  outcomes.forEach((o, i) => {
-    counts[o.status]++;
-    if (o.status === "failed") return;
+  const tally = tallyOutcomes(outcomes, opts, VIDEOREFER_TYPES, (o, i) => {
     const parsed =
       o.raw !== undefined ? parseVideoReferQ(o.raw, o.sample, mode) : (o.parsed ?? { answer: "", ok: false });
-    counts.scored++;
-    items.push({
-      cluster: o.sample.videoId,
-      correct: isCorrectVideoReferQ(parsed, o.sample),
-      category: o.sample.category,
-    });
     const r = rawOf(o.sample);
     // Upstream rules on the letters of the chosen parse mode (a lone letter parses to itself upstream).
     const pred = mode === "official" && o.raw !== undefined ? o.raw : parsed.answer;
     records.push({ rec: { Answer: r.Answer, pred, type: r.type }, line: i + 1 });
+    return isCorrectVideoReferQ(parsed, o.sample);
   });
-  let official: Record<string, unknown>;
-  try {
-    official = { ...scoreVideoReferQ(records).score };
-  } catch (e) {
-    official = { error: (e as Error).message };
-  }
-  const { overall, categories } = accuracyByCategory(items, TYPES, boot);
-  return { overall, categories, counts, official };
-}
+  return { ...tally, official: tryOfficial(() => ({ ...scoreVideoReferQ(records).score })) };
+};
 
-export const videoreferQ: Benchmark = {
+export const videoreferQ = defineBenchmark({
   name: "videorefer-q",
-  defaultFrames: "uniform:16",
-  presets: [...PRESETS],
-  parseModes: [...PARSE_MODES],
+  presets: PRESETS,
+  parseModes: PARSE_MODES,
   load: (path, opts) => loadVideoReferQ(path, opts),
   prompt: videoReferPrompt,
-  promptHash: (sample, preset) => hashPrompt(videoReferPrompt(sample, preset)),
   parse: parseVideoReferQ,
   isCorrect: isCorrectVideoReferQ,
   summarize: summarizeVideoReferQ,
   framesFor: videoReferFramesFor,
   markFrames: videoReferMarkFrames,
-};
+});

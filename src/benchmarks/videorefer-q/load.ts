@@ -10,13 +10,6 @@ import type { LoadIssue, LoadResult, ObjectMasks, Rle, Sample } from "../types.t
 import { gtLetter } from "./official.ts";
 
 export const BENCH_Q_FILE = "VideoRefer-Bench-Q.json";
-export const TYPES = [
-  "Basic Questions",
-  "Sequential Questions",
-  "Relationship Questions",
-  "Reasoning Questions",
-  "Future Predictions",
-] as const;
 
 export interface VideoReferLoadOptions {
   /** Folder the records' `video` paths are relative to (default: the JSON file's folder); a path missing

@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
-import { scoreMotionBenchFiles } from "./score.ts";
+import { scoreMotionBenchFiles } from "../../benchmarks/motionbench/results.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "kinema-score-"));
 after(() => rmSync(dir, { recursive: true, force: true }));

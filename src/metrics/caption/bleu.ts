@@ -1,40 +1,8 @@
 // BLEU-1..4 exactly as pycocoevalcap's BleuScorer (option "closest"): per-item and corpus scores.
-import { ngramCounts, ngramOrder, pySplit } from "./ngrams.ts";
+import { type PreparedCorpus, prepareCorpus } from "./corpus.ts";
 
 const TINY = 1e-15; // added to matches so a zero count still gives 0, never NaN
 const SMALL = 1e-9; // added to guesses and the reference length to avoid division by zero
-
-interface Cooked {
-  testlen: number;
-  reflen: number;
-  guess: number[];
-  correct: number[];
-}
-
-function cook(hyp: string, refs: readonly string[], n: number): Cooked {
-  const reflens: number[] = [];
-  const maxcounts = new Map<string, number>();
-  for (const r of refs) {
-    const words = pySplit(r);
-    reflens.push(words.length);
-    for (const [g, c] of ngramCounts(words, n)) if ((maxcounts.get(g) ?? 0) < c) maxcounts.set(g, c);
-  }
-  const words = pySplit(hyp);
-  const testlen = words.length;
-  // closest reference length; on a tie the shorter one (Python's min over (|l - testlen|, l))
-  let reflen = reflens[0];
-  for (const l of reflens) {
-    const d = Math.abs(l - testlen);
-    const bd = Math.abs(reflen - testlen);
-    if (d < bd || (d === bd && l < reflen)) reflen = l;
-  }
-  const guess: number[] = [];
-  const correct: number[] = new Array(n).fill(0);
-  for (let k = 1; k <= n; k++) guess.push(Math.max(0, testlen - k + 1));
-  for (const [g, c] of ngramCounts(words, n))
-    correct[ngramOrder(g) - 1] += Math.min(maxcounts.get(g) ?? 0, c);
-  return { testlen, reflen, guess, correct };
-}
 
 function bleuFrom(correct: number[], guess: number[], testlen: number, reflen: number, n: number): number[] {
   const out: number[] = [];
@@ -48,26 +16,61 @@ function bleuFrom(correct: number[], guess: number[], testlen: number, reflen: n
   return out;
 }
 
+/** BLEU of a prepared corpus (its n-gram order is BLEU's n). */
+export function bleuOf(c: PreparedCorpus): { corpus: number[]; items: number[][] } {
+  const { n, orderOf, gramIds, gramCounts } = c;
+  const maxc = new Int32Array(c.grams);
+  const stamp = new Int32Array(c.grams).fill(-1);
+  const items: number[][] = [];
+  let testlen = 0;
+  let reflen = 0;
+  const guess = new Array(n).fill(0);
+  const correct = new Array(n).fill(0);
+  for (let i = 0; i < c.hyps.length; i++) {
+    // cook_refs: the largest count of each n-gram over the references; cook_test: clipped matches
+    const reflens: number[] = [];
+    for (const r of c.refs[i]) {
+      reflens.push(r.words);
+      for (let j = r.g0; j < r.g1; j++) {
+        const g = gramIds[j];
+        if (stamp[g] !== i) {
+          stamp[g] = i;
+          maxc[g] = gramCounts[j];
+        } else if (maxc[g] < gramCounts[j]) maxc[g] = gramCounts[j];
+      }
+    }
+    const h = c.hyps[i];
+    const tl = h.words;
+    // closest reference length; on a tie the shorter one (Python's min over (|l - testlen|, l))
+    let rl = reflens[0];
+    for (const l of reflens) {
+      const d = Math.abs(l - tl);
+      const bd = Math.abs(rl - tl);
+      if (d < bd || (d === bd && l < rl)) rl = l;
+    }
+    const g4: number[] = [];
+    const c4: number[] = new Array(n).fill(0);
+    for (let k = 1; k <= n; k++) g4.push(Math.max(0, tl - k + 1));
+    for (let j = h.g0; j < h.g1; j++) {
+      const g = gramIds[j];
+      c4[orderOf[g] - 1] += Math.min(stamp[g] === i ? maxc[g] : 0, gramCounts[j]);
+    }
+    testlen += tl;
+    reflen += rl;
+    for (let k = 0; k < n; k++) {
+      guess[k] += g4[k];
+      correct[k] += c4[k];
+    }
+    items.push(bleuFrom(c4, g4, tl, rl, n));
+  }
+  return { corpus: bleuFrom(correct, guess, testlen, reflen, n), items };
+}
+
 /** Returns corpus BLEU-1..n and, per item, BLEU-1..n (items in input order). */
 export function bleu(
   hyps: readonly string[],
   refs: readonly (readonly string[])[],
   n = 4,
 ): { corpus: number[]; items: number[][] } {
-  const items: number[][] = [];
-  let testlen = 0;
-  let reflen = 0;
-  const guess = new Array(n).fill(0);
-  const correct = new Array(n).fill(0);
-  for (let i = 0; i < hyps.length; i++) {
-    const c = cook(hyps[i], refs[i], n);
-    testlen += c.testlen;
-    reflen += c.reflen;
-    for (let k = 0; k < n; k++) {
-      guess[k] += c.guess[k];
-      correct[k] += c.correct[k];
-    }
-    items.push(bleuFrom(c.correct, c.guess, c.testlen, c.reflen, n));
-  }
-  return { corpus: bleuFrom(correct, guess, testlen, reflen, n), items };
+  return bleuOf(prepareCorpus(hyps, refs, n));
 }

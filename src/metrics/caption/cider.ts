@@ -1,67 +1,103 @@
 // CIDEr-D exactly as pycocoevalcap's CiderScorer (n = 4, sigma = 6), including its quirks: document
 // frequency over the reference sets only, log(max(1, df)), and the length penalty computed from bigram counts.
-import { ngramCounts, ngramOrder, pySplit } from "./ngrams.ts";
+import { type CaptionGrams, type PreparedCorpus, prepareCorpus } from "./corpus.ts";
 import { mean } from "./rouge.ts";
 
 const N = 4;
 const SIGMA = 6;
 
 interface Vec {
-  vec: Map<string, number>[];
-  norm: number[];
+  /** TF-IDF weight of each of the caption's n-grams (its pool order). */
+  w: Float64Array;
+  norm: Float64Array;
   /** Number of bigrams (upstream's "length": counted where n == 1, i.e. for bigrams). */
   length: number;
 }
 
-function toVec(counts: Map<string, number>, df: Map<string, number>, logN: number): Vec {
-  const vec: Map<string, number>[] = Array.from({ length: N }, () => new Map());
-  const norm = new Array(N).fill(0);
+function toVec(
+  cap: CaptionGrams,
+  c: PreparedCorpus,
+  logDf: Float64Array,
+  logN: number,
+  into: { w: Float64Array; norm: Float64Array },
+): Vec {
+  const { gramIds, gramCounts, orderOf } = c;
+  const { w, norm } = into;
+  norm.fill(0);
   let length = 0;
-  for (const [g, tf] of counts) {
-    const k = ngramOrder(g) - 1;
-    const w = tf * (logN - Math.log(Math.max(1, df.get(g) ?? 0)));
-    vec[k].set(g, w);
-    norm[k] += w ** 2;
+  for (let j = cap.g0; j < cap.g1; j++) {
+    const g = gramIds[j];
+    const tf = gramCounts[j];
+    const k = orderOf[g] - 1;
+    const x = tf * (logN - logDf[g]);
+    w[j - cap.g0] = x;
+    norm[k] += x ** 2;
     if (k === 1) length += tf;
   }
-  return { vec, norm: norm.map(Math.sqrt), length };
+  for (let k = 0; k < N; k++) norm[k] = Math.sqrt(norm[k]);
+  return { w, norm, length };
 }
 
-function sim(h: Vec, r: Vec): number[] {
-  const delta = h.length - r.length;
-  const val = new Array(N).fill(0);
-  for (let k = 0; k < N; k++) {
-    for (const [g, vh] of h.vec[k]) {
-      const vr = r.vec[k].get(g) ?? 0;
-      val[k] += Math.min(vh, vr) * vr;
+/** CIDEr-D of a prepared corpus (prepared with n = 4). */
+export function ciderOf(c: PreparedCorpus): { corpus: number; items: number[] } {
+  const { orderOf, gramIds } = c;
+  const df = new Int32Array(c.grams);
+  const seen = new Int32Array(c.grams).fill(-1);
+  c.refs.forEach((rs, i) => {
+    for (const r of rs)
+      for (let j = r.g0; j < r.g1; j++) {
+        const g = gramIds[j];
+        if (seen[g] !== i) {
+          seen[g] = i;
+          df[g]++;
+        }
+      }
+  });
+  const logDf = new Float64Array(c.grams);
+  for (let g = 0; g < c.grams; g++) logDf[g] = Math.log(Math.max(1, df[g]));
+  const logN = Math.log(c.refs.length);
+  let longest = 0;
+  for (const h of c.hyps) longest = Math.max(longest, h.g1 - h.g0);
+  for (const rs of c.refs) for (const r of rs) longest = Math.max(longest, r.g1 - r.g0);
+  const hv = { w: new Float64Array(longest), norm: new Float64Array(N) };
+  const refv = { w: new Float64Array(longest), norm: new Float64Array(N) };
+  const val = new Float64Array(N);
+  const score = new Float64Array(N);
+  // the reference's weight of each gram, valid where `at` holds the current reference's mark
+  const rw = new Float64Array(c.grams);
+  const at = new Int32Array(c.grams).fill(-1);
+  let mark = 0;
+  const items = c.hyps.map((hc, i) => {
+    const h = toVec(hc, c, logDf, logN, hv);
+    score.fill(0);
+    for (const rc of c.refs[i]) {
+      const r = toVec(rc, c, logDf, logN, refv);
+      mark++;
+      for (let j = rc.g0; j < rc.g1; j++) {
+        rw[gramIds[j]] = r.w[j - rc.g0];
+        at[gramIds[j]] = mark;
+      }
+      const delta = h.length - r.length;
+      val.fill(0);
+      for (let j = hc.g0; j < hc.g1; j++) {
+        const g = gramIds[j];
+        const vr = at[g] === mark ? rw[g] : 0;
+        val[orderOf[g] - 1] += Math.min(h.w[j - hc.g0], vr) * vr;
+      }
+      for (let k = 0; k < N; k++) {
+        if (h.norm[k] !== 0 && r.norm[k] !== 0) val[k] /= h.norm[k] * r.norm[k];
+        val[k] *= Math.E ** (-(delta ** 2) / (2 * SIGMA ** 2));
+        score[k] += val[k];
+      }
     }
-    if (h.norm[k] !== 0 && r.norm[k] !== 0) val[k] /= h.norm[k] * r.norm[k];
-    val[k] *= Math.E ** (-(delta ** 2) / (2 * SIGMA ** 2));
-  }
-  return val;
+    return ((score[0] + score[1] + score[2] + score[3]) / N / c.refs[i].length) * 10;
+  });
+  return { corpus: mean(items), items };
 }
 
 export function ciderD(
   hyps: readonly string[],
   refs: readonly (readonly string[])[],
 ): { corpus: number; items: number[] } {
-  const hypCounts = hyps.map((h) => ngramCounts(pySplit(h), N));
-  const refCounts = refs.map((rs) => rs.map((r) => ngramCounts(pySplit(r), N)));
-  const df = new Map<string, number>();
-  for (const rs of refCounts) {
-    const seen = new Set<string>();
-    for (const c of rs) for (const g of c.keys()) seen.add(g);
-    for (const g of seen) df.set(g, (df.get(g) ?? 0) + 1);
-  }
-  const logN = Math.log(refs.length);
-  const items = hypCounts.map((hc, i) => {
-    const h = toVec(hc, df, logN);
-    const score = new Array(N).fill(0);
-    for (const rc of refCounts[i]) {
-      const s = sim(h, toVec(rc, df, logN));
-      for (let k = 0; k < N; k++) score[k] += s[k];
-    }
-    return ((score[0] + score[1] + score[2] + score[3]) / N / refCounts[i].length) * 10;
-  });
-  return { corpus: mean(items), items };
+  return ciderOf(prepareCorpus(hyps, refs, N));
 }

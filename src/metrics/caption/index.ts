@@ -3,10 +3,11 @@
 // here, so they are reported as null rather than approximated under their names.
 import { readFile } from "node:fs/promises";
 import { KinemaError } from "../../util/errors.ts";
-import { bleu } from "./bleu.ts";
-import { ciderD } from "./cider.ts";
+import { bleuOf } from "./bleu.ts";
+import { ciderOf } from "./cider.ts";
+import { prepareCorpus } from "./corpus.ts";
 import { cocoTokenize } from "./ptb.ts";
-import { rouge } from "./rouge.ts";
+import { rougeOf } from "./rouge.ts";
 
 export { bleu } from "./bleu.ts";
 export { ciderD } from "./cider.ts";
@@ -78,9 +79,11 @@ export function captionMetrics(
     refs = refs.map((rs) => rs.map(() => flat[k++]));
     hyps = cocoTokenize(hyps);
   }
-  const b = bleu(hyps, refs);
-  const r = rouge(hyps, refs);
-  const c = ciderD(hyps, refs);
+  // one preparation (split, interned words and 1..4-grams) serves the three scorers
+  const prepared = prepareCorpus(hyps, refs, 4);
+  const b = bleuOf(prepared);
+  const r = rougeOf(prepared);
+  const c = ciderOf(prepared);
   const out: CaptionMetricsResult = {
     Bleu_1: b.corpus[0],
     Bleu_2: b.corpus[1],
@@ -112,8 +115,12 @@ interface Ann {
   caption: string;
 }
 
-function checkAnn(a: unknown, file: string, field: string): Ann {
+/** The annotation itself once checked; its field (`<list>[<index>]`) is spelled out only in an error. */
+function checkAnn(a: unknown, file: string, list: string, index: number): Ann {
   const o = a as Record<string, unknown>;
+  if (o && typeof o === "object" && typeof o.caption === "string")
+    if (typeof o.image_id === "string" || typeof o.image_id === "number") return o as unknown as Ann;
+  const field = `${list}[${index}]`;
   if (!o || typeof o !== "object") throw new KinemaError("bad_input", "expected an object", { file, field });
   if (typeof o.image_id !== "string" && typeof o.image_id !== "number")
     throw new KinemaError("bad_input", "image_id must be a string or number", {
@@ -122,7 +129,7 @@ function checkAnn(a: unknown, file: string, field: string): Ann {
     });
   if (typeof o.caption !== "string")
     throw new KinemaError("bad_input", "caption must be a string", { file, field: `${field}.caption` });
-  return { image_id: o.image_id, caption: o.caption };
+  return o as unknown as Ann;
 }
 
 /**
@@ -145,16 +152,17 @@ export function captionInputFromCoco(
   if (!Array.isArray(res))
     throw new KinemaError("bad_input", "results must be a list of {image_id, caption}", { file: files.res });
   const refs = new Map<string, { id: string | number; caps: string[] }>();
-  g.annotations.forEach((a, i) => {
-    const ann = checkAnn(a, files.gts, `annotations[${i}]`);
-    const key = String(ann.image_id);
-    const e = refs.get(key) ?? { id: ann.image_id, caps: [] };
-    e.caps.push(ann.caption);
-    refs.set(key, e);
-  });
+  const anns: unknown[] = g.annotations;
+  for (let i = 0; i < anns.length; i++) {
+    const ann = checkAnn(anns[i], files.gts, "annotations", i);
+    const key = typeof ann.image_id === "string" ? ann.image_id : String(ann.image_id);
+    const e = refs.get(key);
+    if (e) e.caps.push(ann.caption);
+    else refs.set(key, { id: ann.image_id, caps: [ann.caption] });
+  }
   const hyp = new Map<string, string>();
   res.forEach((a, i) => {
-    const ann = checkAnn(a, files.res, `[${i}]`);
+    const ann = checkAnn(a, files.res, "", i);
     const key = String(ann.image_id);
     if (hyp.has(key))
       throw new KinemaError(
@@ -175,7 +183,8 @@ export function captionInputFromCoco(
   let order = [...refs.keys()];
   if (Array.isArray(g.images)) {
     const imgs = g.images.map((im) => String((im as { id?: unknown })?.id));
-    order = [...imgs.filter((k) => refs.has(k)), ...order.filter((k) => !imgs.includes(k))];
+    const listed = new Set(imgs);
+    order = [...imgs.filter((k) => refs.has(k)), ...order.filter((k) => !listed.has(k))];
   }
   order = order.filter((k) => hyp.has(k));
   return {

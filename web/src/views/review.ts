@@ -2,19 +2,11 @@
 // the generated item and the first-frame answers. Keys: a accept, r reject, e edit (Ctrl+Enter saves, Esc
 // cancels), 1–6 set the category, j/k next/previous. Decisions go to the server with the per-server token.
 
+import { MOTIONBENCH_CATEGORY_NAMES as CATEGORIES } from "../../../src/benchmarks/motionbench/categories.ts";
 import type { QueueReply as Queue, ReviewItemView } from "../../../src/server/review.ts";
 import type { Rle } from "../api.ts";
 import { clear, h } from "../dom.ts";
 import { drawMask } from "../masks.ts";
-
-const CATEGORIES = [
-  "Motion Recognition",
-  "Location-related Motion",
-  "Camera Motion",
-  "Motion-related Objects",
-  "Action Order",
-  "Repetition Count",
-];
 
 type Item = ReviewItemView;
 
