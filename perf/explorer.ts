@@ -6,9 +6,9 @@ import { request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium } from "playwright-core";
+import { buildStore, standardRuns } from "../devkit/explorer-fixture.ts";
 import { openSqliteSource } from "../src/analysis/source-sqlite.ts";
 import { startServer } from "../src/server/server.ts";
-import { buildStore, standardRuns } from "../test/helpers/explorer-fixture.ts";
 
 const n = Number(process.argv[process.argv.indexOf("--samples") + 1]) || 10_000;
 const TARGET_MS = 1000;

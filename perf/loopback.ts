@@ -1,7 +1,7 @@
 // A loopback model server in its own process (so its CPU is not the measured process's), answering "A" after
 // a fixed latency: `startServer(ms)` from a perf script, or `node perf/loopback.ts MS` as the child itself.
 import { type ChildProcess, spawn } from "node:child_process";
-import { reply, startLoopbackServer } from "../test/helpers/loopback-server.ts";
+import { reply, startLoopbackServer } from "../devkit/loopback-server.ts";
 
 /** Starts the child server; resolves with its URL once it listens. */
 export function startServer(latencyMs: number): Promise<{ url: string; child: ChildProcess }> {

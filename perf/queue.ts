@@ -13,11 +13,11 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
+import { makeMotionBenchFixture } from "../devkit/motionbench-fixture.ts";
+import { startRedis } from "../devkit/redis.ts";
 import { queueDeps } from "../src/queue/coordinator.ts";
 import { defaultDeps } from "../src/run/deps.ts";
 import { runEval } from "../src/run/runner.ts";
-import { makeMotionBenchFixture } from "../test/helpers/motionbench-fixture.ts";
-import { startRedis } from "../test/helpers/redis.ts";
 import { startServer } from "./loopback.ts";
 
 const { values } = parseArgs({

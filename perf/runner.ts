@@ -6,9 +6,9 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
+import { makeMotionBenchFixture } from "../devkit/motionbench-fixture.ts";
 import { defaultDeps } from "../src/run/deps.ts";
 import { runEval } from "../src/run/runner.ts";
-import { makeMotionBenchFixture } from "../test/helpers/motionbench-fixture.ts";
 import { startServer } from "./loopback.ts";
 
 const { values } = parseArgs({

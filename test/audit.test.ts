@@ -6,6 +6,13 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
+import {
+  type LoopbackServer,
+  type ReceivedRequest,
+  reply,
+  startLoopbackServer,
+} from "../devkit/loopback-server.ts";
+import { makeMotionBenchFixture } from "../devkit/motionbench-fixture.ts";
 import { runAudit } from "../src/audit/index.ts";
 import { type AdapterOptions, createAdapter } from "../src/models/index.ts";
 import type { ModelRequest } from "../src/models/types.ts";
@@ -15,13 +22,6 @@ import { runEval } from "../src/run/runner.ts";
 import { openStore } from "../src/store/index.ts";
 import { generateDataset } from "../src/synth/index.ts";
 import { cliRunner } from "./helpers/cli.ts";
-import {
-  type LoopbackServer,
-  type ReceivedRequest,
-  reply,
-  startLoopbackServer,
-} from "./helpers/loopback-server.ts";
-import { makeMotionBenchFixture } from "./helpers/motionbench-fixture.ts";
 
 let tmp: string;
 let server: LoopbackServer;

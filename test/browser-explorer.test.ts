@@ -7,12 +7,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { type BrowserContext, chromium, type Page } from "playwright-core";
+import { buildStore, demoRuns, HOSTILE, makeClip, writeSweep } from "../devkit/explorer-fixture.ts";
 import { openSqliteSource } from "../src/analysis/source-sqlite.ts";
 import type { Sample } from "../src/benchmarks/types.ts";
 import { encodeMask } from "../src/masks/rle.ts";
 import { encodeIdSegment } from "../src/server/path-id.ts";
 import { type ExplorerServer, startServer } from "../src/server/server.ts";
-import { buildStore, demoRuns, HOSTILE, makeClip, writeSweep } from "./helpers/explorer-fixture.ts";
 
 const CHROMIUM = process.env.KINEMA_CHROMIUM ?? "/usr/bin/chromium";
 const docs = process.env.KINEMA_DOCS_SCREENSHOTS === "1";

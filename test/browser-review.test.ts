@@ -9,13 +9,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { type BrowserContext, chromium, type Page } from "playwright-core";
+import { makeClip } from "../devkit/explorer-fixture.ts";
 import { defaultBenchmarkLoader } from "../src/analysis/bench-loader.ts";
 import { openSqliteSource } from "../src/analysis/source-sqlite.ts";
 import { exportMotionbench } from "../src/engine/export.ts";
 import { type ExplorerServer, startServer } from "../src/server/server.ts";
 import { openEngineStore } from "../src/store/engine.ts";
 import { openStore } from "../src/store/index.ts";
-import { makeClip } from "./helpers/explorer-fixture.ts";
 
 const CHROMIUM = process.env.KINEMA_CHROMIUM ?? "/usr/bin/chromium";
 const dir = mkdtempSync(join(tmpdir(), "kinema-review-"));

@@ -6,15 +6,15 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { openEngineStore } from "../src/store/engine.ts";
-import { cliRunner } from "./helpers/cli.ts";
 import {
   type LoopbackServer,
   type ReceivedRequest,
   reply,
   startLoopbackServer,
-} from "./helpers/loopback-server.ts";
-import { makeMotionBenchFixture } from "./helpers/motionbench-fixture.ts";
+} from "../devkit/loopback-server.ts";
+import { makeMotionBenchFixture } from "../devkit/motionbench-fixture.ts";
+import { openEngineStore } from "../src/store/engine.ts";
+import { cliRunner } from "./helpers/cli.ts";
 
 let dir = "";
 const { kinema, children } = cliRunner(() => dir);

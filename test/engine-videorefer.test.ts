@@ -10,16 +10,16 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { createHttpSegmentor } from "../src/engine/segmentor.ts";
-import { bbox, type Rle } from "../src/masks/rle.ts";
-import { openEngineStore } from "../src/store/engine.ts";
-import { cliRunner } from "./helpers/cli.ts";
 import {
   type LoopbackServer,
   type ReceivedRequest,
   reply,
   startLoopbackServer,
-} from "./helpers/loopback-server.ts";
+} from "../devkit/loopback-server.ts";
+import { createHttpSegmentor } from "../src/engine/segmentor.ts";
+import { bbox, type Rle } from "../src/masks/rle.ts";
+import { openEngineStore } from "../src/store/engine.ts";
+import { cliRunner } from "./helpers/cli.ts";
 
 let dir = "";
 const { kinema, children } = cliRunner(() => dir);

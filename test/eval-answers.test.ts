@@ -5,9 +5,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
+import { type LoopbackServer, reply, startLoopbackServer } from "../devkit/loopback-server.ts";
+import { makeMotionBenchFixture } from "../devkit/motionbench-fixture.ts";
 import { cliRunner } from "./helpers/cli.ts";
-import { type LoopbackServer, reply, startLoopbackServer } from "./helpers/loopback-server.ts";
-import { makeMotionBenchFixture } from "./helpers/motionbench-fixture.ts";
 
 let tmp: string;
 let bench: string;

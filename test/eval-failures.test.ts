@@ -8,12 +8,12 @@ import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
+import { reply, startLoopbackServer } from "../devkit/loopback-server.ts";
+import { makeMotionBenchFixture } from "../devkit/motionbench-fixture.ts";
 import { createExplorer } from "../src/analysis/explorer.ts";
 import { buildReport } from "../src/analysis/report.ts";
 import { openSqliteSource } from "../src/analysis/source-sqlite.ts";
 import { buildProgram } from "../src/cli/main.ts";
-import { reply, startLoopbackServer } from "./helpers/loopback-server.ts";
-import { makeMotionBenchFixture } from "./helpers/motionbench-fixture.ts";
 
 const root = join(import.meta.dirname, "..");
 const bin = join(root, "bin", "kinema.js");

@@ -5,11 +5,11 @@ import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
+import { type LoopbackServer, reply, startLoopbackServer } from "../devkit/loopback-server.ts";
+import { makeMotionBenchFixture } from "../devkit/motionbench-fixture.ts";
 import { defaultDeps } from "../src/run/deps.ts";
 import { type EvalDeps, runEval } from "../src/run/runner.ts";
 import { openStore } from "../src/store/index.ts";
-import { type LoopbackServer, reply, startLoopbackServer } from "./helpers/loopback-server.ts";
-import { makeMotionBenchFixture } from "./helpers/motionbench-fixture.ts";
 
 let tmp: string;
 let bench: string;

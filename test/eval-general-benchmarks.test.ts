@@ -6,6 +6,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
+import { type LoopbackServer, reply, startLoopbackServer } from "../devkit/loopback-server.ts";
 import { createExplorer } from "../src/analysis/explorer.ts";
 import { openSqliteSource } from "../src/analysis/source-sqlite.ts";
 import { cliRunner } from "./helpers/cli.ts";
@@ -16,7 +17,6 @@ import {
   makeTempCompassFixture,
   makeVideoMmeFixture,
 } from "./helpers/general-fixtures.ts";
-import { type LoopbackServer, reply, startLoopbackServer } from "./helpers/loopback-server.ts";
 
 let tmp: string;
 let server: LoopbackServer;

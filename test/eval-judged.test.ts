@@ -8,12 +8,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { after, before, test } from "node:test";
+import { type LoopbackServer, type Reply, reply, startLoopbackServer } from "../devkit/loopback-server.ts";
 import { openSqliteSource } from "../src/analysis/source-sqlite.ts";
 import { captionMetrics } from "../src/metrics/caption/index.ts";
 import { acquireLock, runLockPath } from "../src/util/lock.ts";
 import { runTool } from "../src/video/tools.ts";
 import { cliRunner } from "./helpers/cli.ts";
-import { type LoopbackServer, type Reply, reply, startLoopbackServer } from "./helpers/loopback-server.ts";
 
 let tmp: string;
 let model: LoopbackServer;

@@ -6,13 +6,13 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:f
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
+import { type LoopbackServer, reply, startLoopbackServer } from "../devkit/loopback-server.ts";
+import { makeMotionBenchFixture } from "../devkit/motionbench-fixture.ts";
 import type { Benchmark, Sample } from "../src/benchmarks/types.ts";
 import { createAdapter } from "../src/models/index.ts";
 import { MAX_REPLY_BYTES } from "../src/models/openai.ts";
 import { runEval } from "../src/run/runner.ts";
 import { cliRunner } from "./helpers/cli.ts";
-import { type LoopbackServer, reply, startLoopbackServer } from "./helpers/loopback-server.ts";
-import { makeMotionBenchFixture } from "./helpers/motionbench-fixture.ts";
 
 let tmp: string;
 let bench: string;

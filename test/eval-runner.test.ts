@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
+import { type LoopbackServer, reply, startLoopbackServer } from "../devkit/loopback-server.ts";
 import type { Benchmark, Sample } from "../src/benchmarks/types.ts";
 import { createAdapter } from "../src/models/index.ts";
 import { createLimiter } from "../src/models/limiter.ts";
@@ -13,7 +14,6 @@ import { evalJson } from "../src/run/report.ts";
 import { type EvalDeps, type EvalOptions, evenPick, runEval } from "../src/run/runner.ts";
 import { openStore } from "../src/store/index.ts";
 import { KinemaError } from "../src/util/errors.ts";
-import { type LoopbackServer, reply, startLoopbackServer } from "./helpers/loopback-server.ts";
 
 const CATS = ["Motion Recognition", "Camera Motion", "Action Order"];
 const LETTERS = "ABCD";

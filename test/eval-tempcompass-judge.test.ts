@@ -9,12 +9,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { after, before, test } from "node:test";
+import { type LoopbackServer, reply, startLoopbackServer } from "../devkit/loopback-server.ts";
 import { createExplorer } from "../src/analysis/explorer.ts";
 import { openSqliteSource } from "../src/analysis/source-sqlite.ts";
 import { openStore } from "../src/store/index.ts";
 import { cliRunner } from "./helpers/cli.ts";
 import { makeTempCompassFixture } from "./helpers/general-fixtures.ts";
-import { type LoopbackServer, reply, startLoopbackServer } from "./helpers/loopback-server.ts";
 
 // the upstream-generated caption_evaluation_prompt (src/benchmarks/tempcompass/upstream/gen_vectors.py)
 const UPSTREAM = JSON.parse(

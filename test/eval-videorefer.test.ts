@@ -7,15 +7,15 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { createCanvas, loadImage } from "@napi-rs/canvas";
-import type { Rle } from "../src/benchmarks/types.ts";
-import { contourOf, MARK_COLORS, maskToFrame } from "../src/benchmarks/videorefer-q/marks.ts";
-import { cliRunner } from "./helpers/cli.ts";
 import {
   type LoopbackServer,
   type ReceivedRequest,
   reply,
   startLoopbackServer,
-} from "./helpers/loopback-server.ts";
+} from "../devkit/loopback-server.ts";
+import type { Rle } from "../src/benchmarks/types.ts";
+import { contourOf, MARK_COLORS, maskToFrame } from "../src/benchmarks/videorefer-q/marks.ts";
+import { cliRunner } from "./helpers/cli.ts";
 
 let tmp: string;
 let data: string;

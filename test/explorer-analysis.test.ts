@@ -6,6 +6,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
+import { buildStore, HOSTILE, makeClip, standardRuns, truthOf } from "../devkit/explorer-fixture.ts";
 import { compareRuns } from "../src/analysis/compare.ts";
 import { createExplorer } from "../src/analysis/explorer.ts";
 import { toCsv } from "../src/analysis/export.ts";
@@ -18,7 +19,6 @@ import { sweepPoints } from "../src/analysis/sweep-data.ts";
 import { report } from "../src/cli/commands/report.ts";
 import { openStore } from "../src/store/index.ts";
 import { generateDataset } from "../src/synth/index.ts";
-import { buildStore, HOSTILE, makeClip, standardRuns, truthOf } from "./helpers/explorer-fixture.ts";
 
 const root = join(import.meta.dirname, "..");
 const dir = mkdtempSync(join(tmpdir(), "kinema-explorer-analysis-"));

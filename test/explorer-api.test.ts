@@ -6,10 +6,10 @@ import { request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
+import { buildStore, HOSTILE, makeClip, standardRuns, truthOf } from "../devkit/explorer-fixture.ts";
 import { openSqliteSource } from "../src/analysis/source-sqlite.ts";
 import { encodeIdSegment } from "../src/server/path-id.ts";
 import { type ExplorerServer, startServer } from "../src/server/server.ts";
-import { buildStore, HOSTILE, makeClip, standardRuns, truthOf } from "./helpers/explorer-fixture.ts";
 
 /** GET with the path sent exactly as given (no client-side normalisation of ../ or %2e). */
 function rawGet(

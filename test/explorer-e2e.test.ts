@@ -5,12 +5,12 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
+import { type LoopbackServer, reply, startLoopbackServer } from "../devkit/loopback-server.ts";
 import { openSqliteSource } from "../src/analysis/source-sqlite.ts";
 import { defaultDeps } from "../src/run/deps.ts";
 import { runEval } from "../src/run/runner.ts";
 import { type ExplorerServer, startServer } from "../src/server/server.ts";
 import { generateDataset } from "../src/synth/index.ts";
-import { type LoopbackServer, reply, startLoopbackServer } from "./helpers/loopback-server.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "kinema-explorer-e2e-"));
 let api: LoopbackServer;

@@ -5,10 +5,10 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
+import { type LoopbackServer, reply, startLoopbackServer } from "../devkit/loopback-server.ts";
 import { judgeCommand } from "../src/cli/commands/judge.ts";
 import { judgeRun } from "../src/judge/index.ts";
 import { createAdapter } from "../src/models/index.ts";
-import { type LoopbackServer, reply, startLoopbackServer } from "./helpers/loopback-server.ts";
 
 let server: LoopbackServer;
 let dir: string;

@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { promisify } from "node:util";
+import { type LoopbackServer, type Reply, reply, startLoopbackServer } from "../devkit/loopback-server.ts";
 import { judgeCommand } from "../src/cli/commands/judge.ts";
 import {
   type BenchDAggregate,
@@ -20,7 +21,6 @@ import {
   VIDEOREFER_D_SYSTEM,
 } from "../src/judge/index.ts";
 import { createAdapter } from "../src/models/index.ts";
-import { type LoopbackServer, type Reply, reply, startLoopbackServer } from "./helpers/loopback-server.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 let server: LoopbackServer;

@@ -6,13 +6,13 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
+import { type LoopbackServer, reply, startLoopbackServer } from "../devkit/loopback-server.ts";
+import { makeMotionBenchFixture } from "../devkit/motionbench-fixture.ts";
+import { startRedis, type TestRedis } from "../devkit/redis.ts";
 import { queueDeps } from "../src/queue/coordinator.ts";
 import { defaultDeps } from "../src/run/deps.ts";
 import { evalJson } from "../src/run/report.ts";
 import { runEval } from "../src/run/runner.ts";
-import { type LoopbackServer, reply, startLoopbackServer } from "./helpers/loopback-server.ts";
-import { makeMotionBenchFixture } from "./helpers/motionbench-fixture.ts";
-import { startRedis, type TestRedis } from "./helpers/redis.ts";
 
 const cli = join(import.meta.dirname, "..", "src", "cli", "main.ts");
 let tmp: string;

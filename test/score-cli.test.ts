@@ -5,8 +5,8 @@ import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
+import { makeMotionBenchFixture } from "../devkit/motionbench-fixture.ts";
 import { cliRunner } from "./helpers/cli.ts";
-import { makeMotionBenchFixture } from "./helpers/motionbench-fixture.ts";
 
 const tmp = mkdtempSync(join(tmpdir(), "kinema-scorecli-"));
 const { kinema } = cliRunner(() => tmp);

@@ -5,12 +5,12 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
+import { MB_CATEGORIES, makeMotionBenchFixture } from "../devkit/motionbench-fixture.ts";
 import { defaultDeps } from "../src/run/deps.ts";
 import { evalJson } from "../src/run/report.ts";
 import { runEval } from "../src/run/runner.ts";
 import { openStore } from "../src/store/index.ts";
 import { cliRunner } from "./helpers/cli.ts";
-import { MB_CATEGORIES, makeMotionBenchFixture } from "./helpers/motionbench-fixture.ts";
 
 let tmp: string;
 let bench: string;

@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
-import { makeMotionBenchFixture } from "../../test/helpers/motionbench-fixture.ts";
+import { makeMotionBenchFixture } from "../../devkit/motionbench-fixture.ts";
 
 const MAIN = join(import.meta.dirname, "main.ts");
 let dir: string;

@@ -2,7 +2,7 @@
 // with today's code, migrate in place to SCHEMA_VERSION, and read back the same runs, samples and numbers
 // through the store, the report summary and the CLI (`kinema show`, `kinema runs`, `kinema report`).
 //
-// Fixtures: both were written from the same 6-question MotionBench-layout set (test/helpers/motionbench-fixture.ts,
+// Fixtures: both were written from the same 6-question MotionBench-layout set (devkit/motionbench-fixture.ts,
 // questions q0..q5 with answers A B C D A B, at /tmp/fx/mb) by
 //   kinema eval --bench motionbench:/tmp/fx/mb --model random:0 --run-dir DIR
 //   kinema eval --bench motionbench:/tmp/fx/mb --model random:1 --limit 4 --run-dir DIR

@@ -1,4 +1,4 @@
-// A throwaway redis-server for tests: loopback only, a free port, its own data dir, no persistence; stop() kills it.
+// A throwaway redis-server for tests and perf/: loopback only, a free port, its own data dir, no persistence; stop() kills it.
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";

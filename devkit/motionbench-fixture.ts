@@ -2,7 +2,7 @@
 import { execFileSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { resolveTool } from "../../src/video/tools.ts";
+import { resolveTool } from "../src/video/tools.ts";
 
 export const MB_CATEGORIES = [
   "Motion Recognition",

@@ -3,8 +3,8 @@
 import { execFileSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { openStore } from "../../src/store/index.ts";
-import { resolveTool } from "../../src/video/tools.ts";
+import { openStore } from "../src/store/index.ts";
+import { resolveTool } from "../src/video/tools.ts";
 
 export const CATEGORIES = [
   "Motion Recognition",
