@@ -533,3 +533,60 @@ test("a work item of another version is refused by name; the coordinator's kind 
     await queue.close();
   }
 });
+
+test("a restarted coordinator stores the answers an earlier one left in the results list, and asks their failures again", async () => {
+  const bench = makeMotionBenchFixture(
+    join(tmp, "mb-left"),
+    Array.from({ length: 3 }, (_, i) => ({ uid: `left${i}`, text: `left${i}`, answer: "A" })),
+    1,
+  );
+  const sv = await startLoopbackServer({ script: () => reply.answer("A") });
+  const runDir = join(tmp, "runs-left");
+  const evalArgs = [
+    ...["eval", "--bench", `motionbench:${bench}`, "--model", "openai:loop", "--frames", "none"],
+    ...["--base-url", sv.url, "--run-dir", runDir, "--queue", redis.url, "--no-progress", "--json"],
+  ];
+  const w = kinema(["worker", "--queue", redis.url, "--quiet"]);
+  try {
+    const first = await kinema(evalArgs).done;
+    assert.equal(first.code, 0, first.stderr);
+    const runId = JSON.parse(first.stdout).run as string;
+    // As if a coordinator had read two results from the list and died before storing them.
+    const { DatabaseSync } = await import("node:sqlite");
+    const db = new DatabaseSync(join(runDir, "kinema.db"));
+    const ids = (
+      db.prepare("SELECT sample_id FROM samples WHERE run_id = ? ORDER BY idx").all(runId) as {
+        sample_id: string;
+      }[]
+    ).map((r) => r.sample_id);
+    db.prepare(
+      "UPDATE samples SET status = 'pending', raw = NULL, parsed = NULL, correct = NULL WHERE run_id = ? AND sample_id IN (?, ?)",
+    ).run(runId, ids[0]!, ids[1]!);
+    db.close();
+    const { Redis } = await import("ioredis");
+    const r = new Redis(redis.url);
+    const { resultsKey } = await import("../src/queue/item.ts");
+    const left = (sampleId: string, result: object) =>
+      JSON.stringify({ runId, sampleId, result, fresh: true, attempts: [], worker: "gone:1" });
+    await r.rpush(
+      resultsKey(runId),
+      left(ids[0]!, { status: "ok", raw: "B", parsed: "B", correct: false, attempts: 1 }),
+      left(ids[1]!, { status: "failed", error: { code: "network", message: "reset" }, attempts: 3 }),
+    );
+    r.disconnect();
+    const before = sv.requests.length;
+    const second = await kinema(evalArgs).done;
+    assert.equal(second.code, 0, second.stderr);
+    const asked = sv.requests.slice(before).map((q) => q.text);
+    assert.equal(asked.length, 1, `asked again: ${asked.join(" | ")}`);
+    assert.match(asked[0]!, /left1/, "the leftover failure is asked again");
+    const j = JSON.parse(second.stdout);
+    assert.equal(j.run, runId);
+    assert.deepEqual(j.counts, { total: 3, ok: 3, failed: 0, unparsed: 0 });
+    assert.equal(j.overall.acc, 2 / 3, "the leftover answer (B, wrong) is stored, not asked again");
+  } finally {
+    w.child.kill("SIGTERM");
+    await w.done;
+    await sv.close();
+  }
+});

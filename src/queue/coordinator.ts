@@ -53,14 +53,21 @@ export async function dispatchToQueue(a: DispatchArgs): Promise<{ requested: num
     a.counts.done++;
     collected++;
   };
-  /** Stores every result waiting in the list, then trims what was stored; returns how many were read. */
-  const drain = async (): Promise<number> => {
+  /**
+   * Stores every result waiting in the list, then trims what was stored; returns how many were read.
+   * `leftover`: the list as an earlier coordinator left it. Its answers are stored (so they are not asked
+   * again), its failures are not: a sample still pending with a failure there is being retried
+   * (`--retry-failed`), or its failure was never stored, and either way asking it again is right.
+   */
+  const drain = async (leftover = false): Promise<number> => {
     let read = 0;
     for (;;) {
       const batch = await redis.lrange(key, 0, READ_BATCH - 1);
       for (const text of batch) {
         const rv = parseResult(text);
-        if (rv && rv.runId === a.runId) record(rv.sampleId, rv.result, rv);
+        if (!rv || rv.runId !== a.runId) continue;
+        if (leftover && rv.result.status === "failed") continue;
+        record(rv.sampleId, rv.result, rv);
       }
       if (batch.length > 0) await redis.ltrim(key, batch.length, -1);
       read += batch.length;
@@ -68,8 +75,8 @@ export async function dispatchToQueue(a: DispatchArgs): Promise<{ requested: num
     }
   };
   try {
-    // Results a killed coordinator left unread are stored first, so their samples are not asked again.
-    await drain();
+    // Answers a killed coordinator left unread are stored first, so their samples are not asked again.
+    await drain(true);
     const todo = a.todo.filter((s) => pending.has(s.id));
     for (let i = 0; i < todo.length; i += 500) {
       if (a.signal.aborted) break;
