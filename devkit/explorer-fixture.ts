@@ -1,10 +1,10 @@
 // Synthetic run stores for the explorer's tests and perf script: runs written through the real store API
 // (src/store), a real ffmpeg-made clip, deterministic answers, and one hostile model output.
-import { execFileSync } from "node:child_process";
+
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { openStore } from "../src/store/index.ts";
-import { resolveTool } from "../src/video/tools.ts";
+import { testClip } from "./clip.ts";
 
 export const CATEGORIES = [
   "Motion Recognition",
@@ -16,25 +16,7 @@ export const HOSTILE = `<img src=x onerror=alert(1)> <script>window.__xss = 1</s
 
 /** A 40-frame 10 fps 96×64 clip whose frames differ (testsrc), made by one ffmpeg call. */
 export function makeClip(dir: string, name = "clip.mp4"): string {
-  mkdirSync(dir, { recursive: true });
-  const out = join(dir, name);
-  execFileSync(resolveTool("ffmpeg").path, [
-    "-v",
-    "error",
-    "-y",
-    "-f",
-    "lavfi",
-    "-i",
-    "testsrc=size=96x64:rate=10:duration=4",
-    "-pix_fmt",
-    "yuv420p",
-    "-c:v",
-    "libx264",
-    "-g",
-    "10",
-    out,
-  ]);
-  return out;
+  return testClip(join(dir, name), { seconds: 4, rate: 10, size: "96x64", gop: 10 });
 }
 
 export interface FixtureRun {

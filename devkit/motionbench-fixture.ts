@@ -1,8 +1,8 @@
 // Tiny MotionBench-layout fixtures for tests: 64×64 one-second testsrc clips plus a video_info.meta.jsonl.
-import { execFileSync } from "node:child_process";
+
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { resolveTool } from "../src/video/tools.ts";
+import { testClip } from "./clip.ts";
 
 export const MB_CATEGORIES = [
   "Motion Recognition",
@@ -25,24 +25,7 @@ export interface FixtureQuestion {
 /** Writes `videos` clips and one meta line per question into `dir`; returns dir. */
 export function makeMotionBenchFixture(dir: string, questions: FixtureQuestion[], videos = 2): string {
   mkdirSync(join(dir, "videos"), { recursive: true });
-  const ffmpeg = resolveTool("ffmpeg").path;
-  for (let v = 0; v < videos; v++)
-    execFileSync(
-      ffmpeg,
-      [
-        "-v",
-        "error",
-        "-y",
-        "-f",
-        "lavfi",
-        "-i",
-        `testsrc=duration=1:size=64x64:rate=8`,
-        "-pix_fmt",
-        "yuv420p",
-        join(dir, "videos", `v${v}.mp4`),
-      ],
-      { stdio: "ignore" },
-    );
+  for (let v = 0; v < videos; v++) testClip(join(dir, "videos", `v${v}.mp4`));
   const lines = questions.map((q, i) =>
     JSON.stringify({
       question_type: q.category ?? MB_CATEGORIES[i % MB_CATEGORIES.length],

@@ -1,31 +1,16 @@
 // Tiny datasets in the published layouts of MVBench, Video-MME, LVBench, Perception Test and TempCompass, with
 // real ffmpeg clips (testsrc), for loader and end-to-end tests. Each writes into `dir` and returns its path.
+
 import { execFileSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { parquetWriteBuffer } from "hyparquet-writer";
+import { testClip } from "../../devkit/clip.ts";
 import { resolveTool } from "../../src/video/tools.ts";
 
 /** A testsrc clip of `seconds` at `rate` fps (64×64 H.264). */
 export function makeClip(file: string, seconds = 2, rate = 8): void {
-  mkdirSync(dirname(file), { recursive: true });
-  const ffmpeg = resolveTool("ffmpeg").path;
-  execFileSync(
-    ffmpeg,
-    [
-      "-v",
-      "error",
-      "-y",
-      "-f",
-      "lavfi",
-      "-i",
-      `testsrc=duration=${seconds}:size=64x64:rate=${rate}`,
-      "-pix_fmt",
-      "yuv420p",
-      file,
-    ],
-    { stdio: "ignore" },
-  );
+  testClip(file, { seconds, rate });
 }
 
 /** A folder of 00001.jpg... frames (MVBench's TVQA frames at 3 fps). */
