@@ -131,4 +131,7 @@ def main(argv: list[str] | None = None) -> None:
 
 
 if __name__ == "__main__":
+    from kinema_py.heap import reuse_heap
+
+    reuse_heap()
     main()

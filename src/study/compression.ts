@@ -120,7 +120,14 @@ export function runPython(
   return new Promise((res, rej) => {
     const child = spawn(py, ["-m", `kinema_py.${module}`, ...args], {
       cwd: ROOT,
-      env: { ...process.env, PYTHONPATH: join(ROOT, "py"), PYTHONWARNINGS: "ignore" },
+      // glibc heap tunables (py/kinema_py/heap.py): freed tensors stay in the process, 4x faster training steps here
+      env: {
+        MALLOC_MMAP_MAX_: "0",
+        MALLOC_TRIM_THRESHOLD_: "100000000000",
+        ...process.env,
+        PYTHONPATH: join(ROOT, "py"),
+        PYTHONWARNINGS: "ignore",
+      },
       stdio: ["ignore", "pipe", "pipe"],
     });
     let out = "";
