@@ -133,4 +133,8 @@ test("a decode past its time limit → timeout, and the ffmpeg child is gone", a
   await expectError("timeout", good, () => decode(good, [0, 39], { timeoutMs: 1, probe: detail })); // in ffmpeg
   // four keyframe groups of equal work: an idle decode runs two ffmpeg processes; both must be gone
   await expectError("timeout", good, () => decode(good, [5, 15, 25, 35], { timeoutMs: 1, probe: detail }));
+  // the timed-out workers left the pool; the next decode gets a working one (and the process is still here:
+  // ending a worker inside a native call used to abort it now and then)
+  const again = await decode(good, [0, 39], { probe: detail });
+  assert.equal(again.frames.length, 2);
 });

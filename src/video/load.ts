@@ -1,6 +1,7 @@
 // loadFrames(): the runner's one call — probe, sample, decode, encode — with the disk frame cache in front.
 import { isKinemaError, KinemaError } from "../util/errors.ts";
-import { cacheKey, fileIdentity, readCache, writeCache } from "./cache.ts";
+import { ByteLru } from "../util/lru.ts";
+import { type CacheEntry, cacheDir, cacheKey, fileIdentity, readCache, writeCache } from "./cache.ts";
 import { decode } from "./decode.ts";
 import { encodeImages, type ImageFormat } from "./encode.ts";
 import { probeDetail } from "./probe.ts";
@@ -54,6 +55,7 @@ export async function loadFrames(ref: VideoRef, spec: string, opts: LoadOptions 
   const fit = opts.fit ?? "stretch";
   const useCache = opts.cache ?? true;
   let key: string | undefined;
+  let memKey: string | undefined;
   let out: Omit<LoadedFrames, "images"> | undefined;
   if (useCache) {
     const identity = await fileIdentity(ref.path).catch(() => undefined); // missing path: probe says why
@@ -66,7 +68,10 @@ export async function loadFrames(ref: VideoRef, spec: string, opts: LoadOptions 
         fit,
         fps: ref.fps,
       });
-      const hit = await readCache(key, opts.cacheDir);
+      memKey = `${opts.cacheDir ?? cacheDir()}|${key}`;
+      const mem = frameMemory.get(memKey);
+      const hit = mem ?? (await readCache(key, opts.cacheDir));
+      if (hit && !mem) frameMemory.set(memKey, hit, rgbBytes(hit.rgb));
       if (hit) {
         out = { ...hit, meta: { ...hit.meta, path: ref.path }, cached: true };
         if (hit.rgb.warnings) out.warnings = hit.rgb.warnings;
@@ -94,8 +99,49 @@ export async function loadFrames(ref: VideoRef, spec: string, opts: LoadOptions 
     const timestamps = indices.map((i) => detail.pts?.[i] ?? i / meta.fpsValue);
     out = { meta, indices, rgb, timestamps, cached: false };
     if (rgb.warnings) out.warnings = rgb.warnings;
-    if (key) await writeCache(key, out, opts.cacheDir).catch(() => {}); // a full disk must not fail the run
+    if (key && memKey) {
+      await writeCache(key, out, opts.cacheDir).catch(() => {}); // a full disk must not fail the run
+      frameMemory.set(memKey, { meta, indices, timestamps, rgb }, rgbBytes(rgb));
+    }
   }
-  const images = opts.images ? await encodeImages(out.rgb, opts.images, opts.quality) : undefined;
+  const images = opts.images ? await encodedImages(key, out.rgb, opts.images, opts.quality) : undefined;
   return { ...out, images };
+}
+
+/**
+ * Frames and encoded images of cached clips, also kept in memory (least recently used out first): a benchmark
+ * asks several questions of one clip, and reading the disk cache and re-encoding the same frames to JPEG was
+ * most of the runner's per-sample time. Keyed by the frame-cache key (file identity, spec, window, size, fit,
+ * fps), and for images by format and quality too, so a changed file or option never gets another's bytes.
+ */
+const frameMemory = new ByteLru<CacheEntry>(128 << 20);
+const encodedMemory = new ByteLru<Buffer[]>(64 << 20);
+
+async function encodedImages(
+  cacheKey: string | undefined,
+  rgb: RgbFrames,
+  format: ImageFormat,
+  quality: number | undefined,
+): Promise<Buffer[]> {
+  if (!cacheKey) return encodeImages(rgb, format, quality);
+  const k = `${cacheKey}|${format}|${quality ?? ""}`;
+  const hit = encodedMemory.get(k);
+  if (hit) return hit;
+  const images = await encodeImages(rgb, format, quality);
+  encodedMemory.set(
+    k,
+    images,
+    images.reduce((n, b) => n + b.length, 0),
+  );
+  return images;
+}
+
+function rgbBytes(rgb: RgbFrames): number {
+  return rgb.frames.reduce((n, f) => n + f.length, 0);
+}
+
+/** Empties the in-memory frame and image caches (tests). */
+export function clearEncodedImages(): void {
+  encodedMemory.clear();
+  frameMemory.clear();
 }

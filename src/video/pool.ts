@@ -11,6 +11,8 @@ interface Slot {
   worker: Worker;
   busy: number;
   pending: Map<number, Pending>;
+  /** Out of the pool after a time-out; ended once its job returns (see call()). */
+  abandoned?: boolean;
 }
 
 /** Raised by a fast-mode job that cannot vouch for its frames; decode.ts then runs the safe mode. */
@@ -49,6 +51,7 @@ function startSlot(): Slot {
   worker.unref();
   worker.on("message", (m: WorkerReply) => {
     const p = slot.pending.get(m.id);
+    if (slot.abandoned && slot.pending.size <= (p ? 1 : 0)) void worker.terminate(); // back in JS: safe to end
     if (!p) return;
     slot.pending.delete(m.id);
     if (m.ok) p.resolve(m.value);
@@ -75,7 +78,7 @@ async function acquire(): Promise<Slot> {
   }
 }
 
-/** Thrown when a job outlives its time limit; its worker is ended (a synchronous decode cannot be stopped). */
+/** Thrown when a job outlives its time limit; its worker leaves the pool and ends when the job returns. */
 export class DecodeTimeout extends Error {}
 
 async function call<T>(req: WorkerJob, timeoutMs = 0): Promise<T> {
@@ -90,16 +93,20 @@ async function call<T>(req: WorkerJob, timeoutMs = 0): Promise<T> {
       slot.worker.postMessage({ ...req, id });
       if (timeoutMs > 0)
         timer = setTimeout(() => {
+          // The caller gets its time-out now and the pool a fresh worker; the old one is ended when its job
+          // returns. Ending a worker inside a native decoder call (Worker.terminate) was measured to abort
+          // the whole process now and then (node-av throws into a terminating thread: FATAL ERROR napi_throw).
           slot.pending.delete(id);
+          slot.abandoned = true;
           slots = slots.filter((s) => s !== slot);
-          void slot.worker.terminate();
+          slot.worker.unref();
           reject(new DecodeTimeout(`decoding took longer than ${timeoutMs} ms`));
         }, timeoutMs);
     });
   } finally {
     clearTimeout(timer);
     slot.busy--;
-    if (slot.busy === 0) slot.worker.unref();
+    if (slot.busy === 0 || slot.abandoned) slot.worker.unref();
     queue.shift()?.();
   }
 }
