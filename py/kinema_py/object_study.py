@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import time
 
 import torch
@@ -30,12 +31,26 @@ def cell_kwargs(name: str, k: int) -> dict:
     return {"u": u, "regions": True}
 
 
+def load_done(path: str | None, steps: int) -> list[dict]:
+    """Records of cells already trained with these steps (one JSON line each), so a stopped study resumes."""
+    if not path or not os.path.exists(path):
+        return []
+    with open(path, encoding="utf8") as f:
+        recs = [json.loads(line) for line in f if line.strip()]
+    return [r for r in recs if r.get("steps_asked") == steps]
+
+
 def run(train_path: str, test_path: str, cells: list[str], steps: int, seeds: list[int], batch: int, lr: float,
-        model_kw: dict, max_seconds: float | None, log=print) -> dict:
+        model_kw: dict, max_seconds: float | None, log=print, resume: str | None = None) -> dict:
     tr, te = RegionShard(train_path), RegionShard(test_path)
+    done = {(r["cell"], r["seed"]): r for r in load_done(resume, steps)}
     out = []
     for name in cells:
         for seed in seeds:
+            if (name, seed) in done:
+                out.append(done[(name, seed)])
+                log(json.dumps({"cell": name, "seed": seed, "resumed": True}), flush=True)
+                continue
             cfg, tok = make_config(tr, [te], **cell_kwargs(name, tr.n_frames), **model_kw)
             t0 = time.time()
             model, stats = train(cfg, tok, tr, steps, batch, lr, seed, MODES, max_seconds)
@@ -51,8 +66,12 @@ def run(train_path: str, test_path: str, cells: list[str], steps: int, seeds: li
                 **stats,
                 "seconds": time.time() - t0,
                 "eval": ev,
+                "steps_asked": steps,
             }
             out.append(rec)
+            if resume:
+                with open(resume, "a", encoding="utf8") as f:
+                    f.write(json.dumps(rec) + "\n")
             log(json.dumps({"cell": name, "seed": seed, **{m: round(ev[m]["acc"], 4) for m in MODES},
                             "steps": stats["steps_done"]}), flush=True)
     return {
@@ -88,11 +107,12 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--layers", type=int, default=2)
     p.add_argument("--max-seconds", type=float)
     p.add_argument("--out", required=True)
+    p.add_argument("--resume", help="JSON-lines file of finished cells: skipped on a rerun, new ones appended")
     a = p.parse_args(argv)
     torch.set_num_threads(1)
     kw = {"dim": a.dim, "dec_dim": a.dec_dim, "patch": a.patch, "enc_layers": a.layers, "dec_layers": a.layers}
     r = run(a.train, a.test, a.cells.split(","), a.steps, [int(s) for s in a.seeds.split(",")], a.batch, a.lr, kw,
-            a.max_seconds)
+            a.max_seconds, resume=a.resume)
     with open(a.out, "w", encoding="utf8") as f:
         json.dump(r, f, indent=1)
 

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import { main } from "../cli/main.ts";
-import type { ObjectStudyResult } from "./object.ts";
+import { type ObjectStudyResult, wilson95 } from "./object.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "kinema-study-object-"));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -36,4 +36,19 @@ test("kinema study object --quick trains every cell and evaluates both Bench-Q m
   const md = readFileSync(join(out, "study.md"), "utf8");
   assert.match(md, /region tokens, u = 4/);
   assert.match(md, /set-of-mark frames, no region input/);
+  assert.match(md, /\| \d+\.\d \[\d+\.\d, \d+\.\d\] \|/); // accuracy with its interval
+
+  // a rerun resumes: every cell comes from cells.jsonl, none is trained again, the results are the same
+  const done = readFileSync(join(out, "cells.jsonl"), "utf8").trim().split("\n");
+  assert.equal(done.length, 5);
+  assert.equal(await main(["node", "kinema", "study", "object", "--quick", "--out", out, "--json"]), 0);
+  assert.equal(readFileSync(join(out, "cells.jsonl"), "utf8").trim().split("\n").length, 5);
+  const r2 = JSON.parse(readFileSync(join(out, "study.json"), "utf8")) as ObjectStudyResult;
+  assert.deepEqual(r2.runs, r.runs);
+});
+
+test("wilson95 matches a hand-worked interval", () => {
+  // p = 0.5, n = 100: centre 0.5, half-width 1.96 * sqrt(0.0025 + 0.000096) / 1.0384 = 0.0962
+  const [lo, hi] = wilson95(0.5, 100);
+  assert.ok(Math.abs(lo - 40.38) < 0.01 && Math.abs(hi - 59.62) < 0.01, `${lo} ${hi}`);
 });

@@ -102,6 +102,7 @@ export async function objectStudy(o: ObjectStudyOptions): Promise<ObjectStudyRes
   const args = [
     ...["--train", train, "--test", test, "--cells", CELLS.join(","), "--steps", String(steps)],
     ...["--seeds", [...Array(o.seeds ?? 1).keys()].join(","), "--out", raw],
+    ...["--resume", join(out, "cells.jsonl")], // a stopped study picks up at the first unfinished cell
     ...Object.entries(model).flatMap(([k, v]) => [`--${k}`, String(v)]),
     ...(o.maxSeconds !== undefined ? ["--max-seconds", String(o.maxSeconds)] : []),
   ];
@@ -140,6 +141,15 @@ export async function objectStudy(o: ObjectStudyOptions): Promise<ObjectStudyRes
 
 const pct = (x: number | undefined) => (x === undefined ? "–" : (100 * x).toFixed(1));
 
+/** Wilson 95% interval of a proportion p over n questions, in %. */
+export function wilson95(p: number, n: number): [number, number] {
+  const z = 1.959964;
+  const d = 1 + (z * z) / n;
+  const c = (p + (z * z) / (2 * n)) / d;
+  const h = (z * Math.sqrt((p * (1 - p)) / n + (z * z) / (4 * n * n))) / d;
+  return [100 * (c - h), 100 * (c + h)];
+}
+
 function mean(xs: number[]): number {
   return xs.reduce((a, b) => a + b, 0) / xs.length;
 }
@@ -165,10 +175,16 @@ export function objectStudyMarkdown(r: ObjectStudyResult): string {
     "",
     "| cell | decoder tokens | single-frame | multi-frame |",
     "|---|---|---|---|",
-    ...cells.map(
-      (c) =>
-        `| ${label(c)} | ${of(c)[0].decoder_tokens} | ${pct(acc(c, "single"))} | ${pct(acc(c, "multi"))} |`,
-    ),
+    ...cells.map((c) => {
+      const cell = (m: "single" | "multi") => {
+        const [lo, hi] = wilson95(acc(c, m), r.n_test * of(c).length);
+        return `${pct(acc(c, m))} [${lo.toFixed(1)}, ${hi.toFixed(1)}]`;
+      };
+      return `| ${label(c)} | ${of(c)[0].decoder_tokens} | ${cell("single")} | ${cell("multi")} |`;
+    }),
+    "",
+    "Brackets: 95% interval (Wilson) over the test questions; questions of one clip are not independent, so the",
+    "true interval is somewhat wider.",
     "",
     "## Per question type, multi-frame mode (single-frame in brackets)",
     "",
