@@ -102,6 +102,12 @@ def run_probe(a: argparse.Namespace, probe: str) -> dict:
         on=device(),
     )
     r = evaluate(model, dte)
+    if probe == "ordered" and a.save_ordered:
+        from .checkpoint import save_checkpoint
+
+        meta = {"trained_on": a.source, "test_on": a.test, "test_acc": r["acc"], "per_category": r["per_category"],
+                "seed": a.seed, "steps": len(losses), "aux": a.aux if aux else 0.0, "balanced": a.balanced}
+        save_checkpoint(a.save_ordered, model, tok, meta)
     return {
         "probe": probe,
         "device": str(device()),
@@ -140,6 +146,7 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--max-seconds", type=float, help="stop each probe's training after this long")
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--source", default="")
+    p.add_argument("--save-ordered", help="checkpoint path for the ordered model (a built-in candidate)")
     a = p.parse_args(argv)
     if a.quick:
         a.steps, a.dim, a.enc_layers, a.dec_layers, a.batch = min(a.steps, 10), 16, 1, 1, 8

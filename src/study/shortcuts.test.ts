@@ -1,5 +1,6 @@
 // `kinema study shortcuts --quick` end to end: synthetic sets → shards with per-frame labels → five probes.
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -13,7 +14,11 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 
 test("kinema study shortcuts --quick trains every probe and reports chance per category", async () => {
   const out = join(dir, "quick");
-  assert.equal(await main(["node", "kinema", "study", "shortcuts", "--quick", "--out", out]), 0);
+  const ck = join(out, "ck");
+  assert.equal(
+    await main(["node", "kinema", "study", "shortcuts", "--quick", "--out", out, "--save-builtins", ck]),
+    0,
+  );
   const r = JSON.parse(readFileSync(join(out, "shortcuts.json"), "utf8")) as ShortcutsResult;
   assert.deepEqual(Object.keys(r.probes), [...PROBES]);
   assert.deepEqual(Object.keys(r.chance).sort(), [...MOTIONBENCH_TYPES].sort());
@@ -37,6 +42,20 @@ test("kinema study shortcuts --quick trains every probe and reports chance per c
   assert.equal(shard.items[0].frame_labels.length, 8);
   assert.equal(shard.items[0].frame_labels[0].length, shard.frame_label_names.length);
   assert.match(shortcutsText(r), /Repetition Count/);
+  // --save-builtins kept the ordered model, with its own test score in the checkpoint
+  const py = spawnSync(
+    "/usr/bin/python3",
+    [
+      "-c",
+      "import sys; from kinema_py.checkpoint import load_checkpoint; m, t, meta = load_checkpoint(sys.argv[1]); print(m.cfg.method, m.cfg.k, meta['test_acc'])",
+      join(ck, "te-fusion-k2.pt"),
+    ],
+    { env: { ...process.env, PYTHONPATH: join(import.meta.dirname, "..", "..", "py") }, encoding: "utf8" },
+  );
+  assert.equal(py.status, 0, py.stderr);
+  const [method, k, acc] = py.stdout.trim().split(" ");
+  assert.deepEqual([method, k], ["te-fusion", "2"]);
+  assert.ok(Math.abs(Number(acc) - r.overall.ordered) < 1e-9);
   // Resumable: a second run reuses every stored probe.
   assert.equal(await main(["node", "kinema", "study", "shortcuts", "--quick", "--out", out, "--json"]), 0);
   const lines = readFileSync(join(out, "probes.jsonl"), "utf8").trim().split("\n");

@@ -31,6 +31,8 @@ export interface ShortcutsOptions {
   balanced?: boolean;
   /** Stop each probe's training after this many seconds. */
   maxSeconds?: number;
+  /** Keep the ordered model's checkpoint as DIR/<method>-k<k>.pt (export it with kinema_py.export). */
+  saveBuiltins?: string;
   python?: string;
   onLine?: (line: string) => void;
 }
@@ -101,6 +103,10 @@ export async function shortcutsStudy(o: ShortcutsOptions): Promise<ShortcutsResu
   if (o.aux !== undefined) args.push("--aux", String(o.aux));
   if (o.balanced) args.push("--balanced");
   if (o.maxSeconds !== undefined) args.push("--max-seconds", String(o.maxSeconds));
+  if (o.saveBuiltins) {
+    mkdirSync(resolve(o.saveBuiltins), { recursive: true });
+    args.push("--save-ordered", join(resolve(o.saveBuiltins), `${o.method ?? "te-fusion"}-k${k}.pt`));
+  }
   await runPython("shortcuts", args, o);
   const file = join(out, "shortcuts.json");
   return { ...(JSON.parse(readFileSync(file, "utf8")) as ShortcutsResult), file };

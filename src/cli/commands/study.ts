@@ -80,6 +80,7 @@ export async function shortcuts(o: StudyCliOptions, onLine?: (l: string) => void
     aux: num(o.aux, "aux"),
     balanced: o.balanced,
     maxSeconds: num(o.maxSeconds, "max-seconds"),
+    saveBuiltins: o.saveBuiltins,
     onLine,
   });
 }
@@ -170,7 +171,7 @@ export function register(program: Command): void {
     )
     .option(
       "--save-builtins <dir>",
-      "keep seed-0 checkpoints of the N=16, k=4 cells (encoder-free: stab, encoder-baseline)",
+      "keep seed-0 checkpoints of the N=16, k=4 cells (encoder-free: stab, encoder-baseline; shortcuts: the ordered model)",
     )
     .option("--json", "print the summary as JSON")
     .option("--frames <n>", "shortcuts: frames per clip (default 32)")
