@@ -260,20 +260,40 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--method", default="te-fusion")
     p.add_argument("--k", type=int, default=4)
     p.add_argument("--frames", type=int, default=16)
+    p.add_argument("--dim", type=int, help="encoder and decoder width (default: ModelConfig's)")
+    p.add_argument("--patch", type=int)
+    p.add_argument("--enc-layers", type=int)
+    p.add_argument("--dec-layers", type=int)
     p.add_argument("--steps", type=int, default=300)
     p.add_argument("--batch", type=int, default=32)
     p.add_argument("--lr", type=float, default=2e-3)
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--aux", type=float, default=0.0, help="weight of the dense per-frame loss (shards with frame labels)")
+    p.add_argument("--aux-classes", type=int, default=23, help="action classes in the shard's frame labels")
+    p.add_argument("--balanced", action="store_true", help="per-category balanced batches")
+    p.add_argument("--max-seconds", type=float, help="stop training after this long")
+    p.add_argument("--init", help="checkpoint to continue from (its config and vocabulary are kept)")
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--out", help="checkpoint path")
     a = p.parse_args(argv)
     torch.set_num_threads(a.threads)
     tr = read_shard(a.train)
     te = read_shard(a.test) if a.test else None
-    cfg, tok = config_for(tr, [te] if te else [], method=a.method, k=a.k, n_frames=a.frames)
+    init = None
+    if a.init:
+        ck = torch.load(a.init, map_location="cpu")
+        cfg, tok, init = ModelConfig(**ck["config"]), Tokenizer(ck["vocab"]), ck["state_dict"]
+    else:
+        extra = {k: v for k, v in (("dim", a.dim), ("dec_dim", a.dim), ("patch", a.patch),
+                                   ("enc_layers", a.enc_layers), ("dec_layers", a.dec_layers)) if v is not None}
+        if a.aux > 0 and all("frame_labels" in it for it in tr.items):
+            extra.update(aux_classes=a.aux_classes, aux_regs=len(tr.items[0]["frame_labels"][0]) - 1)
+        cfg, tok = config_for(tr, [te] if te else [], method=a.method, k=a.k, n_frames=a.frames, **extra)
     t0 = time.time()
-    model, losses = train(cfg, Encoded(tr, tok, cfg), a.steps, a.batch, a.lr, a.seed, log_every=50)
-    meta = {"train": a.train, "seed": a.seed, "steps": a.steps, "train_seconds": time.time() - t0}
+    model, losses = train(cfg, Encoded(tr, tok, cfg), a.steps, a.batch, a.lr, a.seed, log_every=50, init=init,
+                          aux_weight=a.aux, balanced=a.balanced, max_seconds=a.max_seconds, on=device())
+    meta = {"train": a.train, "seed": a.seed, "steps": len(losses), "train_seconds": time.time() - t0,
+            "aux": a.aux, "balanced": a.balanced, "continued_from": a.init}
     if te:
         r = evaluate(model, Encoded(te, tok, cfg))
         meta.update(test=a.test, test_acc=r["acc"], per_category=r["per_category"])

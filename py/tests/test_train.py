@@ -128,3 +128,21 @@ def test_fair_start_kangaroo_is_the_base_on_repeated_frames(toy_shards):
     qf = VideoQAModel(replace(base_cfg, method="qformer", k=k, n_frames=2 * k))
     warm_start(qf, base.state_dict())
     assert pass_through(qf) == []
+
+
+def test_cli_trains_then_continues_from_its_checkpoint(toy_shards, tmp_path, capsys):
+    from kinema_py.checkpoint import load_checkpoint
+    from kinema_py.train import main
+
+    tr, te = toy_shards
+    first, second = str(tmp_path / "a.pt"), str(tmp_path / "b.pt")
+    common = ["--train", tr, "--test", te, "--frames", "8", "--k", "2", "--threads", "1", "--balanced"]
+    main([*common, "--dim", "16", "--enc-layers", "1", "--dec-layers", "1", "--steps", "3", "--out", first])
+    m1, tok1, meta1 = load_checkpoint(first)
+    assert (m1.cfg.dim, m1.cfg.enc_layers, meta1["steps"], meta1["balanced"]) == (16, 1, 3, True)
+    main([*common, "--init", first, "--steps", "2", "--lr", "1e-3", "--out", second])
+    m2, tok2, meta2 = load_checkpoint(second)
+    assert m2.cfg == m1.cfg and tok2.vocab == tok1.vocab  # config and vocabulary kept, not rebuilt
+    assert meta2["continued_from"] == first and meta2["steps"] == 2
+    changed = [k for k, v in m2.state_dict().items() if not torch.equal(v, m1.state_dict()[k])]
+    assert changed, "continuing trained nothing"
