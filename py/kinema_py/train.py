@@ -275,6 +275,7 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--init", help="checkpoint to continue from (its config and vocabulary are kept)")
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--out", help="checkpoint path")
+    p.add_argument("--source", default="", help="how the training set was made (kept as trained_on)")
     a = p.parse_args(argv)
     torch.set_num_threads(a.threads)
     tr = read_shard(a.train)
@@ -292,11 +293,11 @@ def main(argv: list[str] | None = None) -> None:
     t0 = time.time()
     model, losses = train(cfg, Encoded(tr, tok, cfg), a.steps, a.batch, a.lr, a.seed, log_every=50, init=init,
                           aux_weight=a.aux, balanced=a.balanced, max_seconds=a.max_seconds, on=device())
-    meta = {"train": a.train, "seed": a.seed, "steps": len(losses), "train_seconds": time.time() - t0,
+    meta = {"train": a.train, "trained_on": a.source or a.train, "seed": a.seed, "steps": len(losses), "train_seconds": time.time() - t0,
             "aux": a.aux, "balanced": a.balanced, "continued_from": a.init}
     if te:
         r = evaluate(model, Encoded(te, tok, cfg))
-        meta.update(test=a.test, test_acc=r["acc"], per_category=r["per_category"])
+        meta.update(test=a.test, test_on=a.test, test_acc=r["acc"], per_category=r["per_category"])
     print(json.dumps({k: v for k, v in meta.items()}, indent=1))
     if a.out:
         save_checkpoint(a.out, model, tok, meta)
