@@ -16,9 +16,11 @@ test("kinema start prints the Table-3 table and reuses the set on a second run",
     const r = spawnSync(process.execPath, args, { cwd: tmp, env, encoding: "utf8", timeout: 240_000 });
     assert.equal(r.status, 0, r.stderr);
     const lines = r.stdout.split("\n");
-    assert.match(lines[0], /^Model\s+Frames\s+Dev AVG\s+Test AVG\s+MR\s+LM\s+CM\s+MO\s+AO\s+RC$/);
+    assert.match(lines[0], /^Model\s+Frames\s+Dev AVG\s+Test AVG\s+MR\s+LM\s+CM\s+MO\s+AO\s+RC\s+> chance$/);
+    // chance from the questions' option counts, on the same questions as every model
+    assert.match(lines[2], /^chance \(1\/options\)\s+-\s+\d+\.\d\s+\d+\.\d(\s+(\d+\.\d|-)){6}\s+-$/);
     // Dev AVG and Test AVG: half the generated answers are hidden in answers.json, which synth: picks up.
-    assert.match(r.stdout, /^random:0\s+-\s+\d+\.\d\s+\d+\.\d\s/m);
+    assert.match(r.stdout, /^random:0\s+-\s+\d+\.\d\s+\d+\.\d\s.*\s([0-6]\/[1-6]|-)$/m);
     assert.ok(existsSync(join(tmp, "data", "answers.json")));
     assert.match(r.stdout, /\(generated now\)/);
     // n and interval widths under the table (the averages are over few questions: say so)
@@ -30,7 +32,7 @@ test("kinema start prints the Table-3 table and reuses the set on a second run",
     const again = spawnSync(process.execPath, args, { cwd: tmp, env, encoding: "utf8", timeout: 240_000 });
     assert.equal(again.status, 0, again.stderr);
     assert.doesNotMatch(again.stdout, /generated now/);
-    assert.equal(again.stdout.split("\n")[2], lines[2], "same row on the continued run");
+    assert.equal(again.stdout.split("\n")[3], lines[3], "same row on the continued run");
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }

@@ -185,6 +185,9 @@ def train(
     balanced: bool = False,
     max_seconds: float | None = None,
     on: torch.device | None = None,
+    eval_data: "Encoded | None" = None,
+    eval_every: int = 0,
+    history: list | None = None,
 ) -> tuple[VideoQAModel, list[float]]:
     """AdamW (β2 = .95 as in the paper), linear warm-up then cosine decay, grad clip 1; returns the model and
     losses. lr 2e-3 rather than 1e-3: at 1e-3 the per-option head sat at chance for 2,000 steps on the easy set
@@ -217,19 +220,40 @@ def train(
         else:
             idx = torch.randint(0, n, (min(batch, n),), generator=gen)
         fr, q, op, y = (t[idx].to(dev) for t in (train_data.frames, train_data.q, train_data.opts, train_data.labels))
+        aux_part = None
         if use_aux:
             logits, aux = model.forward_with_aux(fr, q, op)
             loss = F.cross_entropy(logits, y)
-            loss = loss + aux_weight * aux_loss(aux, train_data.frame_labels[idx].to(dev), cfg.aux_classes)
+            answer_part = loss.item()
+            aux_part = aux_loss(aux, train_data.frame_labels[idx].to(dev), cfg.aux_classes)
+            loss = loss + aux_weight * aux_part
         else:
             logits = model(fr, q, op)
             loss = F.cross_entropy(logits, y)
+            answer_part = loss.item()
         optimizer_step(opt, sched, loss, model.parameters())
         losses.append(loss.item())
         if log_every and (step % log_every == 0 or step == steps - 1):
-            print(f"step {step:5d} loss {loss.item():.4f}", flush=True)
+            extra = f" (answers {answer_part:.4f}, frame labels {aux_part.item():.4f})" if aux_part is not None else ""
+            print(f"step {step:5d} loss {loss.item():.4f}{extra}", flush=True)
+        if eval_data is not None and eval_every and ((step + 1) % eval_every == 0 or step == steps - 1):
+            r = evaluate(model, eval_data)
+            model.train()
+            row = {"step": step + 1, "acc": r["acc"], "per_category": r["per_category"]}
+            if history is not None:
+                history.append(row)
+            cats = " ".join(f"{c[:3]} {100 * v:.1f}" for c, v in r["per_category"].items())
+            print(f"eval step {step + 1:5d} acc {100 * r['acc']:.1f} | {cats}", flush=True)
     model.eval()
     return model.cpu(), losses
+
+
+def only_categories(shard: Shard, keep: set[str]) -> Shard:
+    """The shard's items of these categories (frames copied into memory)."""
+    idx = [i for i, it in enumerate(shard.items) if it["category"] in keep]
+    if not idx:
+        raise SystemExit(f"{shard.path}: no items in categories {sorted(keep)}")
+    return Shard(np.ascontiguousarray(shard.frames[idx]), [shard.items[i] for i in idx], shard.path)
 
 
 def config_for(train: Shard, others: list[Shard] = (), **overrides) -> tuple[ModelConfig, Tokenizer]:
@@ -276,10 +300,16 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--out", help="checkpoint path")
     p.add_argument("--source", default="", help="how the training set was made (kept as trained_on)")
+    p.add_argument("--eval-every", type=int, default=0, help="score the test shard every N steps (kept as history)")
+    p.add_argument("--categories", help="train and test on these categories only (comma-separated)")
     a = p.parse_args(argv)
     torch.set_num_threads(a.threads)
     tr = read_shard(a.train)
     te = read_shard(a.test) if a.test else None
+    if a.categories:
+        keep = set(a.categories.split(","))
+        tr = only_categories(tr, keep)
+        te = only_categories(te, keep) if te else None
     init = None
     if a.init:
         ck = torch.load(a.init, map_location="cpu")
@@ -291,12 +321,19 @@ def main(argv: list[str] | None = None) -> None:
             extra.update(aux_classes=a.aux_classes, aux_regs=len(tr.items[0]["frame_labels"][0]) - 1)
         cfg, tok = config_for(tr, [te] if te else [], method=a.method, k=a.k, n_frames=a.frames, **extra)
     t0 = time.time()
+    ete = Encoded(te, tok, cfg) if te else None
+    history: list = []
     model, losses = train(cfg, Encoded(tr, tok, cfg), a.steps, a.batch, a.lr, a.seed, log_every=50, init=init,
-                          aux_weight=a.aux, balanced=a.balanced, max_seconds=a.max_seconds, on=device())
+                          aux_weight=a.aux, balanced=a.balanced, max_seconds=a.max_seconds, on=device(),
+                          eval_data=ete, eval_every=a.eval_every, history=history)
     meta = {"train": a.train, "trained_on": a.source or a.train, "seed": a.seed, "steps": len(losses), "train_seconds": time.time() - t0,
-            "aux": a.aux, "balanced": a.balanced, "continued_from": a.init}
+            "aux": a.aux, "balanced": a.balanced, "continued_from": a.init, "lr": a.lr}
+    if a.categories:
+        meta["categories"] = sorted(keep)
+    if history:
+        meta["history"] = history
     if te:
-        r = evaluate(model, Encoded(te, tok, cfg))
+        r = evaluate(model, ete)
         meta.update(test=a.test, test_on=a.test, test_acc=r["acc"], per_category=r["per_category"])
     print(json.dumps({k: v for k, v in meta.items()}, indent=1))
     if a.out:

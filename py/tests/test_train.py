@@ -139,10 +139,12 @@ def test_cli_trains_then_continues_from_its_checkpoint(toy_shards, tmp_path, cap
     common = ["--train", tr, "--test", te, "--frames", "8", "--k", "2", "--threads", "1", "--balanced"]
     src = "kinema synth --preset easy --n 24 --seed 1"
     main([*common, "--dim", "16", "--enc-layers", "1", "--dec-layers", "1", "--steps", "3", "--out", first,
-          "--source", src])
+          "--source", src, "--eval-every", "2"])
     m1, tok1, meta1 = load_checkpoint(first)
     assert (m1.cfg.dim, m1.cfg.enc_layers, meta1["steps"], meta1["balanced"]) == (16, 1, 3, True)
     assert meta1["trained_on"] == src and meta1["test_on"] == te  # what builtins.py ships as trained_on/test_on
+    assert [h["step"] for h in meta1["history"]] == [2, 3]  # scored every 2 steps and at the end
+    assert meta1["history"][-1]["acc"] == meta1["test_acc"]
     main([*common, "--init", first, "--steps", "2", "--lr", "1e-3", "--out", second])
     m2, tok2, meta2 = load_checkpoint(second)
     assert m2.cfg == m1.cfg and tok2.vocab == tok1.vocab  # config and vocabulary kept, not rebuilt
