@@ -45,6 +45,10 @@ class ModelConfig:
     # action classes and of regression columns predicted for every input frame from its group's tokens.
     aux_classes: int = 0
     aux_regs: int = 0
+    # Option head: "joint" scores each option from the decoder alone; "match" adds a temporal read-out (the
+    # groups' mean tokens in order, with the question's words, through an MLP) matched bilinearly against each
+    # option's token states, a direct path from "what happened when" to the option's words.
+    head: str = "joint"
 
     def __post_init__(self) -> None:
         assert self.method in METHODS, f"method must be one of {METHODS}, got {self.method!r}"
@@ -52,6 +56,7 @@ class ModelConfig:
         assert self.image_size % self.patch == 0, "image_size must be a multiple of patch"
         assert self.grid % 2 == 0, f"patch grid {self.grid} must be even for the 2x2 spatial merge"
         assert self.dim % self.heads == 0 and self.dec_dim % self.heads == 0, "widths must divide by heads"
+        assert self.head in ("joint", "match"), f"head must be joint or match, got {self.head!r}"
 
     @property
     def grid(self) -> int:
@@ -367,6 +372,14 @@ class OptionScorer(nn.Module):
         self.blocks = nn.ModuleList(Block(E, cfg.heads) for _ in range(cfg.dec_layers))
         self.ln = nn.LayerNorm(E)
         self.head = nn.Linear(E, 1)
+        self.match = None
+        if getattr(cfg, "head", "joint") == "match":
+            G = cfg.n_frames // cfg.k
+            self.groups = G
+            self.temporal = nn.Sequential(
+                nn.LayerNorm((G + 1) * E), nn.Linear((G + 1) * E, 2 * E), nn.GELU(), nn.Linear(2 * E, E), nn.LayerNorm(E)
+            )
+            self.match = nn.Linear(E, E, bias=False)
 
     def forward(self, vis, q_ids, opt_ids):
         # vis (B, L, E); q_ids (B, Tq) int64; opt_ids (B, M, To) int64; id 0 is padding
@@ -392,6 +405,14 @@ class OptionScorer(nn.Module):
         # path to the option's words, which have attended to the visual tokens
         rep = x[:, 0] + (x[:, 1 + L + Tq :] * w).sum(1) / w.sum(1).clamp(min=1.0)  # (B*M, E)
         logits = self.head(rep).view(B, M)  # (B, M)
+        if self.match is not None:
+            # temporal read-out: the G groups' mean tokens in time order plus the question's mean word embedding
+            qw = (q_ids != 0).float().unsqueeze(-1)
+            qm = (self.tok(q_ids) * qw).sum(1) / qw.sum(1).clamp(min=1.0)  # (B, E)
+            g = vis.reshape(B, self.groups, L // self.groups, E).mean(2).reshape(B, self.groups * E)
+            z = self.match(self.temporal(torch.cat([g, qm], 1)))  # (B, E)
+            o = (x[:, 1 + L + Tq :] * w).sum(1) / w.sum(1).clamp(min=1.0)  # (B*M, E): option token states
+            logits = logits + (o.view(B, M, E) * z.unsqueeze(1)).sum(-1) / math.sqrt(E)
         present = (opt_ids != 0).any(-1)  # (B, M): an option slot holds an option
         return torch.where(present, logits, torch.full_like(logits, NEG))
 

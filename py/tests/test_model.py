@@ -71,11 +71,12 @@ def test_config_rejects_bad_ratio():
         ModelConfig(method="bogus")
 
 
-def test_each_option_is_scored_on_its_own():
+@pytest.mark.parametrize("head", ["joint", "match"])
+def test_each_option_is_scored_on_its_own(head):
     # The multiple-choice head: option i's logit depends on the clip, the question and option i only, so
     # editing option 2 leaves the other logits alone and permuting the options permutes the logits.
     torch.manual_seed(0)
-    cfg = ModelConfig(method="pllava", k=2, n_frames=4, dim=32, dec_dim=32, vocab_size=20, max_options=4)
+    cfg = ModelConfig(method="pllava", k=2, n_frames=4, dim=32, dec_dim=32, vocab_size=20, max_options=4, head=head)
     m = VideoQAModel(cfg).eval()
     q = torch.randint(1, 20, (2, cfg.max_q))
     o = torch.randint(1, 20, (2, 4, cfg.max_opt))
@@ -93,3 +94,25 @@ def test_each_option_is_scored_on_its_own():
     assert torch.allclose(base[:, keep], edited[:, keep], atol=1e-5)
     assert not torch.allclose(base[:, 2], edited[:, 2], atol=1e-5)
     assert torch.allclose(base[:, perm], permuted, atol=1e-5)
+
+
+def test_match_head_reads_the_groups_in_time_order():
+    # the temporal read-out sees the groups' tokens in order: swapping two groups changes the logits even with
+    # the joint decoder's visual positions zeroed (so only the read-out can tell), and it is trained
+    torch.manual_seed(0)
+    cfg = ModelConfig(method="pllava", k=2, n_frames=4, dim=32, dec_dim=32, vocab_size=20, max_options=3, head="match")
+    m = VideoQAModel(cfg).eval()
+    with torch.no_grad():
+        m.scorer.vis_pos.zero_()
+    q = torch.randint(1, 20, (2, cfg.max_q))
+    o = torch.randint(1, 20, (2, 3, cfg.max_opt))
+    f = frames(2, 4)
+    swapped = f[:, [2, 3, 0, 1]]
+    with torch.no_grad():
+        a, b = m(f, q, o), m(swapped, q, o)
+    assert not torch.allclose(a, b, atol=1e-5)
+    m.train()
+    m(f, q, o).logsumexp(-1).sum().backward()
+    assert m.scorer.match.weight.grad.abs().sum() > 0 and m.scorer.temporal[1].weight.grad.abs().sum() > 0
+    with pytest.raises(AssertionError):
+        ModelConfig(head="late")

@@ -45,14 +45,14 @@ def test_onnx_runtime_matches_pytorch(tmp_path):
     ]
     torch.manual_seed(0)
     names = []
-    for method in METHODS:
-        cfg = ModelConfig(method=method, k=2, n_frames=4, dim=32, dec_dim=32, vocab_size=len(tok.vocab))
+    for method, head in [*((m, "joint") for m in METHODS), ("te-fusion", "match")]:
+        cfg = ModelConfig(method=method, k=2, n_frames=4, dim=32, dec_dim=32, vocab_size=len(tok.vocab), head=head)
         model = VideoQAModel(cfg).eval()
         # random init gives near-equal logits; scale the head so the argmax comparison means something
         with torch.no_grad():
             model.scorer.head.weight.mul_(50)
         frames = torch.randint(0, 256, (len(items), 4, 32, 32, 3), dtype=torch.uint8)
-        name = f"t-{method}"
+        name = f"t-{method}" if head == "joint" else f"t-{method}-{head}"
         export_onnx(model, str(tmp_path), name, vision=False)
         (tmp_path / f"{name}.json").write_text(json.dumps(describe(model, tok, name, {"trained_on": "none"})))
         (tmp_path / f"{name}.fixture.json").write_text(json.dumps(parity_fixture(model, tok, items, frames)))
