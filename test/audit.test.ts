@@ -14,6 +14,7 @@ import {
 } from "../devkit/loopback-server.ts";
 import { makeMotionBenchFixture } from "../devkit/motionbench-fixture.ts";
 import { runAudit } from "../src/audit/index.ts";
+import { readManifest } from "../src/models/builtin.ts";
 import { type AdapterOptions, createAdapter } from "../src/models/index.ts";
 import type { ModelRequest } from "../src/models/types.ts";
 import { defaultDeps } from "../src/run/deps.ts";
@@ -234,6 +235,8 @@ test("audit with a built-in model: repeated first/last frames, blank frames for 
   };
   const runDir = join(tmp, "runs-builtin");
   process.env.KINEMA_CACHE_DIR = join(tmp, "cache-builtin");
+  // the built-in's own frame count (it takes a fixed number of frames)
+  const N = readManifest().find((m) => m.name === "te-fusion-k4")!.n_frames;
   const out = { conditions: {} as Record<string, any> };
   for (const kind of ["ordered", "shuffled", "reversed", "first", "last", "none"] as const) {
     label = kind;
@@ -242,34 +245,34 @@ test("audit with a built-in model: repeated first/last frames, blank frames for 
       deps,
     );
     out.conditions[kind] = r.conditions[kind];
-    assert.equal(r.frames, "uniform:16");
+    assert.equal(r.frames, `uniform:${N}`);
   }
   const store = openStore(runDir);
   const rows = (k: string) => new Map(store.samples(out.conditions[k].run).map((s) => [s.sampleId, s]));
   const ordered = rows("ordered");
   for (const [kind, want] of [
-    ["shuffled", (ix: number[], id: string) => shuffledPositions(16, 0, id).map((i) => ix[i])],
+    ["shuffled", (ix: number[], id: string) => shuffledPositions(N, 0, id).map((i) => ix[i])],
     ["reversed", (ix: number[]) => [...ix].reverse()],
     ["first", (ix: number[]) => ix.map(() => ix[0])],
-    ["last", (ix: number[]) => ix.map(() => ix[15])],
+    ["last", (ix: number[]) => ix.map(() => ix[N - 1])],
     ["none", () => []],
   ] as const) {
     const got = rows(kind);
     assert.equal(got.size, 12);
     for (const [id, o] of ordered) {
-      assert.equal(o.frameIndices!.length, 16);
+      assert.equal(o.frameIndices!.length, N);
       assert.deepEqual(got.get(id)!.frameIndices, want(o.frameIndices!, id), `${kind} ${id}`);
       assert.equal(got.get(id)!.status, "ok", `${kind} ${id} answered`);
     }
   }
   store.close();
-  // The pixels the model got: 16 frames every time; one frame repeated for first/last, all zero for none.
+  // The pixels the model got: N frames every time; one frame repeated for first/last, all zero for none.
   const frameHash = (b: Buffer) => createHash("sha1").update(b).digest("hex");
   for (const kind of ["ordered", "first", "last", "none"]) {
     const reqs = seen.get(kind)!;
     assert.equal(reqs.length, 12, kind);
     for (const q of reqs) {
-      assert.equal(q.rgb!.frames.length, 16, kind);
+      assert.equal(q.rgb!.frames.length, N, kind);
       const distinct = new Set(q.rgb!.frames.map(frameHash)).size;
       if (kind === "ordered") assert.ok(distinct > 1);
       else assert.equal(distinct, 1, kind);
@@ -285,7 +288,7 @@ test("audit with a built-in model: repeated first/last frames, blank frames for 
     assert.deepEqual([...h].sort(), [...o.get(id)!].sort());
     assert.deepEqual(
       h,
-      shuffledPositions(16, 0, id).map((i) => o.get(id)![i]),
+      shuffledPositions(N, 0, id).map((i) => o.get(id)![i]),
     );
   }
   // Accuracies are the stored runs' (eval's numbers for ordered).

@@ -33,7 +33,10 @@ def save_checkpoint(path: str, model: VideoQAModel, tok: Tokenizer, meta: dict) 
 def load_checkpoint(path: str) -> tuple[VideoQAModel, Tokenizer, dict]:
     ck = torch.load(path, map_location="cpu")
     model = model_from_config(ck["config"])
-    model.load_state_dict(ck["state_dict"])
+    sd = ck["state_dict"]
+    if "scorer.match.weight" in sd and "scorer.match.bias" not in sd:  # saved before the match head had a bias
+        sd = {**sd, "scorer.match.bias": torch.zeros(sd["scorer.match.weight"].shape[0])}
+    model.load_state_dict(sd)
     model.eval()
     return model, Tokenizer(ck["vocab"]), ck.get("meta", {})
 

@@ -379,7 +379,9 @@ class OptionScorer(nn.Module):
             self.temporal = nn.Sequential(
                 nn.LayerNorm((G + 1) * E), nn.Linear((G + 1) * E, 2 * E), nn.GELU(), nn.Linear(2 * E, E), nn.LayerNorm(E)
             )
-            self.match = nn.Linear(E, E, bias=False)
+            # with a bias (zero at init, as every Linear here): a bias-free MatMul's weight has no name in the
+            # exported graph, and onnx_weights reads a built-in's weights back by MatMul + named bias
+            self.match = nn.Linear(E, E)
 
     def forward(self, vis, q_ids, opt_ids):
         # vis (B, L, E); q_ids (B, Tq) int64; opt_ids (B, M, To) int64; id 0 is padding

@@ -112,7 +112,9 @@ def load_builtin(stem: str):
 
     with open(stem + ".json", encoding="utf8") as f:
         spec = json.load(f)
-    model = VideoQAModel(ModelConfig(**spec["config"])).eval()
+    # the per-frame auxiliary head trains the encoder and is not exported: build the model without it
+    cfg = {**spec["config"], "aux_classes": 0, "aux_regs": 0}
+    model = VideoQAModel(ModelConfig(**cfg)).eval()
     sd = state_dict_from_onnx(stem + ".onnx")
     missing = [k for k in model.state_dict() if k not in sd]
     if missing:

@@ -265,7 +265,7 @@ def test_builtin_weights_read_back_from_onnx_and_make_the_teacher():
     assert fixture_error(src, stem) <= 1e-5  # the shipped fixture's PyTorch logits, from weights read off the graph
     teacher, tok, _ = teacher_from_builtin(stem, n_frames=8)
     assert teacher.cfg.method == "encoder-baseline" and tok.vocab == spec["vocab"]
-    x = to_float(frames(2))
+    x = to_float(frames(2, S=src.cfg.image_size))
     with torch.no_grad():
         want = src.vision.encoder(src.vision.embed(x.flatten(0, 1))).view(2, 8, -1, src.cfg.dim)
         assert torch.equal(teacher.vision.patch_features(x), want)  # the teacher's patches are none-k1's encoder's

@@ -39,13 +39,16 @@ test("the manifest ships every method, within 20 MB of weights", () => {
     assert.ok(methods.has(m as never), m);
   for (const m of manifest) {
     // STAB: per frame a context token + 2 rows of (2 grid tokens + <row>); the encoder baseline: Video-ChatGPT's
-    // one token per frame + one per patch position (16); the compressors: L = N*l/k with l = 4
+    // one token per frame + one per patch position (16); the compressors: L = N*l/k with l = (S/patch)^2 / 4
+    // (the 2x2 merge of the patch grid: 4 at 32 px, 9 at 48 px with patch 8)
+    const cfg = JSON.parse(readFileSync(join(modelsDir(), `${m.name}.json`), "utf8")).config;
+    const l = (cfg.image_size / cfg.patch) ** 2 / 4;
     const L =
       m.method === "stab"
         ? m.n_frames * 7
         : m.method === "encoder-baseline"
           ? m.n_frames + 16
-          : (m.n_frames * 4) / m.k;
+          : (m.n_frames * l) / m.k;
     assert.equal(m.decoder_tokens, L, `${m.name}: decoder tokens`);
     assert.ok(m.params > 0 && typeof m.trained_on === "string" && m.trained_on.length > 0);
   }

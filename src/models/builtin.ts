@@ -136,6 +136,9 @@ export async function createBuiltinAdapter(name: string, opts: AdapterOptions = 
     spec: `builtin:${name}`,
     needs: { images: false, rgb: true },
     fixedFrames: spec.n_frames,
+    // Unless the user asks otherwise, the frames it was trained on: its own count, uniformly sampled, decoded
+    // straight to its size (as `kinema shards` made them), not the benchmark's 16 repeated up to its count.
+    defaults: { frames: `uniform:${spec.n_frames}`, size: spec.image_size, fit: "stretch" },
     describe: () => describeBuiltin(name, spec, weights),
     async generate(req: ModelRequest): Promise<ModelResponse> {
       const { question, rgb } = mcqRequest(req);
