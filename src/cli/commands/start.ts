@@ -103,7 +103,7 @@ export function vsChance(model: string, outDir: string): VsChance {
   return {
     model,
     dev: s.overall,
-    testChance: test.length ? test.reduce((a, x) => a + 1 / x.options, 0) / test.length : null,
+    testChance: conditionStats(test).overall.chance,
     categories: s.categories,
     judged,
     above,
