@@ -30,7 +30,7 @@ PROBES = ("first", "last", "mean", "shuffled", "ordered")
 
 
 def transform(frames: torch.Tensor, probe: str, seed: int) -> torch.Tensor:
-    """uint8 frames (Q, N, S, S, 3) as the probe sees them."""
+    """uint8 frames (C, N, S, S, 3), one row per clip, as the probe sees them."""
     Q, N = frames.shape[:2]
     if probe == "first":
         return frames[:, :1].expand(-1, N, -1, -1, -1).contiguous()
@@ -83,6 +83,7 @@ def run_probe(a: argparse.Namespace, probe: str) -> dict:
         enc_layers=a.enc_layers,
         dec_layers=a.dec_layers,
         patch=a.patch,
+        **({"head": a.head} if a.head else {}),
         **extra,
     )
     dtr, dte = Encoded(tr, tok, cfg), Encoded(te, tok, cfg)
@@ -143,6 +144,7 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--aux", type=float, default=1.0, help="weight of the dense per-frame loss (ordered model)")
     p.add_argument("--aux-classes", type=int, default=23, help="action classes in the shard's frame labels")
     p.add_argument("--balanced", action="store_true", help="per-category balanced batches")
+    p.add_argument("--head", choices=["joint", "match"], help="option head of every probe (model.ModelConfig.head)")
     p.add_argument("--max-seconds", type=float, help="stop each probe's training after this long")
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--source", default="")
@@ -198,6 +200,7 @@ def main(argv: list[str] | None = None) -> None:
             "steps": a.steps,
             "aux": a.aux,
             "balanced": a.balanced,
+            "head": a.head or "joint",
             "quick": a.quick,
             "train": a.source or a.train,
         },

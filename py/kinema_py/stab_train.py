@@ -72,7 +72,7 @@ def train_stab(
     model.train()
     for step in range(steps):
         idx = torch.randint(0, n, (min(batch, n),), generator=gen)
-        frames, q, o, y = data.frames[idx], data.q[idx], data.opts[idx], data.labels[idx]
+        frames, q, o, y = data.frames_of(idx), data.q[idx], data.opts[idx], data.labels[idx]
         if head is not None:
             logits, states = decoder_states(model, frames, q, o)
             dl = cosine_distill_loss(head(states[:, pos]), teacher_targets(teacher, frames, cfg.lsd_grid))

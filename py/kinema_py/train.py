@@ -19,7 +19,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from .data import Shard, Tokenizer, encode_items, frame_indices, read_shard, select_frames, words
+from .data import Shard, Tokenizer, encode_items, frame_indices, read_shard, words
 from .checkpoint import save_checkpoint
 from .model import ModelConfig, VideoQAModel
 
@@ -48,7 +48,20 @@ class Encoded:
     """A shard turned into tensors for one model config."""
 
     def __init__(self, shard: Shard, tok: Tokenizer, cfg: ModelConfig):
-        self.frames = select_frames(shard, cfg.n_frames)  # (Q, N, S, S, 3) uint8
+        # Questions on one clip share its frames: held once per clip (C, N, S, S, 3) uint8, and `clip` maps
+        # each question to its row, so memory grows with clips, not questions (a shard stores per question).
+        first: dict[str, int] = {}
+        starts: list[int] = []  # the first question of each clip
+        clip = []
+        for i, it in enumerate(shard.items):
+            key = it.get("video_id", f"#{i}")
+            if key not in first:
+                first[key] = len(starts)
+                starts.append(i)
+            clip.append(first[key])
+        idx = frame_indices(shard.n_frames, cfg.n_frames)
+        self.frames = torch.from_numpy(np.ascontiguousarray(shard.frames[starts][:, idx]))
+        self.clip = torch.tensor(clip, dtype=torch.long)
         assert self.frames.shape[2] == cfg.image_size, (
             f"{shard.path}: frames are {self.frames.shape[2]}px, model wants {cfg.image_size}px"
         )
@@ -58,6 +71,10 @@ class Encoded:
 
     def __len__(self) -> int:
         return len(self.labels)
+
+    def frames_of(self, idx) -> torch.Tensor:
+        """uint8 frames (B, N, S, S, 3) of the questions at idx (a slice or an index tensor)."""
+        return self.frames[self.clip[idx]]
 
 
 def device() -> torch.device:
@@ -75,7 +92,7 @@ def evaluate(model: VideoQAModel, data: Encoded, batch: int = 64) -> dict:
     preds = []
     for i in range(0, len(data), batch):
         s = slice(i, i + batch)
-        preds.append(model(data.frames[s].to(dev), data.q[s].to(dev), data.opts[s].to(dev)).argmax(-1).cpu())
+        preds.append(model(data.frames_of(s).to(dev), data.q[s].to(dev), data.opts[s].to(dev)).argmax(-1).cpu())
     pred = torch.cat(preds)
     correct = (pred == data.labels).tolist()
     per = defaultdict(list)
@@ -219,7 +236,8 @@ def train(
             idx = torch.cat([c[torch.randint(0, len(c), (per,), generator=gen)] for c in by_cat])
         else:
             idx = torch.randint(0, n, (min(batch, n),), generator=gen)
-        fr, q, op, y = (t[idx].to(dev) for t in (train_data.frames, train_data.q, train_data.opts, train_data.labels))
+        fr = train_data.frames_of(idx).to(dev)
+        q, op, y = (t[idx].to(dev) for t in (train_data.q, train_data.opts, train_data.labels))
         aux_part = None
         if use_aux:
             logits, aux = model.forward_with_aux(fr, q, op)

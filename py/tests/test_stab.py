@@ -201,7 +201,7 @@ def test_distillation_trains_and_checkpoints_round_trip(toy_shards, tmp_path):
     save_checkpoint(str(tmp_path / "s.pt"), model, tok, {"trained_on": "toy"})
     m2, tok2, meta = load_checkpoint(str(tmp_path / "s.pt"))  # load_checkpoint dispatches on method
     assert isinstance(m2, STABVideoQA) and m2.cfg == cfg and meta["trained_on"] == "toy"
-    x = data.frames[:3], data.q[:3], data.opts[:3]
+    x = data.frames_of(slice(0, 3)), data.q[:3], data.opts[:3]
     with torch.no_grad():
         assert torch.equal(m2(*x), model(*x))
 

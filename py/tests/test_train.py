@@ -70,7 +70,7 @@ def test_warm_start_keeps_the_base_function_on_repeated_frames(toy_shards):
     base_cfg, tok = config_for(tr, method="none", k=1, n_frames=2, **TINY)
     base, _ = train(base_cfg, Encoded(tr, tok, base_cfg), steps=20, batch=8, seed=0)
     data = Encoded(tr, tok, base_cfg)
-    frames, q, opts = data.frames[:6], data.q[:6], data.opts[:6]
+    frames, q, opts = data.frames_of(slice(0, 6)), data.q[:6], data.opts[:6]
     want = base(frames, q, opts)
     k = 4
     repeated = frames.repeat_interleave(k, dim=1)  # (B, 2k, S, S, 3): each base frame k times
@@ -110,7 +110,7 @@ def test_fair_start_kangaroo_is_the_base_on_repeated_frames(toy_shards):
     base_cfg, tok = config_for(tr, method="none", k=1, n_frames=2, **TINY)
     base, _ = train(base_cfg, Encoded(tr, tok, base_cfg), steps=20, batch=8, seed=0)
     data = Encoded(tr, tok, base_cfg)
-    frames, q, opts = data.frames[:6], data.q[:6], data.opts[:6]
+    frames, q, opts = data.frames_of(slice(0, 6)), data.q[:6], data.opts[:6]
     want = base(frames, q, opts)
     k = 4
     m = VideoQAModel(replace(base_cfg, method="kangaroo", k=k, n_frames=2 * k)).eval()
@@ -151,3 +151,27 @@ def test_cli_trains_then_continues_from_its_checkpoint(toy_shards, tmp_path, cap
     assert meta2["continued_from"] == first and meta2["steps"] == 2
     changed = [k for k, v in m2.state_dict().items() if not torch.equal(v, m1.state_dict()[k])]
     assert changed, "continuing trained nothing"
+
+
+def test_encoded_holds_each_clip_once(tmp_path):
+    """Questions on one clip share one row of frames; frames_of gives each question its own clip's frames."""
+    import json
+
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    clips = rng.integers(0, 255, (3, 4, 16, 16, 3), dtype=np.uint8)
+    order = [0, 1, 0, 2, 1, 0]  # question -> clip, as a shard stores them (one copy per question)
+    np.save(tmp_path / "frames.npy", clips[order])
+    items = [
+        {"video_id": f"v{c}", "question": f"q {i}", "options": ["a", "b"], "answer": i % 2, "category": "MR"}
+        for i, c in enumerate(order)
+    ]
+    (tmp_path / "questions.json").write_text(json.dumps({"items": items}))
+    sh = read_shard(str(tmp_path))
+    cfg, tok = config_for(sh, method="pllava", k=2, n_frames=2, **TINY)
+    data = Encoded(sh, tok, cfg)
+    assert data.frames.shape[0] == 3 and data.clip.tolist() == [0, 1, 0, 2, 1, 0]
+    want = torch.from_numpy(clips[order][:, frame_indices(4, 2)])
+    assert torch.equal(data.frames_of(slice(0, 6)), want)
+    assert torch.equal(data.frames_of(torch.tensor([3, 5])), want[[3, 5]])

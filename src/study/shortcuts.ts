@@ -29,6 +29,10 @@ export interface ShortcutsOptions {
   /** Weight of the dense per-frame loss of the ordered model (0: answers only). */
   aux?: number;
   balanced?: boolean;
+  /** Option head of every probe (py model.ModelConfig.head); the model's default (joint) when unset. */
+  head?: "joint" | "match";
+  /** Probes to run (default all five, in PROBES order). */
+  probes?: (typeof PROBES)[number][];
   /** Stop each probe's training after this many seconds. */
   maxSeconds?: number;
   /** Keep the ordered model's checkpoint as DIR/<method>-k<k>.pt (export it with kinema_py.export). */
@@ -102,6 +106,8 @@ export async function shortcutsStudy(o: ShortcutsOptions): Promise<ShortcutsResu
   if (o.steps !== undefined) args.push("--steps", String(o.steps));
   if (o.aux !== undefined) args.push("--aux", String(o.aux));
   if (o.balanced) args.push("--balanced");
+  if (o.head) args.push("--head", o.head);
+  if (o.probes) args.push("--probes", o.probes.join(","));
   if (o.maxSeconds !== undefined) args.push("--max-seconds", String(o.maxSeconds));
   if (o.saveBuiltins) {
     mkdirSync(resolve(o.saveBuiltins), { recursive: true });

@@ -18,6 +18,24 @@ export const FRAME_LABELS = [
   "ball_dx",
   "held_0",
   "held_1",
+  // Rates of change between neighbouring sampled frames (per unit of clip time, /10): what a group of
+  // frames can see, where the offsets above need the clip's start for reference.
+  "cam_vx",
+  "cam_vy",
+  "cam_vzoom",
+  "cam_vroll",
+  "main_vx",
+  "ball_vx",
+  // The main figure's hands and feet relative to its hip (world units, /0.6; zeros when the timeline
+  // predates them): which limb is up, frame by frame.
+  "hand_lx",
+  "hand_ly",
+  "hand_rx",
+  "hand_ry",
+  "foot_lx",
+  "foot_ly",
+  "foot_rx",
+  "foot_ry",
 ] as const;
 export const ACTION_CLASSES = ACTIONS.length + 1;
 
@@ -35,7 +53,26 @@ export function frameLabels(tl: Timeline, frames: number[]): number[][] {
   const lifted = helper ? tl.items.filter((i) => i.heldBy.includes(helper.id)) : [];
   const cam0 = tl.camera.track[0];
   const r = (x: number) => Math.round(x * 1e4) / 1e4;
-  return frames.map((f) => {
+  // Normalised camera offsets and world positions per frame, differentiated over the sampled frames.
+  const camOff = (f: number) => {
+    const c = tl.camera.track[f];
+    return [
+      (c.cx - cam0.cx) / 0.3,
+      (c.cy - cam0.cy) / 0.22,
+      Math.log(c.zoom / cam0.zoom) / Math.log(1.18),
+      (c.angle - cam0.angle) / ((7 * Math.PI) / 180),
+      main.track[f][0] / 0.45,
+      ball ? ball.track[f][0] / 0.35 : 0,
+    ];
+  };
+  const rate = (i: number): number[] => {
+    const a = frames[Math.max(0, i - 1)];
+    const b = frames[Math.min(frames.length - 1, i + 1)];
+    const du = (b - a) / Math.max(1, tl.frames - 1);
+    const [oa, ob] = [camOff(a), camOff(b)];
+    return oa.map((v, j) => (du > 0 ? (ob[j] - v) / du / 10 : 0));
+  };
+  return frames.map((f, i) => {
     const cam = tl.camera.track[f];
     const act = main.actions.find((a) => f >= a.start && f < a.end);
     const cls = act ? 1 + ACTIONS.indexOf(act.action as (typeof ACTIONS)[number]) : 0;
@@ -64,6 +101,8 @@ export function frameLabels(tl: Timeline, frames: number[]): number[][] {
       r(bdx / 0.35),
       lifted[0]?.heldBy[f] ? 1 : 0,
       lifted[1]?.heldBy[f] ? 1 : 0,
+      ...rate(i).map(r),
+      ...(main.limbs?.[f] ?? new Array(8).fill(0)).map((v) => r(v / 0.6)),
     ];
   });
 }

@@ -37,6 +37,8 @@ export interface Timeline {
     interactions?: { verb: string; item: string; start: number; end: number }[];
     /** Hip centre per frame [x, y]. */
     track: [number, number][];
+    /** Per frame, the hands and feet relative to the hip (world units): [hand L x, y, hand R x, y, foot L x, y, foot R x, y]. */
+    limbs?: number[][];
   }[];
   items: {
     id: string;
@@ -113,6 +115,9 @@ export function buildTimeline(scene: ScenePlan, clip: string): Timeline {
       interaction: a.interaction ? { ...a.interaction } : null,
       ...(a.interactions ? { interactions: a.interactions.map((x) => ({ ...x })) } : {}),
       track: a.joints.map((j) => [r4(j.hip[0]), r4(j.hip[1])] as [number, number]),
+      limbs: a.joints.map((j) =>
+        [j.handL, j.handR, j.footL, j.footR].flatMap((p) => [r4(p[0] - j.hip[0]), r4(p[1] - j.hip[1])]),
+      ),
     })),
     items: scene.items.map((it) => ({
       id: it.id,

@@ -4,7 +4,7 @@ import type { Command } from "commander";
 import { compressionStudy, type StudyResult, studyMarkdown } from "../../study/compression.ts";
 import { type EncoderFreeResult, encoderFreeMarkdown, encoderFreeStudy } from "../../study/encoder-free.ts";
 import { type ObjectStudyResult, objectStudy, objectStudyMarkdown } from "../../study/object.ts";
-import { type ShortcutsResult, shortcutsStudy, shortcutsText } from "../../study/shortcuts.ts";
+import { PROBES, type ShortcutsResult, shortcutsStudy, shortcutsText } from "../../study/shortcuts.ts";
 import { KinemaError } from "../../util/errors.ts";
 import { printJson, printText } from "../output.ts";
 
@@ -29,6 +29,10 @@ export interface StudyCliOptions {
   aux?: string;
   balanced?: boolean;
   maxSeconds?: string;
+  head?: string;
+  probes?: string;
+  trainSeed?: string;
+  testSeed?: string;
 }
 
 const int = (v: string | undefined, field: string) => {
@@ -79,10 +83,39 @@ export async function shortcuts(o: StudyCliOptions, onLine?: (l: string) => void
     method: o.method,
     aux: num(o.aux, "aux"),
     balanced: o.balanced,
+    head: headOf(o.head),
+    probes: probesOf(o.probes),
+    trainSeed: seedOf(o.trainSeed, "train-seed"),
+    testSeed: seedOf(o.testSeed, "test-seed"),
     maxSeconds: num(o.maxSeconds, "max-seconds"),
     saveBuiltins: o.saveBuiltins,
     onLine,
   });
+}
+
+function headOf(v: string | undefined): "joint" | "match" | undefined {
+  if (v !== undefined && v !== "joint" && v !== "match")
+    throw new KinemaError("bad_spec", `--head must be joint or match, got "${v}"`, { field: "head" });
+  return v;
+}
+
+function probesOf(v: string | undefined): (typeof PROBES)[number][] | undefined {
+  if (v === undefined) return undefined;
+  const xs = v.split(",").filter(Boolean);
+  for (const x of xs)
+    if (!(PROBES as readonly string[]).includes(x))
+      throw new KinemaError("bad_spec", `--probes: unknown probe "${x}" (known: ${PROBES.join(", ")})`, {
+        field: "probes",
+      });
+  if (xs.length === 0) throw new KinemaError("bad_spec", "--probes names no probe", { field: "probes" });
+  return xs as (typeof PROBES)[number][];
+}
+
+function seedOf(v: string | undefined, field: string) {
+  if (v === undefined) return undefined;
+  if (!/^\d+$/.test(v) || Number(v) > 2 ** 32 - 1)
+    throw new KinemaError("bad_spec", `--${field} must be an integer in 0..4294967295, got "${v}"`, { field });
+  return Number(v);
 }
 
 /** `kinema study object`: VideoRefer's TTM union, single vs multi-frame, region tokens vs set-of-mark. */
@@ -181,6 +214,10 @@ export function register(program: Command): void {
     .option("--aux <w>", "shortcuts: weight of the ordered model's dense per-frame loss (default 1; 0 = off)")
     .option("--balanced", "shortcuts: per-category balanced batches")
     .option("--max-seconds <s>", "shortcuts: stop each probe's training after this long")
+    .option("--head <h>", "shortcuts: option head of every probe, joint | match (default joint)")
+    .option("--probes <list>", "shortcuts: comma-separated probes to run (default first,last,mean,shuffled,ordered)")
+    .option("--train-seed <n>", "shortcuts: synthetic-world seed of the train set (default 4001)")
+    .option("--test-seed <n>", "shortcuts: synthetic-world seed of the test set (default 5005)")
     .action(async (which: string, opts: StudyCliOptions) => {
       const log = (l: string) => {
         if (!opts.json) process.stderr.write(`${l}\n`);
