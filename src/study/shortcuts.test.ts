@@ -72,7 +72,16 @@ test("shortcuts rejects a ratio that does not divide the frame count (exit 2)", 
 test("shortcuts --probes, --head and the seeds: only the named probes, each with the match head", async () => {
   const out = join(dir, "some");
   const argv = ["node", "kinema", "study", "shortcuts", "--quick", "--out", out];
-  const flags = ["--probes", "shuffled,ordered", "--head", "match", "--train-seed", "11", "--test-seed", "12"];
+  const flags = [
+    "--probes",
+    "shuffled,ordered",
+    "--head",
+    "match",
+    "--train-seed",
+    "11",
+    "--test-seed",
+    "12",
+  ];
   assert.equal(await main([...argv, ...flags, "--json"]), 0);
   const r = JSON.parse(readFileSync(join(out, "shortcuts.json"), "utf8")) as ShortcutsResult;
   assert.deepEqual(Object.keys(r.probes), ["shuffled", "ordered"]);

@@ -114,7 +114,9 @@ function probesOf(v: string | undefined): (typeof PROBES)[number][] | undefined 
 function seedOf(v: string | undefined, field: string) {
   if (v === undefined) return undefined;
   if (!/^\d+$/.test(v) || Number(v) > 2 ** 32 - 1)
-    throw new KinemaError("bad_spec", `--${field} must be an integer in 0..4294967295, got "${v}"`, { field });
+    throw new KinemaError("bad_spec", `--${field} must be an integer in 0..4294967295, got "${v}"`, {
+      field,
+    });
   return Number(v);
 }
 
@@ -215,7 +217,10 @@ export function register(program: Command): void {
     .option("--balanced", "shortcuts: per-category balanced batches")
     .option("--max-seconds <s>", "shortcuts: stop each probe's training after this long")
     .option("--head <h>", "shortcuts: option head of every probe, joint | match (default joint)")
-    .option("--probes <list>", "shortcuts: comma-separated probes to run (default first,last,mean,shuffled,ordered)")
+    .option(
+      "--probes <list>",
+      "shortcuts: comma-separated probes to run (default first,last,mean,shuffled,ordered)",
+    )
     .option("--train-seed <n>", "shortcuts: synthetic-world seed of the train set (default 4001)")
     .option("--test-seed <n>", "shortcuts: synthetic-world seed of the test set (default 5005)")
     .action(async (which: string, opts: StudyCliOptions) => {
