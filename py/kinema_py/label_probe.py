@@ -60,15 +60,13 @@ def main(argv: list[str] | None = None) -> None:
     shard = read_shard(a.test)
     with open(f"{a.test}/questions.json", encoding="utf8") as f:
         names = json.load(f)["frame_label_names"]
-    first: dict[str, int] = {}
-    for i, it in enumerate(shard.items):
-        first.setdefault(it.get("video_id", f"#{i}"), i)
     # Labels belong to clips, not questions: questions with more options than the model's slots (a model
     # trained on fewer categories) are cut to fit, since only the frames and labels matter here.
     M = model.cfg.max_options
     shard.items = [{**it, "options": it["options"][:M], "answer": 0} for it in shard.items]
-    fit = label_fit(model, Encoded(shard, tok, model.cfg), names, sorted(first.values()))
-    print(json.dumps({"ckpt": a.ckpt, "test": a.test, "clips": len(first), "labels": fit}, indent=1))
+    data = Encoded(shard, tok, model.cfg)
+    fit = label_fit(model, data, names, data.first)
+    print(json.dumps({"ckpt": a.ckpt, "test": a.test, "clips": len(data.first), "labels": fit}, indent=1))
 
 
 if __name__ == "__main__":

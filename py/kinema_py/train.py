@@ -62,6 +62,7 @@ class Encoded:
         idx = frame_indices(shard.n_frames, cfg.n_frames)
         self.frames = torch.from_numpy(np.ascontiguousarray(shard.frames[starts][:, idx]))
         self.clip = torch.tensor(clip, dtype=torch.long)
+        self.first = starts  # one question per clip: the index of each clip's first question
         assert self.frames.shape[2] == cfg.image_size, (
             f"{shard.path}: frames are {self.frames.shape[2]}px, model wants {cfg.image_size}px"
         )
