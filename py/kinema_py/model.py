@@ -49,6 +49,11 @@ class ModelConfig:
     # groups' mean tokens in order, with the question's words, through an MLP) matched bilinearly against each
     # option's token states, a direct path from "what happened when" to the option's words.
     head: str = "joint"
+    # Patch embedding: "patch" is ViT's one linear map per patch; "conv" is a small convolutional stem (two
+    # 3x3 stride-2 convolutions, then a (patch/4)-sized stride conv to the same patch grid), which sees
+    # features a few pixels wide that one linear map of a whole patch blurs (Xiao et al. 2021, "Early
+    # convolutions help transformers see better"). Same token count either way.
+    stem: str = "patch"
 
     def __post_init__(self) -> None:
         assert self.method in METHODS, f"method must be one of {METHODS}, got {self.method!r}"
@@ -57,6 +62,8 @@ class ModelConfig:
         assert self.grid % 2 == 0, f"patch grid {self.grid} must be even for the 2x2 spatial merge"
         assert self.dim % self.heads == 0 and self.dec_dim % self.heads == 0, "widths must divide by heads"
         assert self.head in ("joint", "match"), f"head must be joint or match, got {self.head!r}"
+        assert self.stem in ("patch", "conv"), f"stem must be patch or conv, got {self.stem!r}"
+        assert self.stem == "patch" or self.patch % 4 == 0, "the conv stem needs a patch side divisible by 4"
 
     @property
     def grid(self) -> int:
@@ -157,7 +164,17 @@ class PatchEmbed(nn.Module):
 
     def __init__(self, cfg: ModelConfig, in_ch: int):
         super().__init__()
-        self.conv = nn.Conv2d(in_ch, cfg.dim, cfg.patch, stride=cfg.patch)
+        if cfg.stem == "conv":
+            c1, c2, r = max(16, cfg.dim // 4), max(32, cfg.dim // 2), cfg.patch // 4
+            self.conv = nn.Sequential(
+                nn.Conv2d(in_ch, c1, 3, stride=2, padding=1),  # (B', c1, S/2, S/2)
+                nn.GELU(),
+                nn.Conv2d(c1, c2, 3, stride=2, padding=1),  # (B', c2, S/4, S/4)
+                nn.GELU(),
+                nn.Conv2d(c2, cfg.dim, r, stride=r),  # (B', D, g, g)
+            )
+        else:
+            self.conv = nn.Conv2d(in_ch, cfg.dim, cfg.patch, stride=cfg.patch)
         self.pos = nn.Parameter(torch.randn(1, cfg.patches, cfg.dim) * 0.02)
 
     def forward(self, x):

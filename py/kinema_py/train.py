@@ -320,6 +320,7 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--out", help="checkpoint path")
     p.add_argument("--source", default="", help="how the training set was made (kept as trained_on)")
     p.add_argument("--head", choices=["joint", "match"], help="option head (model.ModelConfig.head)")
+    p.add_argument("--stem", choices=["patch", "conv"], help="patch embedding (model.ModelConfig.stem)")
     p.add_argument("--eval-every", type=int, default=0, help="score the test shard every N steps (kept as history)")
     p.add_argument("--categories", help="train and test on these categories only (comma-separated)")
     a = p.parse_args(argv)
@@ -336,7 +337,8 @@ def main(argv: list[str] | None = None) -> None:
         cfg, tok, init = ModelConfig(**ck["config"]), Tokenizer(ck["vocab"]), ck["state_dict"]
     else:
         extra = {k: v for k, v in (("dim", a.dim), ("dec_dim", a.dim), ("patch", a.patch),
-                                   ("enc_layers", a.enc_layers), ("dec_layers", a.dec_layers), ("head", a.head))
+                                   ("enc_layers", a.enc_layers), ("dec_layers", a.dec_layers), ("head", a.head),
+                                   ("stem", a.stem))
                  if v is not None}
         if a.aux > 0 and all("frame_labels" in it for it in tr.items):
             extra.update(aux_classes=a.aux_classes, aux_regs=len(tr.items[0]["frame_labels"][0]) - 1)

@@ -116,3 +116,32 @@ def test_match_head_reads_the_groups_in_time_order():
     assert m.scorer.match.weight.grad.abs().sum() > 0 and m.scorer.temporal[1].weight.grad.abs().sum() > 0
     with pytest.raises(AssertionError):
         ModelConfig(head="late")
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_conv_stem_keeps_the_patch_grid_and_decoder_length(method):
+    kw = dict(method=method, k=2, n_frames=4, dim=32, dec_dim=32, enc_layers=1, dec_layers=1, vocab_size=20, patch=8)
+    outs = {}
+    for stem in ("patch", "conv"):
+        cfg = ModelConfig(stem=stem, **kw)
+        outs[stem] = COMPRESSORS[method](cfg)(to_float(frames(2, 4)))
+    assert outs["conv"].shape == outs["patch"].shape == (2, 2, cfg.patches // 4, 32)
+
+
+def test_conv_stem_sees_a_two_pixel_line_that_moves_within_one_patch():
+    # two frames that differ only by a 2 px bar shifted inside one 8 px patch: the conv stem's tokens differ
+    torch.manual_seed(0)
+    cfg = ModelConfig(stem="conv", method="none", k=1, n_frames=1, dim=32, dec_dim=32, enc_layers=1, patch=8)
+    emb = COMPRESSORS["none"](cfg).embed
+    a = torch.zeros(1, 3, 32, 32)
+    b = a.clone()
+    a[:, :, 8:16, 9:11] = 1.0
+    b[:, :, 8:16, 12:14] = 1.0
+    assert not torch.allclose(emb(a), emb(b), atol=1e-6)
+
+
+def test_config_rejects_bad_stem():
+    with pytest.raises(AssertionError, match="stem"):
+        ModelConfig(stem="resnet")
+    with pytest.raises(AssertionError, match="divisible by 4"):
+        ModelConfig(stem="conv", patch=6, image_size=24)

@@ -45,8 +45,12 @@ def test_onnx_runtime_matches_pytorch(tmp_path):
     ]
     torch.manual_seed(0)
     names = []
-    for method, head in [*((m, "joint") for m in METHODS), ("te-fusion", "match"), ("none", "match")]:
-        cfg = ModelConfig(method=method, k=2, n_frames=4, dim=32, dec_dim=32, vocab_size=len(tok.vocab), head=head)
+    cases = [*((m, "joint", "patch") for m in METHODS), ("te-fusion", "match", "patch"), ("none", "match", "patch")]
+    cases += [("te-fusion", "match", "conv"), ("none", "match", "conv")]
+    for method, head, stem in cases:
+        cfg = ModelConfig(
+            method=method, k=2, n_frames=4, dim=32, dec_dim=32, vocab_size=len(tok.vocab), head=head, stem=stem
+        )
         model = VideoQAModel(cfg).eval()
         # random init gives near-equal logits; scale the head so the argmax comparison means something
         with torch.no_grad():
@@ -56,6 +60,7 @@ def test_onnx_runtime_matches_pytorch(tmp_path):
                     prm.add_(torch.randn_like(prm) * 0.01)
         frames = torch.randint(0, 256, (len(items), 4, 32, 32, 3), dtype=torch.uint8)
         name = f"t-{method}" if head == "joint" else f"t-{method}-{head}"
+        name += "-conv" if stem == "conv" else ""
         export_onnx(model, str(tmp_path), name, vision=False)
         (tmp_path / f"{name}.json").write_text(json.dumps(describe(model, tok, name, {"trained_on": "none"})))
         (tmp_path / f"{name}.fixture.json").write_text(json.dumps(parity_fixture(model, tok, items, frames)))
@@ -75,7 +80,7 @@ def test_onnx_runtime_matches_pytorch(tmp_path):
         diff = (want[present] - ort[present]).abs().max().item()
         assert diff <= 1e-4, f"{name}: max |PyTorch - ONNX Runtime| = {diff}"
         assert ort.argmax(-1).tolist() == fx["argmax"], name
-        if name == "t-none-match":  # a none built-in (the STAB teacher) reads back off the graph, match head too
+        if name in ("t-none-match", "t-none-match-conv"):  # a none built-in (the STAB teacher) reads back off the graph, match head too
             from kinema_py.onnx_weights import fixture_error, load_builtin
 
             back, _ = load_builtin(str(tmp_path / name))
