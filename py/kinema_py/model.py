@@ -164,7 +164,7 @@ class PatchEmbed(nn.Module):
 
     def __init__(self, cfg: ModelConfig, in_ch: int):
         super().__init__()
-        if getattr(cfg, "stem", "patch") == "conv":  # ObjectConfig has no stem field: linear
+        if cfg.stem == "conv":
             c1, c2, r = max(16, cfg.dim // 4), max(32, cfg.dim // 2), cfg.patch // 4
             self.conv = nn.Sequential(
                 nn.Conv2d(in_ch, c1, 3, stride=2, padding=1),  # (B', c1, S/2, S/2)

@@ -33,6 +33,7 @@ class ObjectConfig:
     u: int = 4  # TTM union: tokens per object after merging (paper Table 7: u = 4 best)
     image_size: int = 32  # frames (and masks) are image_size x image_size
     patch: int = 4  # patch side; the mask is resized to the (image_size/patch)^2 patch grid
+    stem: str = "patch"  # patch embedding, as model.ModelConfig.stem (the object model trains with the linear one)
     dim: int = 48  # encoder width D
     enc_layers: int = 2
     heads: int = 4
