@@ -189,6 +189,38 @@ def optimizer_step(opt, sched, loss: torch.Tensor, params) -> None:
     sched.step()
 
 
+def batch_shares(cats: list[str], batch: int, weights: dict[str, float] | None = None) -> list[int]:
+    """How many items of each category one balanced batch draws. Without weights: batch // len(cats) each (at
+    least 1). With weights (category -> weight, unlisted categories 1, 0 drops one): shares proportional to the
+    weights by largest remainder, summing to `batch`."""
+    if not weights:
+        return [max(1, batch // len(cats))] * len(cats)
+    unknown = set(weights) - set(cats)
+    if unknown:
+        raise ValueError(f"--weights names categories not in the training shard: {sorted(unknown)}")
+    w = [max(0.0, float(weights.get(c, 1.0))) for c in cats]
+    if sum(w) <= 0:
+        raise ValueError("--weights: every category has weight 0")
+    exact = [batch * x / sum(w) for x in w]
+    shares = [int(e) for e in exact]
+    for i in sorted(range(len(cats)), key=lambda i: exact[i] - shares[i], reverse=True)[: batch - sum(shares)]:
+        shares[i] += 1
+    return shares
+
+
+def parse_weights(spec: str | None) -> dict[str, float] | None:
+    """'Repetition Count=4,Motion Recognition=2' -> {category: weight}."""
+    if not spec:
+        return None
+    out = {}
+    for part in spec.split(","):
+        name, sep, val = part.rpartition("=")
+        if not sep or not name.strip():
+            raise ValueError(f"--weights: expected CATEGORY=WEIGHT, got {part!r}")
+        out[name.strip()] = float(val)
+    return out
+
+
 def train(
     cfg: ModelConfig,
     train_data: Encoded,
@@ -206,6 +238,7 @@ def train(
     eval_data: "Encoded | None" = None,
     eval_every: int = 0,
     history: list | None = None,
+    weights: dict[str, float] | None = None,
 ) -> tuple[VideoQAModel, list[float]]:
     """AdamW (β2 = .95 as in the paper), linear warm-up then cosine decay, grad clip 1; returns the model and
     losses. lr 2e-3 rather than 1e-3: at 1e-3 the per-option head sat at chance for 2,000 steps on the easy set
@@ -225,16 +258,17 @@ def train(
     model.train()
     use_aux = aux_weight > 0 and model.aux is not None and train_data.frame_labels is not None
     by_cat: list[torch.Tensor] = []
-    if balanced:  # every batch draws each category equally often
+    per_cat: list[int] = []
+    if balanced:  # every batch draws each category equally often (or in proportion to `weights`)
         cats = sorted(set(train_data.categories))
         by_cat = [torch.tensor([i for i, c in enumerate(train_data.categories) if c == k]) for k in cats]
+        per_cat = batch_shares(cats, batch, weights)
     t_start = time.time()
     for step in range(steps):
         if max_seconds is not None and time.time() - t_start > max_seconds:
             break
         if by_cat:
-            per = max(1, batch // len(by_cat))
-            idx = torch.cat([c[torch.randint(0, len(c), (per,), generator=gen)] for c in by_cat])
+            idx = torch.cat([c[torch.randint(0, len(c), (k,), generator=gen)] for c, k in zip(by_cat, per_cat) if k])
         else:
             idx = torch.randint(0, n, (min(batch, n),), generator=gen)
         fr = train_data.frames_of(idx).to(dev)
@@ -322,6 +356,7 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--head", choices=["joint", "match"], help="option head (model.ModelConfig.head)")
     p.add_argument("--stem", choices=["patch", "conv"], help="patch embedding (model.ModelConfig.stem)")
     p.add_argument("--eval-every", type=int, default=0, help="score the test shard every N steps (kept as history)")
+    p.add_argument("--weights", help="with --balanced: per-category batch weights, e.g. 'Repetition Count=4' (others 1)")
     p.add_argument("--categories", help="train and test on these categories only (comma-separated)")
     a = p.parse_args(argv)
     torch.set_num_threads(a.threads)
@@ -348,11 +383,14 @@ def main(argv: list[str] | None = None) -> None:
     history: list = []
     model, losses = train(cfg, Encoded(tr, tok, cfg), a.steps, a.batch, a.lr, a.seed, log_every=50, init=init,
                           aux_weight=a.aux, balanced=a.balanced, max_seconds=a.max_seconds, on=device(),
-                          eval_data=ete, eval_every=a.eval_every, history=history)
+                          eval_data=ete, eval_every=a.eval_every, history=history,
+                          weights=parse_weights(a.weights))
     meta = {"train": a.train, "trained_on": a.source or a.train, "seed": a.seed, "steps": len(losses), "train_seconds": time.time() - t0,
             "aux": a.aux, "balanced": a.balanced, "continued_from": a.init, "lr": a.lr}
     if a.categories:
         meta["categories"] = sorted(keep)
+    if a.weights:
+        meta["weights"] = parse_weights(a.weights)
     if history:
         meta["history"] = history
     if te:

@@ -175,3 +175,33 @@ def test_encoded_holds_each_clip_once(tmp_path):
     want = torch.from_numpy(clips[order][:, frame_indices(4, 2)])
     assert torch.equal(data.frames_of(slice(0, 6)), want)
     assert torch.equal(data.frames_of(torch.tensor([3, 5])), want[[3, 5]])
+
+
+def test_batch_shares_follow_the_weights():
+    import pytest
+    from kinema_py.train import batch_shares, parse_weights
+
+    cats = ["AO", "MR", "RC"]
+    assert batch_shares(cats, 32) == [10, 10, 10]  # the unweighted rule, unchanged
+    assert batch_shares(cats, 32, {"RC": 2}) == [8, 8, 16]
+    assert sum(batch_shares(cats, 31, {"RC": 5})) == 31
+    assert batch_shares(cats, 30, {"AO": 0}) == [0, 15, 15]
+    assert parse_weights("Repetition Count=4, Motion Recognition=0.5") == {"Repetition Count": 4.0, "Motion Recognition": 0.5}
+    with pytest.raises(ValueError, match="not in the training shard"):
+        batch_shares(cats, 32, {"Camera Motion": 2})
+    with pytest.raises(ValueError, match="CATEGORY=WEIGHT"):
+        parse_weights("RC")
+
+
+def test_weighted_batches_draw_the_weighted_category(toy_shards, monkeypatch):
+    import kinema_py.train as T
+
+    tr = read_shard(toy_shards[0])
+    cfg, tok = config_for(tr, method="pllava", k=2, n_frames=4, **TINY)
+    data = Encoded(tr, tok, cfg)
+    seen = []
+    real = data.frames_of
+    monkeypatch.setattr(data, "frames_of", lambda idx: (seen.append(idx.clone()), real(idx))[1])
+    train(cfg, data, steps=3, batch=12, balanced=True, weights={"RC": 0, "AO": 3})
+    drawn = [data.categories[i] for idx in seen for i in idx.tolist()]
+    assert drawn.count("RC") == 0 and drawn.count("AO") == 3 * drawn.count("MR") == 27
