@@ -149,7 +149,7 @@ def warm_start(model: VideoQAModel, base: dict) -> list[str]:
             b = base.get(name)
             if b is not None and b.shape == p.shape:
                 p.copy_(b)
-            elif b is not None and name == "vision.embed.conv.weight" and p.shape[1] == b.shape[1] * cfg.k:
+            elif b is not None and name in ("vision.embed.conv.weight", "vision.embed.conv.0.weight") and p.shape[1] == b.shape[1] * cfg.k:
                 # pre-encoder: (D, 3k, p, p) from (D, 3, p, p), each frame's channels get 1/k of the weight
                 p.copy_(b.repeat(1, cfg.k, 1, 1) / cfg.k)
             elif b is not None and name == "vision.down.proj.fc.weight" and p.shape[1] == b.shape[1] * cfg.k:
@@ -157,6 +157,13 @@ def warm_start(model: VideoQAModel, base: dict) -> list[str]:
                 h, four_d = b.shape
                 d = four_d // 4
                 p.copy_(b.view(h, 4, 1, d).expand(h, 4, cfg.k, d).reshape(h, 4 * cfg.k * d) / cfg.k)
+            elif (b is not None and name == "vision.down.proj.fc.weight" and b.shape[1] > p.shape[1]
+                  and b.shape[1] % p.shape[1] == 0 and b.shape[0] == p.shape[0]):
+                # from a te-fusion base (the merge of k_b*D channels) to a method that merges one D-wide map:
+                # the sum of the frames' slices, i.e. the base's function on k_b copies of that map
+                h, four_kd = b.shape
+                kb = four_kd // p.shape[1]
+                p.copy_(b.view(h, 4, kb, p.shape[1] // 4).sum(2).reshape(h, p.shape[1]))
             elif b is not None and name == "scorer.vis_pos":
                 # (1, L, E) with L = G*l: interpolate over the G frame groups
                 l, E = cfg.tokens_per_group, b.shape[-1]
@@ -349,6 +356,7 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--aux-classes", type=int, default=23, help="action classes in the shard's frame labels")
     p.add_argument("--balanced", action="store_true", help="per-category balanced batches")
     p.add_argument("--max-seconds", type=float, help="stop training after this long")
+    p.add_argument("--base", help="start --method/--k from this checkpoint (train.warm_start + pass_through)")
     p.add_argument("--init", help="checkpoint to continue from (its config and vocabulary are kept)")
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--out", help="checkpoint path")
@@ -367,7 +375,14 @@ def main(argv: list[str] | None = None) -> None:
         tr = only_categories(tr, keep)
         te = only_categories(te, keep) if te else None
     init = None
-    if a.init:
+    fair = False
+    if a.init and a.base:
+        raise SystemExit("--init continues a checkpoint as it is; --base starts another method from one: pick one")
+    if a.base:  # another method (--method, --k) warm-started from this checkpoint, new parts passing through
+        ck = torch.load(a.base, map_location="cpu")
+        cfg = ModelConfig(**{**ck["config"], "method": a.method, "k": a.k})
+        tok, init, fair = Tokenizer(ck["vocab"]), ck["state_dict"], True
+    elif a.init:
         ck = torch.load(a.init, map_location="cpu")
         cfg, tok, init = ModelConfig(**ck["config"]), Tokenizer(ck["vocab"]), ck["state_dict"]
     else:
@@ -381,12 +396,14 @@ def main(argv: list[str] | None = None) -> None:
     t0 = time.time()
     ete = Encoded(te, tok, cfg) if te else None
     history: list = []
-    model, losses = train(cfg, Encoded(tr, tok, cfg), a.steps, a.batch, a.lr, a.seed, log_every=50, init=init,
+    model, losses = train(cfg, Encoded(tr, tok, cfg), a.steps, a.batch, a.lr, a.seed, log_every=50, init=init, fair=fair,
                           aux_weight=a.aux, balanced=a.balanced, max_seconds=a.max_seconds, on=device(),
                           eval_data=ete, eval_every=a.eval_every, history=history,
                           weights=parse_weights(a.weights))
     meta = {"train": a.train, "trained_on": a.source or a.train, "seed": a.seed, "steps": len(losses), "train_seconds": time.time() - t0,
             "aux": a.aux, "balanced": a.balanced, "continued_from": a.init, "lr": a.lr}
+    if a.base:
+        meta["warm_started_from"] = a.base
     if a.categories:
         meta["categories"] = sorted(keep)
     if a.weights:

@@ -205,3 +205,37 @@ def test_weighted_batches_draw_the_weighted_category(toy_shards, monkeypatch):
     train(cfg, data, steps=3, batch=12, balanced=True, weights={"RC": 0, "AO": 3})
     drawn = [data.categories[i] for idx in seen for i in idx.tolist()]
     assert drawn.count("RC") == 0 and drawn.count("AO") == 3 * drawn.count("MR") == 27
+
+
+def test_base_starts_another_method_from_a_te_fusion_checkpoint(toy_shards, tmp_path):
+    """--base: kangaroo and pre-encoder (conv stem) from a te-fusion checkpoint; shared weights copied, the
+    te-fusion merge summed over its frame slices, the kangaroo MLP set to its pass-through."""
+    from kinema_py.checkpoint import load_checkpoint
+    from kinema_py.model import VideoQAModel
+    from kinema_py.train import main, warm_start
+
+    tr, te = toy_shards
+    base = str(tmp_path / "te.pt")
+    common = ["--train", tr, "--test", te, "--frames", "8", "--k", "2", "--threads", "1", "--balanced"]
+    main([*common, "--method", "te-fusion", "--stem", "conv", "--dim", "16", "--enc-layers", "1", "--dec-layers", "1",
+          "--steps", "2", "--out", base])
+    mb, tokb, _ = load_checkpoint(base)
+    sd = mb.state_dict()
+    for method in ("kangaroo", "pre-encoder"):
+        cfg = type(mb.cfg)(**{**mb.cfg.__dict__, "method": method})
+        m = VideoQAModel(cfg)
+        fresh = warm_start(m, sd)
+        own = m.state_dict()
+        fc, fb = own["vision.down.proj.fc.weight"], sd["vision.down.proj.fc.weight"]
+        h = fc.shape[0]
+        assert torch.allclose(fc, fb.view(h, 4, 2, fc.shape[1] // 4).sum(2).reshape(h, -1))
+        assert torch.equal(own["vision.encoder.blocks.0.attn.q.weight"], sd["vision.encoder.blocks.0.attn.q.weight"])
+        assert "vision.down.proj.fc.weight" not in fresh and "scorer.vis_pos" not in fresh
+        if method == "pre-encoder":  # first conv of the stem inflated over the k frames' channels
+            w0 = own["vision.embed.conv.0.weight"]
+            assert torch.allclose(w0, sd["vision.embed.conv.0.weight"].repeat(1, 2, 1, 1) / 2)
+    out = str(tmp_path / "ka.pt")
+    main([*common, "--method", "kangaroo", "--base", base, "--steps", "1", "--out", out])
+    mk, tokk, meta = load_checkpoint(out)
+    assert mk.cfg.method == "kangaroo" and mk.cfg.stem == "conv" and tokk.vocab == tokb.vocab
+    assert meta["warm_started_from"] == base
