@@ -246,6 +246,7 @@ def train(
     eval_every: int = 0,
     history: list | None = None,
     weights: dict[str, float] | None = None,
+    alternate: bool = False,
 ) -> tuple[VideoQAModel, list[float]]:
     """AdamW (β2 = .95 as in the paper), linear warm-up then cosine decay, grad clip 1; returns the model and
     losses. lr 2e-3 rather than 1e-3: at 1e-3 the per-option head sat at chance for 2,000 steps on the easy set
@@ -274,7 +275,10 @@ def train(
     for step in range(steps):
         if max_seconds is not None and time.time() - t_start > max_seconds:
             break
-        if by_cat:
+        if by_cat and alternate:  # the whole batch from one category, the categories in turn
+            c = by_cat[step % len(by_cat)]
+            idx = c[torch.randint(0, len(c), (batch,), generator=gen)]
+        elif by_cat:
             idx = torch.cat([c[torch.randint(0, len(c), (k,), generator=gen)] for c, k in zip(by_cat, per_cat) if k])
         else:
             idx = torch.randint(0, n, (min(batch, n),), generator=gen)
@@ -365,6 +369,7 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--stem", choices=["patch", "conv"], help="patch embedding (model.ModelConfig.stem)")
     p.add_argument("--eval-every", type=int, default=0, help="score the test shard every N steps (kept as history)")
     p.add_argument("--weights", help="with --balanced: per-category batch weights, e.g. 'Repetition Count=4' (others 1)")
+    p.add_argument("--alternate", action="store_true", help="with --balanced: each batch from one category, in turn")
     p.add_argument("--categories", help="train and test on these categories only (comma-separated)")
     a = p.parse_args(argv)
     torch.set_num_threads(a.threads)
@@ -399,7 +404,7 @@ def main(argv: list[str] | None = None) -> None:
     model, losses = train(cfg, Encoded(tr, tok, cfg), a.steps, a.batch, a.lr, a.seed, log_every=50, init=init, fair=fair,
                           aux_weight=a.aux, balanced=a.balanced, max_seconds=a.max_seconds, on=device(),
                           eval_data=ete, eval_every=a.eval_every, history=history,
-                          weights=parse_weights(a.weights))
+                          weights=parse_weights(a.weights), alternate=a.alternate)
     meta = {"train": a.train, "trained_on": a.source or a.train, "seed": a.seed, "steps": len(losses), "train_seconds": time.time() - t0,
             "aux": a.aux, "balanced": a.balanced, "continued_from": a.init, "lr": a.lr}
     if a.base:
@@ -408,6 +413,8 @@ def main(argv: list[str] | None = None) -> None:
         meta["categories"] = sorted(keep)
     if a.weights:
         meta["weights"] = parse_weights(a.weights)
+    if a.alternate:
+        meta["alternate"] = True
     if history:
         meta["history"] = history
     if te:

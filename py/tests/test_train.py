@@ -239,3 +239,16 @@ def test_base_starts_another_method_from_a_te_fusion_checkpoint(toy_shards, tmp_
     mk, tokk, meta = load_checkpoint(out)
     assert mk.cfg.method == "kangaroo" and mk.cfg.stem == "conv" and tokk.vocab == tokb.vocab
     assert meta["warm_started_from"] == base
+
+
+def test_alternate_batches_take_one_category_each_in_turn(toy_shards, monkeypatch):
+    tr = read_shard(toy_shards[0])
+    cfg, tok = config_for(tr, method="pllava", k=2, n_frames=4, **TINY)
+    data = Encoded(tr, tok, cfg)
+    seen = []
+    real = data.frames_of
+    monkeypatch.setattr(data, "frames_of", lambda idx: (seen.append(idx.clone()), real(idx))[1])
+    train(cfg, data, steps=6, batch=8, balanced=True, alternate=True)
+    per_step = [sorted({data.categories[i] for i in idx.tolist()}) for idx in seen]
+    assert all(len(idx) == 8 for idx in seen)
+    assert per_step == [["AO"], ["MR"], ["RC"], ["AO"], ["MR"], ["RC"]]
