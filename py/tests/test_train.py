@@ -193,15 +193,21 @@ def test_batch_shares_follow_the_weights():
         parse_weights("RC")
 
 
+def record_batches(data, monkeypatch) -> list:
+    """The index tensor of every batch train() draws from data, in order."""
+    seen = []
+    real = data.frames_of
+    monkeypatch.setattr(data, "frames_of", lambda idx: (seen.append(idx.clone()), real(idx))[1])
+    return seen
+
+
 def test_weighted_batches_draw_the_weighted_category(toy_shards, monkeypatch):
     import kinema_py.train as T
 
     tr = read_shard(toy_shards[0])
     cfg, tok = config_for(tr, method="pllava", k=2, n_frames=4, **TINY)
     data = Encoded(tr, tok, cfg)
-    seen = []
-    real = data.frames_of
-    monkeypatch.setattr(data, "frames_of", lambda idx: (seen.append(idx.clone()), real(idx))[1])
+    seen = record_batches(data, monkeypatch)
     train(cfg, data, steps=3, batch=12, balanced=True, weights={"RC": 0, "AO": 3})
     drawn = [data.categories[i] for idx in seen for i in idx.tolist()]
     assert drawn.count("RC") == 0 and drawn.count("AO") == 3 * drawn.count("MR") == 27
@@ -245,9 +251,7 @@ def test_alternate_batches_take_one_category_each_in_turn(toy_shards, monkeypatc
     tr = read_shard(toy_shards[0])
     cfg, tok = config_for(tr, method="pllava", k=2, n_frames=4, **TINY)
     data = Encoded(tr, tok, cfg)
-    seen = []
-    real = data.frames_of
-    monkeypatch.setattr(data, "frames_of", lambda idx: (seen.append(idx.clone()), real(idx))[1])
+    seen = record_batches(data, monkeypatch)
     train(cfg, data, steps=6, batch=8, balanced=True, alternate=True)
     per_step = [sorted({data.categories[i] for i in idx.tolist()}) for idx in seen]
     assert all(len(idx) == 8 for idx in seen)
