@@ -372,6 +372,12 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--alternate", action="store_true", help="with --balanced: each batch from one category, in turn")
     p.add_argument("--categories", help="train and test on these categories only (comma-separated)")
     a = p.parse_args(argv)
+    if (a.weights or a.alternate) and not a.balanced:
+        raise SystemExit("--weights and --alternate shape balanced batches: add --balanced")
+    try:
+        weights = parse_weights(a.weights)
+    except ValueError as e:
+        raise SystemExit(str(e)) from None
     torch.set_num_threads(a.threads)
     tr = read_shard(a.train)
     te = read_shard(a.test) if a.test else None
@@ -404,7 +410,7 @@ def main(argv: list[str] | None = None) -> None:
     model, losses = train(cfg, Encoded(tr, tok, cfg), a.steps, a.batch, a.lr, a.seed, log_every=50, init=init, fair=fair,
                           aux_weight=a.aux, balanced=a.balanced, max_seconds=a.max_seconds, on=device(),
                           eval_data=ete, eval_every=a.eval_every, history=history,
-                          weights=parse_weights(a.weights), alternate=a.alternate)
+                          weights=weights, alternate=a.alternate)
     meta = {"train": a.train, "trained_on": a.source or a.train, "seed": a.seed, "steps": len(losses), "train_seconds": time.time() - t0,
             "aux": a.aux, "balanced": a.balanced, "continued_from": a.init, "lr": a.lr}
     if a.base:
@@ -412,7 +418,7 @@ def main(argv: list[str] | None = None) -> None:
     if a.categories:
         meta["categories"] = sorted(keep)
     if a.weights:
-        meta["weights"] = parse_weights(a.weights)
+        meta["weights"] = weights
     if a.alternate:
         meta["alternate"] = True
     if history:

@@ -256,3 +256,14 @@ def test_alternate_batches_take_one_category_each_in_turn(toy_shards, monkeypatc
     per_step = [sorted({data.categories[i] for i in idx.tolist()}) for idx in seen]
     assert all(len(idx) == 8 for idx in seen)
     assert per_step == [["AO"], ["MR"], ["RC"], ["AO"], ["MR"], ["RC"]]
+
+
+def test_cli_refuses_batch_shapes_without_balanced(toy_shards):
+    import pytest
+    from kinema_py.train import main
+
+    tr, te = toy_shards
+    with pytest.raises(SystemExit, match="add --balanced"):
+        main(["--train", tr, "--weights", "RC=2", "--steps", "1"])
+    with pytest.raises(SystemExit, match="CATEGORY=WEIGHT"):
+        main(["--train", tr, "--balanced", "--weights", "RC", "--steps", "1"])
