@@ -289,6 +289,40 @@ test("world v2: first and last frames agree for every answer; the start framing 
   assert.ok(starts.size > 50, "start framings differ from clip to clip");
 });
 
+test("--camera-swing scales every camera swing about the same start framing; refused out of range or for VideoRefer", () => {
+  const a = planDataset({ n: 60, seed: 31 });
+  const b = planDataset({ n: 60, seed: 31, cameraSwing: 2 });
+  assert.equal(b.knobs.cameraSwing, 2);
+  assert.equal(a.clips.length, b.clips.length);
+  let moved = 0;
+  for (let i = 0; i < a.clips.length; i++) {
+    const ca = a.clips[i].scene.camera;
+    const cb = b.clips[i].scene.camera;
+    assert.deepEqual(cb[0], ca[0], "same start framing");
+    for (let t = 0; t < ca.length; t++) {
+      const d = (s: typeof ca, f: (x: (typeof ca)[0]) => number) => f(s[t]) - f(s[0]);
+      for (const f of [
+        (x: (typeof ca)[0]) => x.cx,
+        (x: (typeof ca)[0]) => x.cy,
+        (x: (typeof ca)[0]) => x.angle,
+        (x: (typeof ca)[0]) => Math.log(x.zoom),
+      ]) {
+        assert.ok(Math.abs(d(cb, f) - 2 * d(ca, f)) < 1e-9, `clip ${i} frame ${t}`);
+        if (Math.abs(d(ca, f)) > 1e-6) moved++;
+      }
+    }
+  }
+  assert.ok(moved > 100, "the camera moves");
+  assert.throws(
+    () => resolveKnobs({ cameraSwing: 5 }),
+    (e) => isKinemaError(e, "bad_spec") && e.fields.field === "cameraSwing",
+  );
+  assert.throws(
+    () => planDataset({ n: 10, seed: 1, kind: "videorefer", cameraSwing: 2 }),
+    (e) => isKinemaError(e, "bad_spec") && e.fields.field === "cameraSwing",
+  );
+});
+
 test("world v2: every counted repetition spans at least 4 of 32 uniformly sampled frames", () => {
   for (const preset of ["easy", "motionbench", "hard"] as const)
     for (const c of planDataset({ n: 120, seed: 9, preset }).clips) {

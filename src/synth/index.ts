@@ -112,6 +112,7 @@ export function resolveKnobs(opts: Partial<SynthOptions>): Knobs {
   num("noise", k.noise, 0, 40);
   num("actions", k.actions, 2, 4);
   num("questionsPerClip", k.questionsPerClip, 1, 6);
+  num("cameraSwing", k.cameraSwing, 0.25, 3);
   if (!Number.isInteger(k.distractors)) throw bad("distractors", "must be an integer");
   if (!Array.isArray(k.reps) || k.reps[0] < 1 || k.reps[1] < k.reps[0] || k.reps[1] > 20)
     throw bad("reps", "must be [lo, hi] with 1 ≤ lo ≤ hi ≤ 20");
@@ -218,6 +219,12 @@ export function planDataset(opts: Omit<SynthOptions, "out"> & { out?: string }):
       "bad_spec",
       `reps must be at most 6 for MotionBench questions (each repetition spans ≥ 4 of ${DEFAULT_SAMPLED_FRAMES} sampled frames), got ${knobs.reps[1]}`,
       { field: "reps" },
+    );
+  if (kind === "videorefer" && knobs.cameraSwing !== 1)
+    throw new KinemaError(
+      "bad_spec",
+      `cameraSwing applies to MotionBench sets (world v2) only, got ${knobs.cameraSwing} for kind videorefer`,
+      { field: "cameraSwing" },
     );
   const rng = createRng(opts.seed);
   const bal = new LetterBalancer(rng.fork("letters"));

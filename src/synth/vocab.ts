@@ -293,6 +293,8 @@ export interface Knobs {
   cameraSegments: [number, number];
   /** Questions carried by one clip (MotionBench layout: one line each). */
   questionsPerClip: number;
+  /** Scales every camera swing's amplitude (pan, tilt, zoom, roll); world v2 (MotionBench sets) only. */
+  cameraSwing: number;
 }
 
 export const PRESETS: Record<Preset, Knobs> = {
@@ -309,6 +311,7 @@ export const PRESETS: Record<Preset, Knobs> = {
     noise: 0,
     cameraSegments: [1, 1],
     questionsPerClip: 6,
+    cameraSwing: 1,
   },
   motionbench: {
     fps: 8,
@@ -323,6 +326,7 @@ export const PRESETS: Record<Preset, Knobs> = {
     noise: 4,
     cameraSegments: [1, 2],
     questionsPerClip: 6,
+    cameraSwing: 1,
   },
   hard: {
     fps: 12,
@@ -337,6 +341,7 @@ export const PRESETS: Record<Preset, Knobs> = {
     noise: 10,
     cameraSegments: [2, 3],
     questionsPerClip: 6,
+    cameraSwing: 1,
   },
 };
 

@@ -328,16 +328,16 @@ function planCameraV2(
       const a = sign * v; // +1 means the positive direction
       switch (CAMERA_AXIS[seg.move]) {
         case "x":
-          st.cx += a * CAMERA_SWING.x;
+          st.cx += a * CAMERA_SWING.x * k.cameraSwing;
           break;
         case "y":
-          st.cy += a * CAMERA_SWING.y;
+          st.cy += a * CAMERA_SWING.y * k.cameraSwing;
           break;
         case "zoom":
-          st.zoom *= Math.exp(a * CAMERA_SWING.zoom);
+          st.zoom *= Math.exp(a * CAMERA_SWING.zoom * k.cameraSwing);
           break;
         case "roll":
-          st.angle += a * CAMERA_SWING.roll;
+          st.angle += a * CAMERA_SWING.roll * k.cameraSwing;
           break;
       }
     }

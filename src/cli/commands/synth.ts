@@ -117,6 +117,11 @@ export function register(program: Command): void {
     .option("--noise <amp>", "per-pixel noise amplitude (0-40)", num("--noise"))
     .option("--questions-per-clip <q>", "questions carried by one clip (1-6)", num("--questions-per-clip"))
     .option(
+      "--camera-swing <x>",
+      "scale the camera swings' amplitude (MotionBench sets; default 1)",
+      num("--camera-swing"),
+    )
+    .option(
       "--test-fraction <x>",
       "share of answers hidden as NA (written to answers.json)",
       num("--test-fraction"),
@@ -144,6 +149,7 @@ export function register(program: Command): void {
         occlusion: o.occlusion as number | undefined,
         noise: o.noise as number | undefined,
         questionsPerClip: o.questionsPerClip as number | undefined,
+        cameraSwing: o.cameraSwing as number | undefined,
         testFraction: o.testFraction as number | undefined,
       };
       const s = await synth(opts);
