@@ -53,6 +53,7 @@ class STABConfig:
     # pretrained encoder and the distillation teacher; about 6x STAB's vision params (paper: 307M / 425M vs 45M)
     enc_dim: int = 48
     enc_layers: int = 2
+    stem: str = "patch"  # the encoder's patch embedding: "patch" (one linear map per patch) or "conv" (model.PatchEmbed's)
     # the decoder and option-scoring head, shared with the compression models (model.OptionScorer)
     dec_dim: int = 48
     dec_layers: int = 2
@@ -305,7 +306,15 @@ class EncoderBaseline(nn.Module):
         super().__init__()
         D = cfg.enc_dim
         self.cfg = cfg
-        self.embed = nn.Conv2d(3, D, cfg.patch, stride=cfg.patch)
+        if cfg.stem == "conv":  # the layout of model.PatchEmbed's conv stem, so a conv-stem built-in loads
+            c1, c2, r = max(16, D // 4), max(32, D // 2), cfg.patch // 4
+            self.embed = nn.Sequential(
+                nn.Conv2d(3, c1, 3, stride=2, padding=1), nn.GELU(),
+                nn.Conv2d(c1, c2, 3, stride=2, padding=1), nn.GELU(),
+                nn.Conv2d(c2, D, r, stride=r),
+            )
+        else:
+            self.embed = nn.Conv2d(3, D, cfg.patch, stride=cfg.patch)
         self.pos = nn.Parameter(torch.randn(1, cfg.patches, D) * 0.02)
         self.blocks = nn.ModuleList(Block(D, cfg.heads) for _ in range(cfg.enc_layers))
         self.ln = nn.LayerNorm(D)
@@ -375,12 +384,13 @@ def teacher_from_builtin(stem: str, n_frames: int = 8, **overrides):
     assert c.method == "none" and c.k == 1, f"{stem}: the teacher must encode frames alone (none, k=1)"
     cfg = STABConfig(
         method="encoder-baseline", n_frames=n_frames, image_size=c.image_size, patch=c.patch, heads=c.heads,
-        enc_dim=c.dim, enc_layers=c.enc_layers, dec_dim=c.dec_dim, dec_layers=c.dec_layers,
+        enc_dim=c.dim, enc_layers=c.enc_layers, stem=c.stem, dec_dim=c.dec_dim, dec_layers=c.dec_layers,
         vocab_size=c.vocab_size, max_q=c.max_q, max_opt=c.max_opt, max_options=c.max_options, **overrides,
     )
     model = STABVideoQA(cfg)
     rename = {"vision.embed.conv.": "vision.embed.", "vision.embed.pos": "vision.pos", "vision.encoder.": "vision."}
     own = model.state_dict()
+    missed = []
     with torch.no_grad():
         for name, p in src.state_dict().items():
             for a, b in rename.items():
@@ -389,6 +399,10 @@ def teacher_from_builtin(stem: str, n_frames: int = 8, **overrides):
                     break
             if name in own and own[name].shape == p.shape:
                 own[name].copy_(p)
+            elif any(name.startswith(b) for b in rename.values()) and not name.startswith("vision.down."):
+                missed.append(name)
+    if missed:  # the teacher must hold the built-in's whole encoder, never part of it
+        raise ValueError(f"{stem}: encoder weights with no place in the encoder-baseline: {', '.join(missed)}")
     model.eval()
     return model, Tokenizer(spec["vocab"]), spec
 
