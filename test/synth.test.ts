@@ -290,9 +290,10 @@ test("world v2: first and last frames agree for every answer; the start framing 
 });
 
 test("--camera-swing scales every camera swing about the same start framing; refused out of range or for VideoRefer", () => {
-  const a = planDataset({ n: 60, seed: 31 });
+  const a = planDataset({ n: 60, seed: 31, cameraSwing: 1 });
   const b = planDataset({ n: 60, seed: 31, cameraSwing: 2 });
-  assert.equal(b.knobs.cameraSwing, 2);
+  assert.equal(planDataset({ n: 6, seed: 31 }).knobs.cameraSwing, 2, "the presets' default since round 6");
+  assert.equal(resolveKnobs({ kind: "videorefer" }).cameraSwing, 1, "VideoRefer sets keep world v1's camera");
   assert.equal(a.clips.length, b.clips.length);
   let moved = 0;
   for (let i = 0; i < a.clips.length; i++) {
