@@ -96,17 +96,18 @@ async function call<T>(req: WorkerJob, timeoutMs = 0): Promise<T> {
           // The caller gets its time-out now and the pool a fresh worker; the old one is ended when its job
           // returns. Ending a worker inside a native decoder call (Worker.terminate) was measured to abort
           // the whole process now and then (node-av throws into a terminating thread: FATAL ERROR napi_throw).
+          // It stays ref'd until then: a process that ended with it unref'd inside a native call aborted the
+          // same way (test/video-errors.test.ts, now and then), so exit waits for the job to come back.
           slot.pending.delete(id);
           slot.abandoned = true;
           slots = slots.filter((s) => s !== slot);
-          slot.worker.unref();
           reject(new DecodeTimeout(`decoding took longer than ${timeoutMs} ms`));
         }, timeoutMs);
     });
   } finally {
     clearTimeout(timer);
     slot.busy--;
-    if (slot.busy === 0 || slot.abandoned) slot.worker.unref();
+    if (slot.busy === 0 && !slot.abandoned) slot.worker.unref();
     queue.shift()?.();
   }
 }
