@@ -159,20 +159,26 @@ class CrossBlock(nn.Module):
         return q + self.mlp(self.ln3(q))
 
 
+def conv_stem(in_ch: int, dim: int, patch: int) -> nn.Sequential:
+    """The convolutional stem (Xiao et al. 2021): two 3x3 stride-2 convolutions, then a (patch/4) stride one to
+    the patch grid: (B', in_ch, S, S) -> (B', dim, S/patch, S/patch)."""
+    c1, c2, r = max(16, dim // 4), max(32, dim // 2), patch // 4
+    return nn.Sequential(
+        nn.Conv2d(in_ch, c1, 3, stride=2, padding=1),  # (B', c1, S/2, S/2)
+        nn.GELU(),
+        nn.Conv2d(c1, c2, 3, stride=2, padding=1),  # (B', c2, S/4, S/4)
+        nn.GELU(),
+        nn.Conv2d(c2, dim, r, stride=r),  # (B', D, g, g)
+    )
+
+
 class PatchEmbed(nn.Module):
     """(B', C_in, S, S) -> (B', P, D) patches plus a learned spatial position embedding."""
 
     def __init__(self, cfg: ModelConfig, in_ch: int):
         super().__init__()
         if cfg.stem == "conv":
-            c1, c2, r = max(16, cfg.dim // 4), max(32, cfg.dim // 2), cfg.patch // 4
-            self.conv = nn.Sequential(
-                nn.Conv2d(in_ch, c1, 3, stride=2, padding=1),  # (B', c1, S/2, S/2)
-                nn.GELU(),
-                nn.Conv2d(c1, c2, 3, stride=2, padding=1),  # (B', c2, S/4, S/4)
-                nn.GELU(),
-                nn.Conv2d(c2, cfg.dim, r, stride=r),  # (B', D, g, g)
-            )
+            self.conv = conv_stem(in_ch, cfg.dim, cfg.patch)
         else:
             self.conv = nn.Conv2d(in_ch, cfg.dim, cfg.patch, stride=cfg.patch)
         self.pos = nn.Parameter(torch.randn(1, cfg.patches, cfg.dim) * 0.02)

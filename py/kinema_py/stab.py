@@ -27,7 +27,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from .model import MLP, Attention, Block, ModelConfig, OptionScorer, VideoQAModel, init_weights, to_float
+from .model import MLP, Attention, Block, ModelConfig, OptionScorer, VideoQAModel, conv_stem, init_weights, to_float
 
 METHODS = ("stab", "encoder-baseline")
 
@@ -306,13 +306,8 @@ class EncoderBaseline(nn.Module):
         super().__init__()
         D = cfg.enc_dim
         self.cfg = cfg
-        if cfg.stem == "conv":  # the layout of model.PatchEmbed's conv stem, so a conv-stem built-in loads
-            c1, c2, r = max(16, D // 4), max(32, D // 2), cfg.patch // 4
-            self.embed = nn.Sequential(
-                nn.Conv2d(3, c1, 3, stride=2, padding=1), nn.GELU(),
-                nn.Conv2d(c1, c2, 3, stride=2, padding=1), nn.GELU(),
-                nn.Conv2d(c2, D, r, stride=r),
-            )
+        if cfg.stem == "conv":  # model.PatchEmbed's conv stem, so a conv-stem built-in loads
+            self.embed = conv_stem(3, D, cfg.patch)
         else:
             self.embed = nn.Conv2d(3, D, cfg.patch, stride=cfg.patch)
         self.pos = nn.Parameter(torch.randn(1, cfg.patches, D) * 0.02)
