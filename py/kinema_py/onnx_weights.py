@@ -5,6 +5,9 @@ reads, which names it.
 
 Usage:
   PYTHONPATH=py /usr/bin/python3 -m kinema_py.onnx_weights --builtin models/none-k1   # checks the fixture
+  PYTHONPATH=py /usr/bin/python3 -m kinema_py.onnx_weights --builtin models/te-fusion-k4 --to-checkpoint te.pt
+    # a trainer checkpoint (train.py --init / --base) of the shipped weights, so training can go on from a
+    # built-in when its .pt files are gone; the per-frame auxiliary head is not in the graph and starts fresh
 """
 
 from __future__ import annotations
@@ -123,6 +126,35 @@ def load_builtin(stem: str):
     return model, spec
 
 
+def to_checkpoint(stem: str, out: str, seed: int = 0) -> dict:
+    """models/NAME -> a trainer checkpoint at `out` with the shipped weights, the sidecar's config and vocabulary.
+    The auxiliary head (aux_classes/aux_regs of the config) is initialised fresh from `seed`. Returns its meta."""
+    from .checkpoint import save_checkpoint
+    from .data import Tokenizer
+    from .model import ModelConfig, VideoQAModel
+
+    back, spec = load_builtin(stem)
+    torch.manual_seed(seed)
+    model = VideoQAModel(ModelConfig(**spec["config"]))
+    own = model.state_dict()
+    shipped = back.state_dict()
+    fresh = [k for k in own if k not in shipped]
+    if any(not k.startswith("aux") for k in fresh):
+        raise ValueError(f"{stem}: parts other than the auxiliary head are missing: {[k for k in fresh if not k.startswith('aux')][:5]}")
+    model.load_state_dict({**own, **shipped})
+    meta = {
+        "recovered_from": stem + ".onnx",
+        "trained_on": spec.get("trained_on"),
+        "steps": spec.get("train_steps"),
+        "test_acc": spec.get("test_acc"),
+        "per_category": spec.get("per_category"),
+        "fresh": fresh,
+        "fixture_max_abs_diff": fixture_error(back, stem),
+    }
+    save_checkpoint(out, model, Tokenizer(spec["vocab"]), meta)
+    return meta
+
+
 def fixture_error(model, stem: str) -> float:
     """max |logits - the fixture's PyTorch logits|: 0 up to float error when the weights were read back right."""
     import base64
@@ -142,7 +174,12 @@ def fixture_error(model, stem: str) -> float:
 def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(description="read a built-in's weights back from its ONNX graph")
     p.add_argument("--builtin", required=True, help="models/NAME, without extension")
+    p.add_argument("--to-checkpoint", help="also write a trainer checkpoint (train.py --init/--base) here")
     a = p.parse_args(argv)
+    if a.to_checkpoint:
+        meta = to_checkpoint(a.builtin, a.to_checkpoint)
+        print(json.dumps({"checkpoint": a.to_checkpoint, **{k: meta[k] for k in ("recovered_from", "fresh", "fixture_max_abs_diff")}}))
+        return
     model, spec = load_builtin(a.builtin)
     print(json.dumps({"name": spec["name"], "params": model.num_params(), "fixture_max_abs_diff": fixture_error(model, a.builtin)}))
 

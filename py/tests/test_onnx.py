@@ -85,5 +85,14 @@ def test_onnx_runtime_matches_pytorch(tmp_path):
 
             back, _ = load_builtin(str(tmp_path / name))
             assert fixture_error(back, str(tmp_path / name)) <= 1e-5
+            # and back into a trainer checkpoint that train.py --init/--base reads (aux head fresh)
+            from kinema_py.checkpoint import load_checkpoint
+            from kinema_py.onnx_weights import to_checkpoint
+
+            meta = to_checkpoint(str(tmp_path / name), str(tmp_path / f"{name}.pt"))
+            again, tok, m2 = load_checkpoint(str(tmp_path / f"{name}.pt"))
+            assert m2["recovered_from"].endswith(f"{name}.onnx") and all(k.startswith("aux") for k in meta["fresh"])
+            assert len(tok.vocab) == again.cfg.vocab_size
+            assert fixture_error(again, str(tmp_path / name)) <= 1e-5
         n0 = len(items[0]["options"])
         assert (torch.tensor(got[name]["text"]) - want[0, :n0]).abs().max().item() <= 1e-4
